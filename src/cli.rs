@@ -1,0 +1,183 @@
+//! The command line: clap definitions only. `main.rs` turns these into work.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "scanstation",
+    version,
+    about = "IT asset management station: receiving, wipe bench and stock-take with scanners and RFID readers"
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct GlobalArgs {
+    /// The SQLite store (default $XDG_DATA_HOME/scanstation/station.db; env SCANSTATION_DB).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// The config file (default $XDG_CONFIG_HOME/scanstation/scanstation.toml; env SCANSTATION_CONFIG).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// A reader to run, as a device SPEC; replaces the configured readers. Repeatable.
+    #[arg(long = "device", global = true, value_name = "SPEC")]
+    pub devices: Vec<String>,
+    /// Mark every event as training: it is journaled but never synced upstream.
+    #[arg(long, global = true)]
+    pub training: bool,
+    /// Also write logs to stderr (not while the terminal UI runs).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the station (the default).
+    Run,
+    /// A seeded store in a temporary directory with a simulated scanner.
+    Demo(DemoArgs),
+    /// Parse scans as a scanner would deliver them; one JSON line per input.
+    Parse(ParseArgs),
+    /// Import a CSV file (all or nothing).
+    Import(ImportArgs),
+    /// Export the store's assets.
+    Export(ExportArgs),
+    /// Print the audit trail, one event a line.
+    Journal(JournalArgs),
+    /// Verify the journal's hash chain.
+    Verify(VerifyArgs),
+    /// List USB and serial devices and the profile each matches.
+    Devices(DevicesArgs),
+    /// Run readers without the UI, printing each event as a JSON line.
+    Monitor,
+    /// Serve a simulated reader on a pseudo-terminal.
+    Simulate(SimulateArgs),
+    /// Decode every barcode in image files.
+    DecodeImage(DecodeImageArgs),
+    /// Scan generated codes as fast as the store commits, printing each committed
+    /// seq (used by the crash test).
+    #[command(hide = true)]
+    StressScan(StressScanArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Seconds between simulated scans.
+    #[arg(long, default_value_t = 3.0)]
+    pub every: f64,
+}
+
+#[derive(Debug, Args)]
+pub struct ParseArgs {
+    /// Inputs are EPC memory in hex.
+    #[arg(long)]
+    pub epc: bool,
+    /// Scans; stdin lines when none. `\x1D` and `{GS}` stand for the GS byte.
+    pub inputs: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum ImportKind {
+    Assets,
+    Locations,
+    Operators,
+    Vendors,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    pub kind: ImportKind,
+    pub file: PathBuf,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum ExportKind {
+    Assets,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq, Default)]
+pub enum ExportFormat {
+    #[default]
+    Csv,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    pub kind: ExportKind,
+    #[arg(long, value_enum, default_value_t = ExportFormat::Csv)]
+    pub format: ExportFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct JournalArgs {
+    /// Only events with seq greater than SEQ.
+    #[arg(long, value_name = "SEQ")]
+    pub since: Option<i64>,
+    /// JSON lines instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// A head written down earlier, `SEQ:HASH`, that must still be in the chain.
+    #[arg(long, value_name = "SEQ:HASH")]
+    pub head: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct DevicesArgs {
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum SimProtocol {
+    Chafon,
+    Tsl,
+    Mercury,
+    Lines,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq, Default)]
+pub enum SimMode {
+    #[default]
+    Answer,
+    Active,
+}
+
+#[derive(Debug, Args)]
+pub struct SimulateArgs {
+    pub protocol: SimProtocol,
+    /// Distinct tags (or scans) in the field.
+    #[arg(long, default_value_t = 20)]
+    pub tags: u32,
+    /// Reads (or scans) per second.
+    #[arg(long, default_value_t = 10.0)]
+    pub rate: f64,
+    /// Chafon answer or active mode.
+    #[arg(long, value_enum, default_value_t = SimMode::Answer)]
+    pub mode: SimMode,
+    /// Also create a symlink to the pty here, as udev would.
+    #[arg(long, value_name = "PATH")]
+    pub link: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct DecodeImageArgs {
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct StressScanArgs {
+    /// Stop after this many scans (default: until killed).
+    #[arg(long)]
+    pub count: Option<u64>,
+}

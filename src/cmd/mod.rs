@@ -1,0 +1,52 @@
+//! One module per command: glue between the command line and the library.
+//! `anyhow` lives here and in main.rs only.
+
+pub mod decode_image;
+pub mod demo;
+pub mod devices;
+pub mod export;
+pub mod import;
+pub mod journal;
+pub mod monitor;
+pub mod parse;
+pub mod run;
+pub mod simulate;
+pub mod stress_scan;
+pub mod verify;
+
+use crate::cli::GlobalArgs;
+use anyhow::Context as _;
+use scanstation::config::Config;
+use std::path::PathBuf;
+
+/// What every command receives: the resolved paths and config.
+pub struct Ctx {
+    pub global: GlobalArgs,
+    pub config_path: PathBuf,
+    pub config: Config,
+    pub db_path: PathBuf,
+}
+
+impl Ctx {
+    pub fn new(global: &GlobalArgs) -> anyhow::Result<Ctx> {
+        let config_path = scanstation::paths::resolve_config_path(global.config.as_deref());
+        let config = Config::load(&config_path).context("loading the configuration")?;
+        let db_path =
+            scanstation::paths::resolve_db_path(global.db.as_deref(), config.store.path.as_deref());
+        Ok(Ctx {
+            global: global.clone(),
+            config_path,
+            config,
+            db_path,
+        })
+    }
+
+    /// The readers to run: `--device` flags replace the configured ones.
+    pub fn reader_specs(&self) -> Vec<String> {
+        if self.global.devices.is_empty() {
+            self.config.readers.clone()
+        } else {
+            self.global.devices.clone()
+        }
+    }
+}

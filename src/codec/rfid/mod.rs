@@ -1,0 +1,1 @@
+//! RFID reader frames (being built)

@@ -1,0 +1,1 @@
+//! Classification of decoded scans (being built)

@@ -1,0 +1,179 @@
+//! The vocabulary that flows into the station.
+//!
+//! Every input — a barcode scan from any source, an RFID read, a key the operator
+//! pressed, a timer tick — becomes one [`Input`] on one channel, and
+//! `Station::handle` takes them one at a time, in order. These are plain data:
+//! devices produce them, the UI produces them, the station consumes them.
+
+use std::time::SystemTime;
+
+/// The longest scan we keep, in bytes. A longer burst is truncated and marked.
+pub const MAX_SCAN_BYTES: usize = 8 * 1024;
+
+/// Where a scan came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// A keyboard-wedge scanner typing into the terminal, told from a person by timing.
+    Wedge,
+    /// Text the operator typed and submitted by hand (Enter in the scan field).
+    Typed,
+    /// A reader the station drives itself; the string is its SPEC as resolved.
+    Reader(String),
+    /// A barcode decoded from an image file (the file's path).
+    Image(String),
+    /// The demo's simulated scanner.
+    Simulated,
+}
+
+impl Source {
+    /// The short name stored in the journal (`wedge`, `typed`, `reader`, `image`, `simulated`).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Source::Wedge => "wedge",
+            Source::Typed => "typed",
+            Source::Reader(_) => "reader",
+            Source::Image(_) => "image",
+            Source::Simulated => "simulated",
+        }
+    }
+
+    /// The detail beside the kind: the reader's SPEC or the image's path.
+    pub fn detail(&self) -> Option<&str> {
+        match self {
+            Source::Reader(s) | Source::Image(s) => Some(s),
+            _ => None,
+        }
+    }
+}
+
+/// One barcode scan, exactly as read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scan {
+    pub source: Source,
+    /// The bytes as delivered, AIM symbology identifier included when the
+    /// scanner sent one; GS1 separators as the GS byte 0x1D. At most
+    /// [`MAX_SCAN_BYTES`].
+    pub raw: Vec<u8>,
+    /// True when the burst was longer than [`MAX_SCAN_BYTES`] and was cut.
+    pub truncated: bool,
+    pub at: SystemTime,
+}
+
+impl Scan {
+    /// A scan of `raw`, cut to [`MAX_SCAN_BYTES`] and marked if it was longer.
+    pub fn new(source: Source, raw: impl Into<Vec<u8>>, at: SystemTime) -> Scan {
+        let mut raw = raw.into();
+        let truncated = raw.len() > MAX_SCAN_BYTES;
+        raw.truncate(MAX_SCAN_BYTES);
+        Scan {
+            source,
+            raw,
+            truncated,
+            at,
+        }
+    }
+
+    /// The scan as text when it is valid UTF-8.
+    pub fn text(&self) -> Option<&str> {
+        std::str::from_utf8(&self.raw).ok()
+    }
+}
+
+/// One RFID tag sighting after deduplication (one per tag per window).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RfidRead {
+    /// The reader's SPEC as resolved.
+    pub source: String,
+    /// EPC memory bytes, most significant first.
+    pub epc: Vec<u8>,
+    pub antenna: Option<u16>,
+    pub rssi: Option<f32>,
+    /// How many raw reads were merged into this one.
+    pub count: u32,
+    pub at: SystemTime,
+}
+
+/// The state of one reader, as the header shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReaderState {
+    Connecting,
+    Connected,
+    Lost,
+    Reconnecting,
+    Error,
+}
+
+impl ReaderState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReaderState::Connecting => "connecting",
+            ReaderState::Connected => "connected",
+            ReaderState::Lost => "lost",
+            ReaderState::Reconnecting => "reconnecting",
+            ReaderState::Error => "error",
+        }
+    }
+}
+
+/// Error counters a reader keeps; shown in its status.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ReaderErrors {
+    pub crc: u64,
+    pub garbage_bytes: u64,
+    pub truncated: u64,
+    pub overlong: u64,
+}
+
+/// A reader's status, sent on every change of state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReaderStatus {
+    pub source: String,
+    pub state: ReaderState,
+    pub detail: String,
+    pub errors: ReaderErrors,
+    pub at: SystemTime,
+}
+
+/// What the operator asked for through the UI (keys, menus), as opposed to a scan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    /// Enrol the last unknown code as a new asset tag.
+    EnrolLast,
+    /// Confirm / cancel the pending question (also `CMD:CONFIRM`, `CMD:CANCEL`).
+    Confirm,
+    Cancel,
+    /// Switch the bench mode (also `CMD:MODE:...`).
+    Mode(Mode),
+    SignOut,
+}
+
+/// The bench modes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Mode {
+    #[default]
+    Lookup,
+    Receive,
+    Wipe,
+    Stocktake,
+}
+
+impl Mode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Lookup => "lookup",
+            Mode::Receive => "receive",
+            Mode::Wipe => "wipe",
+            Mode::Stocktake => "stocktake",
+        }
+    }
+}
+
+/// Everything that goes into `Station::handle`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Input {
+    Scan(Scan),
+    Rfid(RfidRead),
+    Command(Command),
+    ReaderStatus(ReaderStatus),
+    Tick(SystemTime),
+}

@@ -1,0 +1,55 @@
+//! The binary edge: parse the command line, set up logging, run one command,
+//! map its result to an exit code (contracts.md: 0 ok, 1 bad input or failed
+//! check, 2 usage or environment error).
+
+mod cli;
+mod cmd;
+mod logging;
+
+use clap::Parser;
+use cli::{Cli, Command};
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let command = cli.command.unwrap_or(Command::Run);
+    let ui = matches!(command, Command::Run | Command::Demo(_));
+    let _log = logging::init(cli.global.verbose, ui);
+    let ctx = match cmd::Ctx::new(&cli.global) {
+        Ok(ctx) => ctx,
+        Err(e) => return report(e),
+    };
+    let result = match command {
+        Command::Run => cmd::run::run(&ctx),
+        Command::Demo(a) => cmd::demo::run(&ctx, &a),
+        Command::Parse(a) => cmd::parse::run(&ctx, &a),
+        Command::Import(a) => cmd::import::run(&ctx, &a),
+        Command::Export(a) => cmd::export::run(&ctx, &a),
+        Command::Journal(a) => cmd::journal::run(&ctx, &a),
+        Command::Verify(a) => cmd::verify::run(&ctx, &a),
+        Command::Devices(a) => cmd::devices::run(&ctx, &a),
+        Command::Monitor => cmd::monitor::run(&ctx),
+        Command::Simulate(a) => cmd::simulate::run(&ctx, &a),
+        Command::DecodeImage(a) => cmd::decode_image::run(&ctx, &a),
+        Command::StressScan(a) => cmd::stress_scan::run(&ctx, &a),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => report(e),
+    }
+}
+
+/// Prints an error for the person at the bench and picks the exit code. A
+/// closed stdout (`scanstation journal | head`) is not an error.
+fn report(e: anyhow::Error) -> ExitCode {
+    let broken_pipe = e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    });
+    if broken_pipe {
+        return ExitCode::SUCCESS;
+    }
+    tracing::error!("{e:#}");
+    eprintln!("scanstation: error: {e:#}");
+    ExitCode::from(2)
+}
