@@ -1,4 +1,7 @@
 //! The one integration-test binary: one module per topic. Each test makes its own
 //! temp dirs (see `support`) and never touches a user's store.
 
+mod crash;
+mod journal;
+mod store;
 mod support;
