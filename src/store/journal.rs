@@ -411,7 +411,17 @@ pub fn verify(conn: &Connection, expected_head: Option<(i64, &str)>) -> Result<V
     let mut events: u64 = 0;
     let mut head_seen = false;
     while let Some(r) = rows.next()? {
-        let row = raw_row(r)?;
+        let row = match raw_row(r) {
+            Ok(row) => row,
+            // A value of the wrong type (a blob payload, a number for a name):
+            // only an edit outside scanstation does that.
+            Err(e) => {
+                return Ok(VerifyReport::Bad {
+                    seq: r.get(0).unwrap_or(prev.seq + 1),
+                    reason: format!("the row cannot be read ({e}): it was edited"),
+                })
+            }
+        };
         let bad = |reason: String| {
             Ok(VerifyReport::Bad {
                 seq: row.seq,

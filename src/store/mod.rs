@@ -183,6 +183,18 @@ impl Store {
         })
     }
 
+    /// A private in-memory store with the full schema, for tests of code
+    /// built on the store (no WAL, no durability).
+    pub fn open_in_memory() -> Result<Store> {
+        let mut conn = Connection::open_in_memory()?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        migrations::apply(&mut conn, migrations::LATEST)?;
+        Ok(Store {
+            conn,
+            path: PathBuf::from(":memory:"),
+        })
+    }
+
     /// The connection, for reads.
     pub fn conn(&self) -> &Connection {
         &self.conn

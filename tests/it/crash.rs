@@ -66,6 +66,10 @@ fn kill_and_check(kills: usize) {
             );
         }
     }
+    eprintln!(
+        "{kills} kills, {} scans reported OK, all found",
+        reported.len()
+    );
     assert!(
         reported.len() > kills,
         "only {} scans were reported in {kills} runs",

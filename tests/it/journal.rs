@@ -445,3 +445,13 @@ fn two_threads_appending_concurrently_keep_one_chain() {
         VerifyReport::Ok { events: 100, .. }
     ));
 }
+
+#[test]
+fn verify_names_a_row_with_a_value_of_the_wrong_type() {
+    let sb = Sandbox::new();
+    store_with(&sb.db(), 3);
+    tamper(&sb.db(), "UPDATE journal SET operator = 42 WHERE seq = 2");
+    let (code, out) = verify_cmd(&sb, &[]);
+    assert_eq!(code, Some(1));
+    assert!(out.contains("seq 2"), "{out}");
+}
