@@ -144,7 +144,9 @@ impl Store {
         }
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
-        migrations::migrate(&mut conn, path)?;
+        if version < migrations::LATEST {
+            migrations::migrate(&mut conn, path)?;
+        }
         restrict_sidecars(path)?;
         Ok(Store {
             conn,
