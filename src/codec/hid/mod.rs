@@ -56,24 +56,23 @@ pub fn fuzz_keyboard(data: &[u8]) {
         .all(|s| !s.is_empty() && s.len() <= MAX_SCAN_LEN));
 }
 
-/// Fuzz entry point for HID POS: the first byte picks the built-in layouts or a
-/// descriptor (taken from the data itself); the rest is split into reports
-/// whose first byte gives their length (mod 72).
+/// Fuzz entry point for HID POS: an even first byte picks the built-in layouts;
+/// an odd one N takes the next N/2 bytes as a report descriptor. The rest is
+/// split into reports whose first byte gives their length (mod 72).
 pub fn fuzz_pos(data: &[u8]) {
     let Some((&mode, rest)) = data.split_first() else {
         return;
     };
-    let mut assembler = if mode & 1 == 0 {
-        PosAssembler::new()
+    let (mut assembler, reports) = if mode & 1 == 0 {
+        (PosAssembler::new(), rest)
     } else {
-        let split = usize::from(mode >> 1).min(rest.len());
-        let (desc, _) = rest.split_at(split);
+        let (desc, reports) = rest.split_at(usize::from(mode >> 1).min(rest.len()));
         match PosLayout::from_descriptor(desc) {
-            Ok(layout) => PosAssembler::with_layout(layout),
-            Err(_) => PosAssembler::new(),
+            Ok(layout) => (PosAssembler::with_layout(layout), reports),
+            Err(_) => (PosAssembler::new(), reports),
         }
     };
-    for report in split_reports(rest, 72) {
+    for report in split_reports(reports, 72) {
         if let Ok(Some(scan)) = assembler.feed(report) {
             assert!(scan.data.len() <= MAX_SCAN_LEN);
         }
