@@ -4,4 +4,5 @@
 mod crash;
 mod journal;
 mod store;
+mod hid_fixtures;
 mod support;
