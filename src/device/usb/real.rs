@@ -316,13 +316,15 @@ fn open_error(what: &str, e: rusb::Error) -> ReaderError {
 pub struct UsbDeviceInfo {
     pub vid: u16,
     pub pid: u16,
+    /// The device class (9 = hub).
+    pub class: u8,
     pub bus: u8,
     pub address: u8,
     pub port: Option<String>,
     pub manufacturer: Option<String>,
     pub product: Option<String>,
     pub serial: Option<String>,
-    /// Class 3 interfaces: (boot keyboard?) per HID interface.
+    /// How many HID (class 3) interfaces the active configuration has.
     pub hid_interfaces: usize,
 }
 
@@ -359,6 +361,7 @@ pub fn list_devices() -> (Vec<UsbDeviceInfo>, Option<String>) {
         out.push(UsbDeviceInfo {
             vid: desc.vendor_id(),
             pid: desc.product_id(),
+            class: desc.class_code(),
             bus: device.bus_number(),
             address: device.address(),
             port: port_path(&device),
