@@ -3,3 +3,5 @@
 
 mod support;
 mod supervisor;
+mod profiles;
+mod spec;
