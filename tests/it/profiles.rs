@@ -155,3 +155,86 @@ fn user_profiles_add_and_override() {
     // A missing directory is no error: most stations have none.
     p.add_dir(&dir.path().join("absent")).expect("absent dir");
 }
+
+/// `(vid, pid)` of every rule line with both, and the lines themselves.
+fn udev_lines() -> Vec<String> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("udev/70-scanstation.rules");
+    std::fs::read_to_string(path)
+        .expect("udev/70-scanstation.rules")
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(String::from)
+        .collect()
+}
+
+fn has_id(line: &str, id: &str) -> bool {
+    let (v, p) = id.split_once(':').expect("vid:pid");
+    line.contains(&format!("{{idVendor}}==\"{v}\"")) && line.contains(&format!("{{idProduct}}==\"{p}\""))
+}
+
+#[test]
+fn udev_rules_never_make_a_device_world_accessible() {
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("udev/70-scanstation.rules"),
+    )
+    .expect("rules");
+    // Commented-out examples count too: someone will uncomment them.
+    let mut modes = 0;
+    for line in text.lines() {
+        let mut rest = line;
+        while let Some(i) = rest.find("MODE=") {
+            let value: String = rest[i + 5..]
+                .trim_start_matches('"')
+                .chars()
+                .take_while(char::is_ascii_digit)
+                .collect();
+            let world = value.chars().last().and_then(|c| c.to_digit(8));
+            assert_eq!(world, Some(0), "world bits in `{line}`");
+            modes += 1;
+            rest = &rest[i + 5..];
+        }
+        assert!(!line.contains("MODE+="), "{line}");
+    }
+    assert!(modes > 20, "{modes} MODE assignments");
+}
+
+#[test]
+fn udev_rules_cover_the_profiles_and_hide_only_claimed_scanners() {
+    let lines = udev_lines();
+    for (name, prof) in Profiles::builtin().iter() {
+        for id in &prof.usb_ids {
+            let mine: Vec<&String> = lines.iter().filter(|l| has_id(l, id)).collect();
+            let usb = mine.iter().any(|l| {
+                l.contains("SUBSYSTEM==\"usb\"")
+                    && l.contains("GROUP=\"scanstation\"")
+                    && l.contains("TAG+=\"uaccess\"")
+            });
+            let tty = mine
+                .iter()
+                .any(|l| l.contains("SUBSYSTEM==\"tty\"") && l.contains("SYMLINK+=\"scanstation/"));
+            let hidden = mine.iter().any(|l| l.contains("LIBINPUT_IGNORE_DEVICE"));
+            match prof.transport {
+                ProfileTransport::UsbHidPos => {
+                    assert!(usb && hidden, "{name} {id}: usb access and hidden from libinput")
+                }
+                ProfileTransport::UsbHidKeyboard => {
+                    assert!(usb, "{name} {id}: usb access");
+                    assert!(!hidden, "{name} {id}: a keyboard wedge must stay an input device");
+                }
+                ProfileTransport::Serial => assert!(tty, "{name} {id}: tty rule with a symlink"),
+                ProfileTransport::Tcp => {}
+            }
+        }
+    }
+    let hidden = lines
+        .iter()
+        .filter(|l| l.contains("LIBINPUT_IGNORE_DEVICE"))
+        .count();
+    let pos_ids: usize = Profiles::builtin()
+        .iter()
+        .filter(|(_, p)| p.transport == ProfileTransport::UsbHidPos)
+        .map(|(_, p)| p.usb_ids.len())
+        .sum();
+    assert_eq!(hidden, pos_ids, "LIBINPUT_IGNORE_DEVICE only for HID POS ids");
+}
