@@ -5,3 +5,4 @@ mod support;
 mod supervisor;
 mod profiles;
 mod spec;
+mod monitor;
