@@ -6,3 +6,7 @@ mod journal;
 mod store;
 mod hid_fixtures;
 mod support;
+mod supervisor;
+mod profiles;
+mod spec;
+mod monitor;
