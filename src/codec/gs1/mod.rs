@@ -14,7 +14,10 @@ pub mod digital_link;
 mod error;
 mod lint;
 mod spec;
+#[rustfmt::skip]
 mod table;
+#[cfg(test)]
+mod dl_tests;
 #[cfg(test)]
 mod tests;
 mod validate;
@@ -229,6 +232,20 @@ pub fn fuzz_one(data: &[u8]) {
             round_trip(&els);
             assert!(to_digital_link(&els, "id.gs1.org").is_some(), "{text}");
         }
+    }
+}
+
+/// The Digital Link fuzz target body: parse the text as a URI (and test
+/// [`digital_link::looks_like`] on it), round-tripping what parses.
+pub fn fuzz_digital_link(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let looks = digital_link::looks_like(text);
+    if let Ok(els) = digital_link::parse(text) {
+        assert!(looks, "parsed but not recognised: {text}");
+        round_trip(&els);
+        assert!(to_digital_link(&els, "id.gs1.org").is_some(), "{text}");
     }
 }
 

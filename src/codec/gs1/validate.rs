@@ -106,7 +106,7 @@ fn charset(ai: &'static str, cset: Cset, data: &[u8], offset: usize) -> Result<(
     if cset == Cset::Cset64 {
         // Up to two '=' pad characters at the end, as GS1's reference allows.
         let pads = data.iter().rev().take_while(|&&c| c == b'=').count();
-        if pads <= 2 && (pads == 0 || data.len() % 3 == 0) {
+        if pads <= 2 && (pads == 0 || data.len().is_multiple_of(3)) {
             end -= pads;
         }
     }
