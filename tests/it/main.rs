@@ -10,3 +10,4 @@ mod supervisor;
 mod profiles;
 mod spec;
 mod monitor;
+mod fuzz_corpora;
