@@ -52,6 +52,8 @@ pub struct LocationRef {
     pub code: String,
     /// `None` when the row gave only a code.
     pub name: Option<String>,
+    /// True when the code was derived from the name (no Location Code given).
+    pub derived: bool,
 }
 
 /// One valid asset row.
@@ -196,11 +198,16 @@ fn parse_row(table: &Table, row: &Row, cfg: &ImportConfig) -> Result<AssetRow, V
         errors.push(table.err(row, "Asset Tag", "empty (required)"));
     }
     let location = match (location_code, location_name) {
-        (Some(code), name) => Some(LocationRef { code, name }),
+        (Some(code), name) => Some(LocationRef {
+            code,
+            name,
+            derived: false,
+        }),
         (None, Some(name)) => match fields::derive_location_code(&name) {
             Some(code) => Some(LocationRef {
                 code,
                 name: Some(name),
+                derived: true,
             }),
             None => {
                 errors.push(table.err(

@@ -75,15 +75,11 @@ pub fn parse_cost(s: &str, digits: u32) -> Result<i64, String> {
         Some((i, f)) => (i, f),
         None => (s, ""),
     };
-    if int.is_empty() || frac.len() > digits as usize {
-        return Err(if frac.len() > digits as usize {
-            format!("\"{s}\" has more than {digits} decimals")
-        } else {
-            bad()
-        });
-    }
-    if !frac.bytes().all(|b| b.is_ascii_digit()) {
+    if int.is_empty() || !frac.bytes().all(|b| b.is_ascii_digit()) {
         return Err(bad());
+    }
+    if frac.len() > digits as usize {
+        return Err(format!("\"{s}\" has more than {digits} decimals"));
     }
     // Thousands separators: groups of three after the first group.
     let groups: Vec<&str> = int.split(',').collect();

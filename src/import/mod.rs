@@ -14,14 +14,14 @@
 //! Parsing ([`table`], [`fields`], [`assets`], [`registers`]) is pure; [`apply`]
 //! touches the store; [`export`] reads it back in the same columns.
 
-// pub mod apply;
+pub mod apply;
 pub mod assets;
-// pub mod export;
+pub mod export;
 pub mod fields;
 pub mod registers;
 pub mod table;
 
-// pub use apply::{import_file, ImportReport, Register};
+pub use apply::{import_file, ImportReport, Register};
 
 /// One thing wrong with one row (or the header): `file:line: column "X": message`.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,6 +1,687 @@
 //! The domain: `Station::handle(Input) -> Outcome`, the only code that changes
 //! state. It runs on its own thread as the single writer.
+//!
+//! Every barcode scan is journaled — known or not, refused or not — as a `scan`
+//! event (the code as read, `raw_hex` when not UTF-8, `truncated`, its source,
+//! the identity it was taken for), in ONE transaction with whatever state the
+//! scan changes, committed before `handle` returns. So the operator's OK means
+//! the scan is on disk; when the write fails the outcome is an error beginning
+//! `NOT SAVED` and the session is left as it was, so a rescan is safe.
+//!
+//! The session (operator, mode, a pending enrol) changes only after its
+//! transaction commits. Inputs that change nothing (ticks, reader status, a
+//! cancel with nothing pending) open no transaction.
+//!
+//! RFID reads (already deduplicated by the reader task) are journaled one
+//! `rfid.read` event each. A read of a known asset shows its card like a scan
+//! (not quiet: one beep); an unknown EPC is a quiet warning, so that a sweep
+//! past unlabelled stock does not ring the bell for every tag.
 
+pub mod classify;
+pub mod commands;
+pub mod enrol;
+pub mod lookup;
 pub mod outcome;
+pub mod seed;
+pub mod session;
 
 pub use outcome::{Level, Outcome, Panel};
+
+use crate::config::{Config, IdentifyConfig};
+use crate::input::{Command, Input, Mode, RfidRead, Scan};
+use crate::store::{journal::NewEvent, Store, StoreError, Tx};
+use classify::{Classifier, IdentityKind};
+use outcome::OperatorView;
+use serde_json::{json, Value};
+use session::{display_code, PendingEnrol, Session};
+use std::time::SystemTime;
+
+/// How the station runs; from the config and the command line.
+#[derive(Debug, Clone)]
+pub struct StationSettings {
+    /// Written into every journal event.
+    pub station_id: String,
+    /// Marks every event as training (never synced).
+    pub training: bool,
+    /// Refuse every scan but a badge until an operator signs in.
+    pub require_signin: bool,
+    pub identify: IdentifyConfig,
+    /// The mode at start.
+    pub mode: Mode,
+}
+
+impl StationSettings {
+    /// From the config; an unknown `station.mode` starts in lookup (with a
+    /// warning in the log). [`StationSettings::try_from_config`] refuses it.
+    pub fn from_config(cfg: &Config, training: bool) -> StationSettings {
+        Self::try_from_config(cfg, training).unwrap_or_else(|e| {
+            tracing::warn!("{e}; starting in lookup mode");
+            StationSettings {
+                mode: Mode::Lookup,
+                ..Self::build(cfg, training, Mode::Lookup)
+            }
+        })
+    }
+
+    pub fn try_from_config(cfg: &Config, training: bool) -> Result<StationSettings, StationError> {
+        let mode = commands::parse_mode(&cfg.station.mode)
+            .ok_or_else(|| StationError::BadMode(cfg.station.mode.clone()))?;
+        Ok(Self::build(cfg, training, mode))
+    }
+
+    fn build(cfg: &Config, training: bool, mode: Mode) -> StationSettings {
+        StationSettings {
+            station_id: cfg.station.id.clone(),
+            training,
+            require_signin: cfg.station.require_signin,
+            identify: cfg.identify.clone(),
+            mode,
+        }
+    }
+}
+
+impl Default for StationSettings {
+    fn default() -> Self {
+        StationSettings::from_config(&Config::default(), false)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StationError {
+    #[error("{0}")]
+    Classifier(#[from] classify::ClassifierError),
+    #[error("station.mode {0:?} is not a mode (lookup, receive, wipe, stocktake)")]
+    BadMode(String),
+    #[error("{0}")]
+    Store(#[from] StoreError),
+}
+
+/// The single writer.
+pub struct Station {
+    store: Store,
+    settings: StationSettings,
+    classifier: Classifier,
+    session: Session,
+}
+
+/// What an input decided, before it is turned into an [`Outcome`]: applied to
+/// the session only once its transaction has committed.
+struct Decision {
+    level: Level,
+    message: String,
+    changed: Vec<String>,
+    seq: Option<i64>,
+    panel: Option<Panel>,
+    session: Vec<SessionChange>,
+    quiet: bool,
+}
+
+impl Decision {
+    fn new(level: Level, message: impl Into<String>) -> Decision {
+        Decision {
+            level,
+            message: message.into(),
+            changed: Vec::new(),
+            seq: None,
+            panel: None,
+            session: Vec::new(),
+            quiet: false,
+        }
+    }
+    fn panel(mut self, p: Panel) -> Self {
+        self.panel = Some(p);
+        self
+    }
+    fn then(mut self, c: SessionChange) -> Self {
+        self.session.push(c);
+        self
+    }
+}
+
+enum SessionChange {
+    SignIn(OperatorView),
+    SignOut,
+    Mode(Mode),
+    Pending(Option<PendingEnrol>),
+}
+
+/// Appends events in one transaction, each with the station, the operator and
+/// the training flag; remembers their seqs.
+struct Journal<'s> {
+    tx: Tx<'s>,
+    station: &'s str,
+    operator: Option<String>,
+    training: bool,
+    seqs: Vec<i64>,
+}
+
+impl Journal<'_> {
+    fn append(&mut self, at: SystemTime, kind: &str, payload: Value) -> Result<i64, StoreError> {
+        let r = self.tx.append_event(&NewEvent {
+            at,
+            station: self.station,
+            operator: self.operator.as_deref(),
+            kind,
+            training: self.training,
+            payload,
+        })?;
+        self.seqs.push(r.seq);
+        Ok(r.seq)
+    }
+
+    fn conn(&self) -> &rusqlite::Connection {
+        self.tx.conn()
+    }
+
+    /// Commits and fills the decision's seq and "journal #N" lines.
+    fn commit(self, mut d: Decision) -> Result<Decision, StoreError> {
+        self.tx.commit()?;
+        d.seq = self.seqs.first().copied();
+        let mut changed: Vec<String> = self.seqs.iter().map(|s| format!("journal #{s}")).collect();
+        changed.append(&mut d.changed);
+        d.changed = changed;
+        Ok(d)
+    }
+}
+
+impl Station {
+    pub fn new(store: Store, settings: StationSettings) -> Result<Station, StationError> {
+        let classifier = Classifier::new(&settings.identify)?;
+        let session = Session {
+            mode: settings.mode,
+            ..Session::default()
+        };
+        Ok(Station {
+            store,
+            settings,
+            classifier,
+            session,
+        })
+    }
+
+    /// The store, for reads (tests, the benchmark).
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn settings(&self) -> &StationSettings {
+        &self.settings
+    }
+
+    /// Takes one input: decides, writes one transaction, and says what happened.
+    /// Never panics on what the input holds; a failed write says `NOT SAVED`.
+    pub fn handle(&mut self, input: Input) -> Outcome {
+        match input {
+            Input::Scan(scan) => {
+                let r = self.on_scan(&scan);
+                self.finish(r, "Scan again")
+            }
+            Input::Rfid(read) => {
+                let r = self.on_rfid(&read);
+                self.finish(r, "It will be read again")
+            }
+            Input::Command(cmd) => {
+                let r = self.on_command(cmd);
+                self.finish(r, "Try again")
+            }
+            Input::ReaderStatus(st) => {
+                let mut d = Decision::new(
+                    Level::Ok,
+                    format!("{}: {} {}", st.source, st.state.as_str(), st.detail)
+                        .trim_end()
+                        .to_string(),
+                );
+                d.quiet = true;
+                self.finish(Ok(d), "")
+            }
+            Input::Tick(_) => {
+                let mut d = Decision::new(Level::Ok, "");
+                d.quiet = true;
+                self.finish(Ok(d), "")
+            }
+        }
+    }
+
+    fn finish(&mut self, r: Result<Decision, StoreError>, retry: &str) -> Outcome {
+        let d = match r {
+            Ok(d) => {
+                for c in &d.session {
+                    match c {
+                        SessionChange::SignIn(op) => self.session.operator = Some(op.clone()),
+                        SessionChange::SignOut => self.session.operator = None,
+                        SessionChange::Mode(m) => self.session.mode = *m,
+                        SessionChange::Pending(p) => self.session.pending = p.clone(),
+                    }
+                }
+                d
+            }
+            Err(e) => {
+                tracing::error!("write failed: {e}");
+                Decision::new(Level::Error, format!("NOT SAVED — {e}. {retry}."))
+            }
+        };
+        Outcome {
+            level: d.level,
+            message: d.message,
+            changed: d.changed,
+            seq: d.seq,
+            panel: d.panel,
+            session: self.session.view(
+                &self.settings.station_id,
+                self.settings.training,
+                self.settings.require_signin,
+            ),
+            quiet: d.quiet,
+        }
+    }
+
+    fn journal(&mut self) -> Result<Journal<'_>, StoreError> {
+        Ok(Journal {
+            tx: self.store.write()?,
+            station: &self.settings.station_id,
+            operator: self.session.operator.as_ref().map(|o| o.badge.clone()),
+            training: self.settings.training,
+            seqs: Vec::new(),
+        })
+    }
+
+    fn on_scan(&mut self, scan: &Scan) -> Result<Decision, StoreError> {
+        let identity = self.classifier.classify(&scan.raw);
+        let kind = identity.kind;
+        let value: String = identity.value.to_string();
+        let shown = display_code(&String::from_utf8_lossy(&scan.raw), scan.truncated, 60);
+        let mut payload = crate::store::journal::scan_payload(
+            &scan.raw,
+            scan.truncated,
+            scan.source.kind(),
+            scan.source.detail(),
+        );
+        payload["identity"] = json!({"type": kind.as_str(), "value": value});
+        let at = scan.at;
+        let signed_in = self.session.operator.is_some();
+        let require = self.settings.require_signin;
+        let mode = self.session.mode;
+        let prefix = self.settings.identify.command_prefix.clone();
+        let pending = self.session.pending.clone();
+        let current = self.session.operator.clone();
+        let mut j = self.journal()?;
+
+        if kind == IdentityKind::Operator {
+            return sign_in(j, payload, at, &value, current);
+        }
+        if require && !signed_in {
+            payload["refused"] = json!("signin_required");
+            j.append(at, "scan", payload)?;
+            return j.commit(Decision::new(Level::Error, "Scan your badge first"));
+        }
+        if kind == IdentityKind::Command {
+            let Some(cmd) = commands::parse(&value, &prefix) else {
+                payload["refused"] = json!("unknown_command");
+                j.append(at, "scan", payload)?;
+                return j.commit(Decision::new(
+                    Level::Error,
+                    format!("Unknown command {shown}"),
+                ));
+            };
+            j.append(at, "scan", payload)?;
+            return command(j, cmd, at, mode, pending, current);
+        }
+        if mode != Mode::Lookup {
+            j.append(at, "scan", payload)?;
+            let d = Decision::new(
+                Level::Warning,
+                format!(
+                    "{} is not built yet: {shown} journaled only",
+                    mode_title(mode)
+                ),
+            );
+            return j.commit(d.then(SessionChange::Pending(None)));
+        }
+        match kind {
+            IdentityKind::Location => {
+                let card = lookup::location_card(j.conn(), &value)?;
+                if let Some(c) = &card {
+                    payload["location"] = json!(c.code);
+                }
+                j.append(at, "scan", payload)?;
+                let d = match card {
+                    Some(c) => Decision::new(
+                        Level::Ok,
+                        format!("{} · {} · {} assets", c.code, c.name, c.asset_count),
+                    )
+                    .panel(Panel::Location(c)),
+                    None => Decision::new(Level::Warning, format!("Unknown location {shown}"))
+                        .panel(Panel::Unknown {
+                            code: shown,
+                            identity: kind.as_str().into(),
+                        }),
+                };
+                j.commit(d.then(SessionChange::Pending(None)))
+            }
+            IdentityKind::PurchaseOrder => {
+                j.append(at, "scan", payload)?;
+                let d = Decision::new(
+                    Level::Warning,
+                    format!("{shown} is a purchase order: receiving is not built yet"),
+                );
+                j.commit(d.then(SessionChange::Pending(None)))
+            }
+            _ => {
+                let found = lookup::find_asset(j.conn(), kind, &value)?;
+                if let Some((id, matched)) = &found {
+                    payload["asset_id"] = json!(id);
+                    payload["matched"] = json!(matched);
+                }
+                j.append(at, "scan", payload)?;
+                let card = match &found {
+                    Some((id, _)) => lookup::asset_card(j.conn(), *id)?,
+                    None => None,
+                };
+                let d = match card {
+                    Some(card) => Decision::new(Level::Ok, lookup::asset_line(&card))
+                        .panel(Panel::Asset(card))
+                        .then(SessionChange::Pending(None)),
+                    None => unknown(&scan.raw, &value, scan.truncated, kind, shown),
+                };
+                j.commit(d)
+            }
+        }
+    }
+
+    fn on_rfid(&mut self, read: &RfidRead) -> Result<Decision, StoreError> {
+        let epc = hex::encode_upper(&read.epc);
+        let signed_in = self.session.operator.is_some();
+        let require = self.settings.require_signin;
+        let mode = self.session.mode;
+        let mut j = self.journal()?;
+        let mut payload = json!({
+            "epc": epc,
+            "source": read.source,
+            "antenna": read.antenna,
+            "rssi": read.rssi,
+            "count": read.count,
+        });
+        let refused = require && !signed_in;
+        let found = if refused || mode != Mode::Lookup {
+            None
+        } else {
+            lookup::find_asset(j.conn(), IdentityKind::Epc, &epc)?
+        };
+        if let Some((id, _)) = found {
+            payload["asset_id"] = json!(id);
+        }
+        if refused {
+            payload["refused"] = json!("signin_required");
+        }
+        j.append(read.at, "rfid.read", payload)?;
+        let card = match found {
+            Some((id, _)) => lookup::asset_card(j.conn(), id)?,
+            None => None,
+        };
+        let d = match card {
+            Some(card) => {
+                Decision::new(Level::Ok, lookup::asset_line(&card)).panel(Panel::Asset(card))
+            }
+            None => {
+                let msg = if refused {
+                    format!("RFID {epc} journaled: scan your badge first")
+                } else if mode != Mode::Lookup {
+                    format!(
+                        "RFID {epc} journaled: {} is not built yet",
+                        mode_title(mode)
+                    )
+                } else {
+                    format!("Unknown EPC {epc}")
+                };
+                let mut d = Decision::new(Level::Warning, msg);
+                d.quiet = true;
+                d
+            }
+        };
+        j.commit(d)
+    }
+
+    fn on_command(&mut self, cmd: Command) -> Result<Decision, StoreError> {
+        let at = SystemTime::now();
+        let signed_in = self.session.operator.is_some();
+        if self.settings.require_signin
+            && !signed_in
+            && !matches!(cmd, Command::Cancel | Command::SignOut)
+        {
+            return Ok(Decision::new(Level::Error, "Scan your badge first"));
+        }
+        // Inputs that change nothing open no transaction.
+        let writes = match &cmd {
+            Command::EnrolLast | Command::Confirm => self.session.pending.is_some(),
+            Command::Cancel => false,
+            Command::Mode(m) => *m != self.session.mode,
+            Command::SignOut => signed_in,
+        };
+        if !writes {
+            return Ok(no_write(&cmd, &self.session));
+        }
+        let mode = self.session.mode;
+        let pending = self.session.pending.clone();
+        let current = self.session.operator.clone();
+        let j = self.journal()?;
+        command(j, cmd, at, mode, pending, current)
+    }
+}
+
+fn mode_title(m: Mode) -> &'static str {
+    match m {
+        Mode::Lookup => "Lookup",
+        Mode::Receive => "Receiving",
+        Mode::Wipe => "Wipe",
+        Mode::Stocktake => "Stock-take",
+    }
+}
+
+/// An unknown code: offer to enrol it when it can be an asset tag.
+fn unknown(
+    raw: &[u8],
+    value: &str,
+    truncated: bool,
+    kind: IdentityKind,
+    shown: String,
+) -> Decision {
+    let panel = Panel::Unknown {
+        code: shown.clone(),
+        identity: kind.as_str().into(),
+    };
+    let enrollable = match kind {
+        IdentityKind::Gtin | IdentityKind::Sscc | IdentityKind::Grai => {
+            Err("it names a product or a pallet, not one asset")
+        }
+        _ => enrol::enrollable(raw, value, truncated),
+    };
+    match enrollable {
+        Ok(()) => Decision::new(
+            Level::Warning,
+            format!("Unknown code {shown} — press E to enrol"),
+        )
+        .panel(panel)
+        .then(SessionChange::Pending(Some(PendingEnrol {
+            code: value.to_string(),
+            identity: kind.as_str().into(),
+        }))),
+        Err(why) => Decision::new(
+            Level::Warning,
+            format!("Unknown code {shown} (cannot enrol: {why})"),
+        )
+        .panel(panel)
+        .then(SessionChange::Pending(None)),
+    }
+}
+
+/// A badge scan: sign in (signing out whoever was signed in).
+fn sign_in(
+    mut j: Journal<'_>,
+    mut payload: Value,
+    at: SystemTime,
+    badge: &str,
+    current: Option<OperatorView>,
+) -> Result<Decision, StoreError> {
+    let op = crate::store::operators::by_badge(j.conn(), badge)?;
+    let Some(op) = op.filter(|o| o.active) else {
+        payload["refused"] = json!("unknown_badge");
+        j.append(at, "scan", payload)?;
+        return j.commit(Decision::new(
+            Level::Error,
+            format!("Unknown or inactive badge {badge} — not signed in"),
+        ));
+    };
+    j.append(at, "scan", payload)?;
+    if current.as_ref().is_some_and(|c| c.badge == op.badge) {
+        return j.commit(Decision::new(
+            Level::Ok,
+            format!("{} is signed in", op.name),
+        ));
+    }
+    if let Some(prev) = &current {
+        j.append(
+            at,
+            "operator.signed_out",
+            json!({"badge": prev.badge, "reason": "another badge"}),
+        )?;
+    }
+    j.operator = Some(op.badge.clone());
+    j.append(
+        at,
+        "operator.signed_in",
+        json!({"badge": op.badge, "name": op.name, "role": op.role}),
+    )?;
+    let view = OperatorView {
+        badge: op.badge,
+        name: op.name,
+        role: op.role,
+    };
+    let mut d = Decision::new(
+        Level::Ok,
+        format!("Signed in: {} ({})", view.name, view.badge),
+    )
+    .then(SessionChange::SignIn(view.clone()))
+    .then(SessionChange::Pending(None))
+    .panel(Panel::Empty);
+    d.changed.push(format!("signed in {}", view.badge));
+    j.commit(d)
+}
+
+/// What a command that writes nothing says.
+fn no_write(cmd: &Command, s: &Session) -> Decision {
+    match cmd {
+        Command::EnrolLast => Decision::new(
+            Level::Warning,
+            "Nothing to enrol: scan an unknown code first",
+        ),
+        Command::Confirm => Decision::new(Level::Warning, "Nothing to confirm"),
+        Command::Cancel if s.pending.is_some() => Decision::new(Level::Ok, "Cancelled")
+            .then(SessionChange::Pending(None))
+            .panel(Panel::Empty),
+        Command::Cancel => Decision::new(Level::Ok, "Nothing to cancel"),
+        Command::Mode(m) => Decision::new(Level::Ok, format!("Already in {} mode", mode_title(*m))),
+        Command::SignOut => Decision::new(Level::Warning, "Nobody is signed in"),
+    }
+}
+
+/// A command, inside the transaction (after the scan that carried it, if any).
+fn command(
+    mut j: Journal<'_>,
+    cmd: Command,
+    at: SystemTime,
+    mode: Mode,
+    pending: Option<PendingEnrol>,
+    current: Option<OperatorView>,
+) -> Result<Decision, StoreError> {
+    let s = Session {
+        operator: current.clone(),
+        mode,
+        pending: pending.clone(),
+    };
+    let d = match cmd {
+        Command::EnrolLast | Command::Confirm => match pending {
+            Some(p) => return enrol_pending(j, at, &p),
+            None => no_write(&cmd, &s),
+        },
+        Command::Cancel => no_write(&cmd, &s),
+        Command::Mode(m) if m == mode => no_write(&cmd, &s),
+        Command::Mode(m) => {
+            j.append(
+                at,
+                "station.mode_changed",
+                json!({"from": mode.as_str(), "to": m.as_str()}),
+            )?;
+            let d = if m == Mode::Lookup {
+                Decision::new(Level::Ok, "Lookup mode: scan an asset tag, serial or EPC")
+            } else {
+                Decision::new(
+                    Level::Warning,
+                    format!(
+                        "{} is not built yet: scans are journaled only",
+                        mode_title(m)
+                    ),
+                )
+            };
+            d.then(SessionChange::Mode(m))
+                .then(SessionChange::Pending(None))
+                .panel(Panel::Empty)
+        }
+        Command::SignOut => match current {
+            Some(op) => {
+                j.append(
+                    at,
+                    "operator.signed_out",
+                    json!({"badge": op.badge, "reason": "sign-out"}),
+                )?;
+                let mut d = Decision::new(Level::Ok, format!("Signed out: {}", op.name))
+                    .then(SessionChange::SignOut)
+                    .then(SessionChange::Pending(None))
+                    .panel(Panel::Empty);
+                d.changed.push(format!("signed out {}", op.badge));
+                d
+            }
+            None => no_write(&cmd, &s),
+        },
+    };
+    j.commit(d)
+}
+
+/// Enrols the pending unknown code as a new asset (status in_stock).
+fn enrol_pending(
+    mut j: Journal<'_>,
+    at: SystemTime,
+    p: &PendingEnrol,
+) -> Result<Decision, StoreError> {
+    if let Some(owner) = crate::store::identifiers::matches(j.conn(), &p.code)?.first() {
+        // Someone (an import, another station) got there first.
+        let card = lookup::asset_card(j.conn(), owner.0)?;
+        let mut d = Decision::new(
+            Level::Warning,
+            format!("{} is already known: not enrolled", p.code),
+        )
+        .then(SessionChange::Pending(None));
+        if let Some(c) = card {
+            d = d.panel(Panel::Asset(c));
+        }
+        return j.commit(d);
+    }
+    let new = crate::store::assets::NewAsset {
+        tag: p.code.clone(),
+        status: "in_stock".into(),
+        ..Default::default()
+    };
+    let id = enrol::insert_asset(j.conn(), &new, &[])?;
+    j.append(
+        at,
+        "asset.created",
+        enrol::created_payload(id, &new, &[], "enrol", json!({"scanned_as": p.identity})),
+    )?;
+    let card = lookup::asset_card(j.conn(), id)?;
+    let mut d = Decision::new(Level::Ok, format!("Enrolled {} · in_stock", p.code))
+        .then(SessionChange::Pending(None));
+    d.changed.push(format!("asset {} created", p.code));
+    if let Some(c) = card {
+        d = d.panel(Panel::Asset(c));
+    }
+    j.commit(d)
+}
