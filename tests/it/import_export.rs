@@ -124,7 +124,13 @@ fn the_snipeit_export_imports_and_says_what_it_created() {
         "{stdout}"
     );
     assert!(
-        stdout.contains("created 2 categories: Laptops, Monitors"),
+        stdout.contains("created 3 categories: Laptops, Monitors, Docks"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(
+            "created 5 models: Latitude 7440, ThinkPad T14 Gen 4, P2423D, WD19S, EliteBook 840 G5"
+        ),
         "{stdout}"
     );
     assert!(

@@ -2,13 +2,13 @@
 //! temp dirs (see `support`) and never touches a user's store.
 
 mod crash;
-mod journal;
-mod store;
 mod hid_fixtures;
 mod import_export;
-mod station;
-mod support;
-mod supervisor;
+mod journal;
+mod monitor;
 mod profiles;
 mod spec;
-mod monitor;
+mod station;
+mod store;
+mod supervisor;
+mod support;
