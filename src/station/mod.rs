@@ -114,6 +114,10 @@ struct Decision {
     panel: Option<Panel>,
     session: Vec<SessionChange>,
     quiet: bool,
+    /// An asset whose card to show, read after the commit so that the read
+    /// never delays the write (and the card includes this input's events).
+    /// An empty message becomes the card's one-line summary.
+    card: Option<i64>,
 }
 
 impl Decision {
@@ -126,7 +130,12 @@ impl Decision {
             panel: None,
             session: Vec::new(),
             quiet: false,
+            card: None,
         }
+    }
+    fn card(mut self, asset_id: i64) -> Self {
+        self.card = Some(asset_id);
+        self
     }
     fn panel(mut self, p: Panel) -> Self {
         self.panel = Some(p);
@@ -243,7 +252,7 @@ impl Station {
     }
 
     fn finish(&mut self, r: Result<Decision, StoreError>, retry: &str) -> Outcome {
-        let d = match r {
+        let mut d = match r {
             Ok(d) => {
                 for c in &d.session {
                     match c {
@@ -260,6 +269,28 @@ impl Station {
                 Decision::new(Level::Error, format!("NOT SAVED — {e}. {retry}."))
             }
         };
+        if let Some(id) = d.card {
+            // The input is committed; a failed read only costs the card.
+            match lookup::asset_card(self.store.conn(), id) {
+                Ok(Some(card)) => {
+                    if d.message.is_empty() {
+                        d.message = lookup::asset_line(&card);
+                    }
+                    d.panel = Some(Panel::Asset(card));
+                }
+                Ok(None) => {
+                    if d.message.is_empty() {
+                        d.message = format!("Saved; asset #{id} is gone");
+                    }
+                }
+                Err(e) => {
+                    tracing::error!("reading the card of asset #{id}: {e}");
+                    if d.message.is_empty() {
+                        d.message = format!("Saved; cannot show asset #{id}: {e}");
+                    }
+                }
+            }
+        }
         Outcome {
             level: d.level,
             message: d.message,
@@ -373,13 +404,9 @@ impl Station {
                     payload["matched"] = json!(matched);
                 }
                 j.append(at, "scan", payload)?;
-                let card = match &found {
-                    Some((id, _)) => lookup::asset_card(j.conn(), *id)?,
-                    None => None,
-                };
-                let d = match card {
-                    Some(card) => Decision::new(Level::Ok, lookup::asset_line(&card))
-                        .panel(Panel::Asset(card))
+                let d = match found {
+                    Some((id, _)) => Decision::new(Level::Ok, "")
+                        .card(id)
                         .then(SessionChange::Pending(None)),
                     None => unknown(&scan.raw, &value, scan.truncated, kind, shown),
                 };
@@ -414,14 +441,8 @@ impl Station {
             payload["refused"] = json!("signin_required");
         }
         j.append(read.at, "rfid.read", payload)?;
-        let card = match found {
-            Some((id, _)) => lookup::asset_card(j.conn(), id)?,
-            None => None,
-        };
-        let d = match card {
-            Some(card) => {
-                Decision::new(Level::Ok, lookup::asset_line(&card)).panel(Panel::Asset(card))
-            }
+        let d = match found {
+            Some((id, _)) => Decision::new(Level::Ok, "").card(id),
             None => {
                 let msg = if refused {
                     format!("RFID {epc} journaled: scan your badge first")
@@ -654,15 +675,12 @@ fn enrol_pending(
 ) -> Result<Decision, StoreError> {
     if let Some(owner) = crate::store::identifiers::matches(j.conn(), &p.code)?.first() {
         // Someone (an import, another station) got there first.
-        let card = lookup::asset_card(j.conn(), owner.0)?;
-        let mut d = Decision::new(
+        let d = Decision::new(
             Level::Warning,
             format!("{} is already known: not enrolled", p.code),
         )
+        .card(owner.0)
         .then(SessionChange::Pending(None));
-        if let Some(c) = card {
-            d = d.panel(Panel::Asset(c));
-        }
         return j.commit(d);
     }
     let new = crate::store::assets::NewAsset {
@@ -676,12 +694,9 @@ fn enrol_pending(
         "asset.created",
         enrol::created_payload(id, &new, &[], "enrol", json!({"scanned_as": p.identity})),
     )?;
-    let card = lookup::asset_card(j.conn(), id)?;
     let mut d = Decision::new(Level::Ok, format!("Enrolled {} · in_stock", p.code))
+        .card(id)
         .then(SessionChange::Pending(None));
     d.changed.push(format!("asset {} created", p.code));
-    if let Some(c) = card {
-        d = d.panel(Panel::Asset(c));
-    }
     j.commit(d)
 }

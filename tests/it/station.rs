@@ -407,3 +407,47 @@ fn a_failed_write_says_not_saved_and_changes_nothing() {
     let o = st.handle(scan("B0001"));
     assert_eq!(o.level, Level::Ok, "{}", o.message);
 }
+
+mod arbitrary {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+        /// Any bytes, as any input, never panic; every scan is journaled with
+        /// its exact bytes.
+        #[test]
+        fn any_scan_is_journaled_and_never_panics(
+            scans in proptest::collection::vec(
+                prop_oneof![
+                    proptest::collection::vec(any::<u8>(), 0..64),
+                    "[A-Z]{1,3}-?[0-9]{4}".prop_map(String::into_bytes),
+                    "(CMD:|B|LOC-)[A-Z0-9:]{0,12}".prop_map(String::into_bytes),
+                ],
+                1..8,
+            ),
+            enrol in any::<bool>(),
+        ) {
+            let mut store = Store::open_in_memory().unwrap();
+            seed_demo(&mut store, "seed").unwrap();
+            let mut st = Station::new(store, settings()).unwrap();
+            for raw in scans {
+                let o = st.handle(scan(raw.clone()));
+                let seq = o.seq.expect("every scan is journaled");
+                let ev = journal::get(st.store().conn(), seq).unwrap().unwrap();
+                prop_assert_eq!(&ev.kind, "scan");
+                match std::str::from_utf8(&raw) {
+                    Ok(t) => prop_assert_eq!(ev.payload["text"].as_str(), Some(t)),
+                    Err(_) => {
+                        let want = hex::encode(&raw);
+                        prop_assert_eq!(ev.payload["raw_hex"].as_str(), Some(want.as_str()))
+                    }
+                }
+                if enrol {
+                    let o = st.handle(Input::Command(Command::EnrolLast));
+                    prop_assert_ne!(o.level, Level::Error, "{}", o.message);
+                }
+            }
+        }
+    }
+}
