@@ -28,6 +28,7 @@ pub fn run(ctx: &super::Ctx, args: &ImportArgs) -> anyhow::Result<ExitCode> {
         station: &ctx.config.station.id,
         operator: None,
         training: ctx.global.training,
+        identify: Some(&ctx.config.identify),
     };
     match import_file(&mut store, register, &args.file, &ctx.config.import, &who) {
         Ok(report) => {

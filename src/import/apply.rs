@@ -7,7 +7,8 @@ use super::fields::format_date;
 use super::registers::{self, LocationRow, OperatorRow, VendorRow};
 use super::table::Table;
 use super::{ImportError, RowError};
-use crate::config::ImportConfig;
+use crate::config::{IdentifyConfig, ImportConfig};
+use crate::station::classify::{Classifier, IdentityKind};
 use crate::station::enrol;
 use crate::store::assets::NewAsset;
 use crate::store::{self, journal::NewEvent, Store, StoreError, Tx};
@@ -44,6 +45,10 @@ pub struct Importer<'a> {
     pub station: &'a str,
     pub operator: Option<&'a str>,
     pub training: bool,
+    /// The station's classification rules: when given, codes that would not
+    /// scan as what they are (a location code that is not a location label,
+    /// an asset tag that reads as a badge) are warned about.
+    pub identify: Option<&'a IdentifyConfig>,
 }
 
 /// What an import did.
@@ -127,6 +132,9 @@ pub fn import_bytes(
         }
         Register::Vendors => Parsed::Vendors(registers::parse_vendors(&table).map_err(invalid)?),
     };
+    if let Some(c) = who.identify.and_then(|i| Classifier::new(i).ok()) {
+        report.warnings.extend(scan_warnings(&c, file, &parsed));
+    }
     let store_err = |e: StoreError| ImportError::Store(e.to_string());
     let tx = store.write().map_err(store_err)?;
     let errors = check_against_store(tx.conn(), &table, &parsed).map_err(store_err)?;
@@ -445,4 +453,47 @@ fn write_asset(
         enrol::created_payload(id, &new, &extra, "import", json!({"line": r.line})),
     )?;
     Ok(())
+}
+
+/// Codes that the station would not take for what they are when scanned.
+fn scan_warnings(c: &Classifier, file: &str, parsed: &Parsed) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut check = |line: u64, what: &str, code: &str, want: &[IdentityKind]| {
+        let kind = c.classify(code.as_bytes()).kind;
+        if !want.contains(&kind) {
+            out.push(format!(
+                "{file}:{line}: {what} \"{code}\" scans as {}, not as a {what} (see [identify] in the config)",
+                kind.as_str()
+            ));
+        }
+    };
+    let asset_kinds = [
+        IdentityKind::AssetTag,
+        IdentityKind::Serial,
+        IdentityKind::Unknown,
+        IdentityKind::GtinSerial,
+        IdentityKind::Giai,
+    ];
+    match parsed {
+        Parsed::Assets(rows) => {
+            for r in rows {
+                check(r.line, "asset tag", &r.tag, &asset_kinds);
+                if let Some(l) = r.location.as_ref().filter(|l| !l.derived) {
+                    check(r.line, "location code", &l.code, &[IdentityKind::Location]);
+                }
+            }
+        }
+        Parsed::Locations(rows) => {
+            for r in rows {
+                check(r.line, "location code", &r.code, &[IdentityKind::Location]);
+            }
+        }
+        Parsed::Operators(rows) => {
+            for r in rows {
+                check(r.line, "badge", &r.badge, &[IdentityKind::Operator]);
+            }
+        }
+        Parsed::Vendors(_) => {}
+    }
+    out
 }

@@ -12,6 +12,7 @@ const WHO: Importer<'static> = Importer {
     station: "bench-1",
     operator: None,
     training: false,
+    identify: None,
 };
 
 fn fixture(name: &str) -> PathBuf {
@@ -328,4 +329,39 @@ fn registers_import_with_parents_later_in_the_file() {
         ),
         "{err}"
     );
+}
+
+#[test]
+fn codes_that_would_not_scan_as_what_they_are_are_warned_about() {
+    let sb = Sandbox::new();
+    let mut store = Store::open(&sb.db()).unwrap();
+    let identify = scanstation::config::IdentifyConfig::default();
+    let who = Importer {
+        identify: Some(&identify),
+        ..WHO
+    };
+    let r = import_bytes(
+        &mut store,
+        Register::Locations,
+        "l.csv",
+        b"Code,Name\nLOC-A,A\nROOM-1,Room 1\n",
+        &ImportConfig::default(),
+        &who,
+    )
+    .unwrap();
+    assert_eq!(
+        r.warnings,
+        vec!["l.csv:3: location code \"ROOM-1\" scans as serial, not as a location code (see [identify] in the config)"]
+    );
+    let r = import_bytes(
+        &mut store,
+        Register::Assets,
+        "a.csv",
+        b"Asset Tag\nA-1\nB12345\n",
+        &ImportConfig::default(),
+        &who,
+    )
+    .unwrap();
+    assert_eq!(r.warnings.len(), 1, "{:?}", r.warnings);
+    assert!(r.warnings[0].starts_with("a.csv:3: asset tag \"B12345\" scans as operator"));
 }
