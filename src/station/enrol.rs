@@ -2,10 +2,15 @@
 //! at the bench, by the CSV import and by the demo seed, so that every asset
 //! starts the same way (row + identifiers + an `asset.created` event).
 
+use super::classify::IdentityKind;
+use super::decision::{Decision, Journal, SessionChange};
+use super::outcome::{Level, Panel};
+use super::session::PendingEnrol;
 use crate::store::assets::NewAsset;
 use crate::store::{self, StoreError};
 use rusqlite::Connection;
 use serde_json::{json, Value};
+use std::time::SystemTime;
 
 /// Inserts the asset (its tag is its `asset_tag` identifier) and the `extra`
 /// identifiers (kind, value); returns its id. An identifier another asset holds
@@ -83,4 +88,75 @@ pub fn enrollable(raw: &[u8], value: &str, truncated: bool) -> Result<(), &'stat
         return Err("it is longer than 64 characters");
     }
     Ok(())
+}
+
+/// An unknown code: offer to enrol it when it can be an asset tag.
+pub(super) fn unknown(
+    raw: &[u8],
+    value: &str,
+    truncated: bool,
+    kind: IdentityKind,
+    shown: String,
+) -> Decision {
+    let panel = Panel::Unknown {
+        code: shown.clone(),
+        identity: kind.as_str().into(),
+    };
+    let enrollable = match kind {
+        IdentityKind::Gtin | IdentityKind::Sscc | IdentityKind::Grai => {
+            Err("it names a product or a pallet, not one asset")
+        }
+        _ => enrollable(raw, value, truncated),
+    };
+    match enrollable {
+        Ok(()) => Decision::new(
+            Level::Warning,
+            format!("Unknown code {shown} — press E to enrol"),
+        )
+        .panel(panel)
+        .then(SessionChange::Pending(Some(PendingEnrol {
+            code: value.to_string(),
+            identity: kind.as_str().into(),
+        }))),
+        Err(why) => Decision::new(
+            Level::Warning,
+            format!("Unknown code {shown} (cannot enrol: {why})"),
+        )
+        .panel(panel)
+        .then(SessionChange::Pending(None)),
+    }
+}
+
+/// Enrols the pending unknown code as a new asset (status in_stock).
+pub(super) fn enrol_pending(
+    mut j: Journal<'_>,
+    at: SystemTime,
+    p: &PendingEnrol,
+) -> Result<Decision, StoreError> {
+    if let Some(owner) = crate::store::identifiers::matches(j.conn(), &p.code)?.first() {
+        // Someone (an import, another station) got there first.
+        let d = Decision::new(
+            Level::Warning,
+            format!("{} is already known: not enrolled", p.code),
+        )
+        .card(owner.0)
+        .then(SessionChange::Pending(None));
+        return j.commit(d);
+    }
+    let new = crate::store::assets::NewAsset {
+        tag: p.code.clone(),
+        status: "in_stock".into(),
+        ..Default::default()
+    };
+    let id = insert_asset(j.conn(), &new, &[])?;
+    j.append(
+        at,
+        "asset.created",
+        created_payload(id, &new, &[], "enrol", json!({"scanned_as": p.identity})),
+    )?;
+    let mut d = Decision::new(Level::Ok, format!("Enrolled {} · in_stock", p.code))
+        .card(id)
+        .then(SessionChange::Pending(None));
+    d.changed.push(format!("asset {} created", p.code));
+    j.commit(d)
 }

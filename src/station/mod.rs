@@ -19,6 +19,7 @@
 
 pub mod classify;
 pub mod commands;
+mod decision;
 pub mod enrol;
 pub mod lookup;
 pub mod outcome;
@@ -29,11 +30,13 @@ pub use outcome::{Level, Outcome, Panel};
 
 use crate::config::{Config, IdentifyConfig};
 use crate::input::{Command, Input, Mode, RfidRead, Scan};
-use crate::store::{journal::NewEvent, Store, StoreError, Tx};
+use crate::store::{Store, StoreError};
 use classify::{Classifier, IdentityKind};
-use outcome::OperatorView;
-use serde_json::{json, Value};
-use session::{display_code, PendingEnrol, Session};
+use commands::{command, no_write};
+use decision::{mode_title, Decision, Journal, SessionChange};
+use enrol::unknown;
+use serde_json::json;
+use session::{display_code, sign_in, Session};
 use std::time::SystemTime;
 
 /// How the station runs; from the config and the command line.
@@ -102,95 +105,6 @@ pub struct Station {
     settings: StationSettings,
     classifier: Classifier,
     session: Session,
-}
-
-/// What an input decided, before it is turned into an [`Outcome`]: applied to
-/// the session only once its transaction has committed.
-struct Decision {
-    level: Level,
-    message: String,
-    changed: Vec<String>,
-    seq: Option<i64>,
-    panel: Option<Panel>,
-    session: Vec<SessionChange>,
-    quiet: bool,
-    /// An asset whose card to show, read after the commit so that the read
-    /// never delays the write (and the card includes this input's events).
-    /// An empty message becomes the card's one-line summary.
-    card: Option<i64>,
-}
-
-impl Decision {
-    fn new(level: Level, message: impl Into<String>) -> Decision {
-        Decision {
-            level,
-            message: message.into(),
-            changed: Vec::new(),
-            seq: None,
-            panel: None,
-            session: Vec::new(),
-            quiet: false,
-            card: None,
-        }
-    }
-    fn card(mut self, asset_id: i64) -> Self {
-        self.card = Some(asset_id);
-        self
-    }
-    fn panel(mut self, p: Panel) -> Self {
-        self.panel = Some(p);
-        self
-    }
-    fn then(mut self, c: SessionChange) -> Self {
-        self.session.push(c);
-        self
-    }
-}
-
-enum SessionChange {
-    SignIn(OperatorView),
-    SignOut,
-    Mode(Mode),
-    Pending(Option<PendingEnrol>),
-}
-
-/// Appends events in one transaction, each with the station, the operator and
-/// the training flag; remembers their seqs.
-struct Journal<'s> {
-    tx: Tx<'s>,
-    station: &'s str,
-    operator: Option<String>,
-    training: bool,
-    seqs: Vec<i64>,
-}
-
-impl Journal<'_> {
-    fn append(&mut self, at: SystemTime, kind: &str, payload: Value) -> Result<i64, StoreError> {
-        let r = self.tx.append_event(&NewEvent {
-            at,
-            station: self.station,
-            operator: self.operator.as_deref(),
-            kind,
-            training: self.training,
-            payload,
-        })?;
-        self.seqs.push(r.seq);
-        Ok(r.seq)
-    }
-
-    fn conn(&self) -> &rusqlite::Connection {
-        self.tx.conn()
-    }
-
-    /// Commits and fills the decision's seq and "journal #N" lines.
-    fn commit(self, mut d: Decision) -> Result<Decision, StoreError> {
-        self.tx.commit()?;
-        d.seq = self.seqs.first().copied();
-        let mut changed: Vec<String> = self.seqs.iter().map(|s| format!("journal #{s}")).collect();
-        changed.append(&mut d.changed);
-        d.changed = changed;
-        Ok(d)
-    }
 }
 
 impl Station {
@@ -487,216 +401,4 @@ impl Station {
         let j = self.journal()?;
         command(j, cmd, at, mode, pending, current)
     }
-}
-
-fn mode_title(m: Mode) -> &'static str {
-    match m {
-        Mode::Lookup => "Lookup",
-        Mode::Receive => "Receiving",
-        Mode::Wipe => "Wipe",
-        Mode::Stocktake => "Stock-take",
-    }
-}
-
-/// An unknown code: offer to enrol it when it can be an asset tag.
-fn unknown(
-    raw: &[u8],
-    value: &str,
-    truncated: bool,
-    kind: IdentityKind,
-    shown: String,
-) -> Decision {
-    let panel = Panel::Unknown {
-        code: shown.clone(),
-        identity: kind.as_str().into(),
-    };
-    let enrollable = match kind {
-        IdentityKind::Gtin | IdentityKind::Sscc | IdentityKind::Grai => {
-            Err("it names a product or a pallet, not one asset")
-        }
-        _ => enrol::enrollable(raw, value, truncated),
-    };
-    match enrollable {
-        Ok(()) => Decision::new(
-            Level::Warning,
-            format!("Unknown code {shown} — press E to enrol"),
-        )
-        .panel(panel)
-        .then(SessionChange::Pending(Some(PendingEnrol {
-            code: value.to_string(),
-            identity: kind.as_str().into(),
-        }))),
-        Err(why) => Decision::new(
-            Level::Warning,
-            format!("Unknown code {shown} (cannot enrol: {why})"),
-        )
-        .panel(panel)
-        .then(SessionChange::Pending(None)),
-    }
-}
-
-/// A badge scan: sign in (signing out whoever was signed in).
-fn sign_in(
-    mut j: Journal<'_>,
-    mut payload: Value,
-    at: SystemTime,
-    badge: &str,
-    current: Option<OperatorView>,
-) -> Result<Decision, StoreError> {
-    let op = crate::store::operators::by_badge(j.conn(), badge)?;
-    let Some(op) = op.filter(|o| o.active) else {
-        payload["refused"] = json!("unknown_badge");
-        j.append(at, "scan", payload)?;
-        return j.commit(Decision::new(
-            Level::Error,
-            format!("Unknown or inactive badge {badge} — not signed in"),
-        ));
-    };
-    j.append(at, "scan", payload)?;
-    if current.as_ref().is_some_and(|c| c.badge == op.badge) {
-        return j.commit(Decision::new(
-            Level::Ok,
-            format!("{} is signed in", op.name),
-        ));
-    }
-    if let Some(prev) = &current {
-        j.append(
-            at,
-            "operator.signed_out",
-            json!({"badge": prev.badge, "reason": "another badge"}),
-        )?;
-    }
-    j.operator = Some(op.badge.clone());
-    j.append(
-        at,
-        "operator.signed_in",
-        json!({"badge": op.badge, "name": op.name, "role": op.role}),
-    )?;
-    let view = OperatorView {
-        badge: op.badge,
-        name: op.name,
-        role: op.role,
-    };
-    let mut d = Decision::new(
-        Level::Ok,
-        format!("Signed in: {} ({})", view.name, view.badge),
-    )
-    .then(SessionChange::SignIn(view.clone()))
-    .then(SessionChange::Pending(None))
-    .panel(Panel::Empty);
-    d.changed.push(format!("signed in {}", view.badge));
-    j.commit(d)
-}
-
-/// What a command that writes nothing says.
-fn no_write(cmd: &Command, s: &Session) -> Decision {
-    match cmd {
-        Command::EnrolLast => Decision::new(
-            Level::Warning,
-            "Nothing to enrol: scan an unknown code first",
-        ),
-        Command::Confirm => Decision::new(Level::Warning, "Nothing to confirm"),
-        Command::Cancel if s.pending.is_some() => Decision::new(Level::Ok, "Cancelled")
-            .then(SessionChange::Pending(None))
-            .panel(Panel::Empty),
-        Command::Cancel => Decision::new(Level::Ok, "Nothing to cancel"),
-        Command::Mode(m) => Decision::new(Level::Ok, format!("Already in {} mode", mode_title(*m))),
-        Command::SignOut => Decision::new(Level::Warning, "Nobody is signed in"),
-    }
-}
-
-/// A command, inside the transaction (after the scan that carried it, if any).
-fn command(
-    mut j: Journal<'_>,
-    cmd: Command,
-    at: SystemTime,
-    mode: Mode,
-    pending: Option<PendingEnrol>,
-    current: Option<OperatorView>,
-) -> Result<Decision, StoreError> {
-    let s = Session {
-        operator: current.clone(),
-        mode,
-        pending: pending.clone(),
-    };
-    let d = match cmd {
-        Command::EnrolLast | Command::Confirm => match pending {
-            Some(p) => return enrol_pending(j, at, &p),
-            None => no_write(&cmd, &s),
-        },
-        Command::Cancel => no_write(&cmd, &s),
-        Command::Mode(m) if m == mode => no_write(&cmd, &s),
-        Command::Mode(m) => {
-            j.append(
-                at,
-                "station.mode_changed",
-                json!({"from": mode.as_str(), "to": m.as_str()}),
-            )?;
-            let d = if m == Mode::Lookup {
-                Decision::new(Level::Ok, "Lookup mode: scan an asset tag, serial or EPC")
-            } else {
-                Decision::new(
-                    Level::Warning,
-                    format!(
-                        "{} is not built yet: scans are journaled only",
-                        mode_title(m)
-                    ),
-                )
-            };
-            d.then(SessionChange::Mode(m))
-                .then(SessionChange::Pending(None))
-                .panel(Panel::Empty)
-        }
-        Command::SignOut => match current {
-            Some(op) => {
-                j.append(
-                    at,
-                    "operator.signed_out",
-                    json!({"badge": op.badge, "reason": "sign-out"}),
-                )?;
-                let mut d = Decision::new(Level::Ok, format!("Signed out: {}", op.name))
-                    .then(SessionChange::SignOut)
-                    .then(SessionChange::Pending(None))
-                    .panel(Panel::Empty);
-                d.changed.push(format!("signed out {}", op.badge));
-                d
-            }
-            None => no_write(&cmd, &s),
-        },
-    };
-    j.commit(d)
-}
-
-/// Enrols the pending unknown code as a new asset (status in_stock).
-fn enrol_pending(
-    mut j: Journal<'_>,
-    at: SystemTime,
-    p: &PendingEnrol,
-) -> Result<Decision, StoreError> {
-    if let Some(owner) = crate::store::identifiers::matches(j.conn(), &p.code)?.first() {
-        // Someone (an import, another station) got there first.
-        let d = Decision::new(
-            Level::Warning,
-            format!("{} is already known: not enrolled", p.code),
-        )
-        .card(owner.0)
-        .then(SessionChange::Pending(None));
-        return j.commit(d);
-    }
-    let new = crate::store::assets::NewAsset {
-        tag: p.code.clone(),
-        status: "in_stock".into(),
-        ..Default::default()
-    };
-    let id = enrol::insert_asset(j.conn(), &new, &[])?;
-    j.append(
-        at,
-        "asset.created",
-        enrol::created_payload(id, &new, &[], "enrol", json!({"scanned_as": p.identity})),
-    )?;
-    let mut d = Decision::new(Level::Ok, format!("Enrolled {} · in_stock", p.code))
-        .card(id)
-        .then(SessionChange::Pending(None));
-    d.changed.push(format!("asset {} created", p.code));
-    j.commit(d)
 }

@@ -5,8 +5,12 @@
 //! `operator.signed_out`, `station.mode_changed`). The station changes it only
 //! after the transaction that journals the change has committed.
 
-use super::outcome::{OperatorView, SessionView};
+use super::decision::{Decision, Journal, SessionChange};
+use super::outcome::{Level, OperatorView, Panel, SessionView};
 use crate::input::Mode;
+use crate::store::StoreError;
+use serde_json::{json, Value};
+use std::time::SystemTime;
 
 /// A code that lookup did not find, waiting for the operator to enrol it
 /// (`E`, or `CMD:CONFIRM`) or to move on.
@@ -62,6 +66,59 @@ pub fn display_code(text: &str, truncated: bool, max: usize) -> String {
         out.push('…');
     }
     out
+}
+
+/// A badge scan: sign in (signing out whoever was signed in).
+pub(super) fn sign_in(
+    mut j: Journal<'_>,
+    mut payload: Value,
+    at: SystemTime,
+    badge: &str,
+    current: Option<OperatorView>,
+) -> Result<Decision, StoreError> {
+    let op = crate::store::operators::by_badge(j.conn(), badge)?;
+    let Some(op) = op.filter(|o| o.active) else {
+        payload["refused"] = json!("unknown_badge");
+        j.append(at, "scan", payload)?;
+        return j.commit(Decision::new(
+            Level::Error,
+            format!("Unknown or inactive badge {badge} — not signed in"),
+        ));
+    };
+    j.append(at, "scan", payload)?;
+    if current.as_ref().is_some_and(|c| c.badge == op.badge) {
+        return j.commit(Decision::new(
+            Level::Ok,
+            format!("{} is signed in", op.name),
+        ));
+    }
+    if let Some(prev) = &current {
+        j.append(
+            at,
+            "operator.signed_out",
+            json!({"badge": prev.badge, "reason": "another badge"}),
+        )?;
+    }
+    j.operator = Some(op.badge.clone());
+    j.append(
+        at,
+        "operator.signed_in",
+        json!({"badge": op.badge, "name": op.name, "role": op.role}),
+    )?;
+    let view = OperatorView {
+        badge: op.badge,
+        name: op.name,
+        role: op.role,
+    };
+    let mut d = Decision::new(
+        Level::Ok,
+        format!("Signed in: {} ({})", view.name, view.badge),
+    )
+    .then(SessionChange::SignIn(view.clone()))
+    .then(SessionChange::Pending(None))
+    .panel(Panel::Empty);
+    d.changed.push(format!("signed in {}", view.badge));
+    j.commit(d)
 }
 
 #[cfg(test)]
