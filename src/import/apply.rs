@@ -362,32 +362,50 @@ fn write(
     Ok(())
 }
 
-/// The location an asset row names: by code, else (for a derived code) by
-/// name, else created (journaled as `location.created`).
+/// The location an asset row names. With a Location Code: that code, else
+/// created. With only a name: the location of that name, else one created
+/// under the derived code (`-2`, `-3` … appended when another location
+/// already has it). Each one created is journaled as `location.created`.
 fn location_for(
     j: &mut Writer<'_, '_>,
     loc: &assets::LocationRef,
-    explicit_code: bool,
     report: &mut ImportReport,
 ) -> Result<i64, StoreError> {
-    if let Some(l) = store::locations::by_code(j.conn(), &loc.code)? {
-        return Ok(l.id);
-    }
-    if !explicit_code {
+    let mut code = loc.code.clone();
+    if loc.derived {
         if let Some(name) = &loc.name {
-            if let Some(l) = store::locations::by_name(j.conn(), name)? {
-                return Ok(l.id);
+            if let Some(id) = location_by_name(j.conn(), name)? {
+                return Ok(id);
             }
         }
+        let mut n = 1;
+        while store::locations::by_code(j.conn(), &code)?.is_some() {
+            n += 1;
+            code = format!("{}-{n}", loc.code);
+        }
+    } else if let Some(l) = store::locations::by_code(j.conn(), &code)? {
+        return Ok(l.id);
     }
-    let name = loc.name.as_deref().unwrap_or(&loc.code);
-    let id = store::locations::create(j.conn(), &loc.code, name, None, None)?;
+    let name = loc.name.as_deref().unwrap_or(&code);
+    let id = store::locations::create(j.conn(), &code, name, None, None)?;
     j.append(
         "location.created",
-        json!({"location_id": id, "code": loc.code, "name": name, "via": "import"}),
+        json!({"location_id": id, "code": code, "name": name, "via": "import"}),
     )?;
-    note(report, "locations", &loc.code);
+    note(report, "locations", &code);
     Ok(id)
+}
+
+/// The first location of this name, compared case-insensitively (as people
+/// type names in spreadsheets).
+fn location_by_name(conn: &Connection, name: &str) -> Result<Option<i64>, StoreError> {
+    use rusqlite::OptionalExtension as _;
+    Ok(conn
+        .prepare_cached(
+            "SELECT id FROM locations WHERE name = ?1 COLLATE NOCASE ORDER BY id LIMIT 1",
+        )?
+        .query_row([name], |r| r.get(0))
+        .optional()?)
 }
 
 fn write_asset(
@@ -396,7 +414,7 @@ fn write_asset(
     report: &mut ImportReport,
 ) -> Result<(), StoreError> {
     let location_id = match &r.location {
-        Some(loc) => Some(location_for(j, loc, !loc.derived, report)?),
+        Some(loc) => Some(location_for(j, loc, report)?),
         None => None,
     };
     let model_id = match &r.model {

@@ -132,7 +132,8 @@ pub fn parse(table: &Table, cfg: &ImportConfig) -> Result<Vec<AssetRow>, Vec<Row
                         serials.insert(s.clone(), first);
                     }
                 }
-                if let Some(loc) = &a.location {
+                // Derived codes never collide: apply appends -2, -3 … as needed.
+                if let Some(loc) = a.location.as_ref().filter(|l| !l.derived) {
                     match locations.get(&loc.code) {
                         Some((Some(other), first))
                             if loc.name.as_ref().is_some_and(|n| n != other) =>

@@ -365,3 +365,30 @@ fn codes_that_would_not_scan_as_what_they_are_are_warned_about() {
     assert_eq!(r.warnings.len(), 1, "{:?}", r.warnings);
     assert!(r.warnings[0].starts_with("a.csv:3: asset tag \"B12345\" scans as operator"));
 }
+
+#[test]
+fn location_names_are_reused_and_derived_codes_never_collide() {
+    let sb = Sandbox::new();
+    let mut store = Store::open(&sb.db()).unwrap();
+    import_bytes(
+        &mut store,
+        Register::Locations,
+        "l.csv",
+        b"Code,Name\nLOC-STORE,Main Store\n",
+        &ImportConfig::default(),
+        &WHO,
+    )
+    .unwrap();
+    // "Main Store" exists: reused. "Store" derives LOC-STORE, taken by
+    // "Main Store": it gets LOC-STORE-2.
+    let r = import(
+        &mut store,
+        Register::Assets,
+        "Asset Tag,Location\nA-1,Main Store\nA-2,Store\nA-3,store\n",
+    )
+    .unwrap();
+    assert_eq!(r.created_lines(), vec!["created 1 locations: LOC-STORE-2"]);
+    let rows = export::asset_rows(store.conn()).unwrap();
+    let codes: Vec<_> = rows.iter().map(|r| r[6].clone().unwrap()).collect();
+    assert_eq!(codes, ["LOC-STORE", "LOC-STORE-2", "LOC-STORE-2"]);
+}
