@@ -19,10 +19,7 @@ pub fn run(ctx: &super::Ctx, args: &ExportArgs) -> anyhow::Result<ExitCode> {
             csv::ErrorKind::Io(io) => anyhow::Error::from(io),
             other => anyhow::anyhow!("writing CSV: {other:?}"),
         })?,
-        ExportFormat::Json => {
-            serde_json::to_writer_pretty(&mut out, &export::to_json(&rows))?;
-            out.write_all(b"\n")?;
-        }
+        ExportFormat::Json => export::write_json(&rows, &mut out)?,
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)

@@ -104,3 +104,29 @@ pub fn to_json(rows: &[ExportRow]) -> Value {
             .collect(),
     )
 }
+
+/// Writes the JSON array with each object's keys in column order (a
+/// `serde_json::Map` would sort them).
+pub fn write_json(rows: &[ExportRow], mut out: impl std::io::Write) -> std::io::Result<()> {
+    let objects = to_json(rows);
+    let empty = Vec::new();
+    let objects = objects.as_array().unwrap_or(&empty);
+    out.write_all(b"[")?;
+    for (i, obj) in objects.iter().enumerate() {
+        out.write_all(if i == 0 { b"\n  {" } else { b",\n  {" })?;
+        for (k, c) in COLUMNS.iter().enumerate() {
+            let key = snake(c.name);
+            let v = obj.get(&key).unwrap_or(&Value::Null);
+            write!(
+                out,
+                "{}\n    {}: {}",
+                if k == 0 { "" } else { "," },
+                Value::from(key.as_str()),
+                v
+            )?;
+        }
+        out.write_all(b"\n  }")?;
+    }
+    out.write_all(if objects.is_empty() { b"]\n" } else { b"\n]\n" })?;
+    Ok(())
+}

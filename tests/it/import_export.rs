@@ -267,6 +267,17 @@ fn export_command_writes_csv_and_json() {
     assert!(out.status.success());
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v.as_array().unwrap().len(), 11);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.starts_with("[\n  {\n    \"asset_tag\": \"A-2001\",\n    \"serial\": "),
+        "{text}"
+    );
+    // The same objects as the library's JSON.
+    let store = Store::open(&sb.db()).unwrap();
+    assert_eq!(
+        v,
+        export::to_json(&export::asset_rows(store.conn()).unwrap())
+    );
 }
 
 #[test]
