@@ -29,7 +29,7 @@ pub mod session;
 pub use outcome::{Level, Outcome, Panel};
 
 use crate::config::{Config, IdentifyConfig};
-use crate::input::{Command, Input, Mode, RfidRead, Scan};
+use crate::input::{Command, Input, Mode, RfidRead, Scan, Source};
 use crate::store::{Store, StoreError};
 use classify::{Classifier, IdentityKind};
 use commands::{command, no_write};
@@ -312,7 +312,15 @@ impl Station {
                 j.commit(d.then(SessionChange::Pending(None)))
             }
             _ => {
-                let found = lookup::find_asset(j.conn(), kind, &value)?;
+                let mut found = lookup::find_asset(j.conn(), kind, &value)?;
+                // A person typing may not hold Shift: typed text that matches
+                // nothing is tried upper-cased. Scans match exactly.
+                if found.is_none()
+                    && scan.source == Source::Typed
+                    && value.chars().any(char::is_lowercase)
+                {
+                    found = lookup::find_asset(j.conn(), kind, &value.to_uppercase())?;
+                }
                 if let Some((id, matched)) = &found {
                     payload["asset_id"] = json!(id);
                     payload["matched"] = json!(matched);

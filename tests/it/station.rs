@@ -85,6 +85,18 @@ fn a_known_tag_shows_its_card_and_the_scan_is_on_disk() {
 }
 
 #[test]
+fn typed_lower_case_finds_the_asset_but_a_scan_matches_exactly() {
+    let sb = Sandbox::new();
+    let (mut st, _) = station_with(&sb, |_| {});
+    let typed = Input::Scan(Scan::new(Source::Typed, "a-1002", SystemTime::now()));
+    let o = st.handle(typed);
+    assert_eq!(o.level, Level::Ok, "{}", o.message);
+    assert_eq!(asset_card(&o).tag, "A-1002");
+    let o = st.handle(scan("a-1002"));
+    assert_eq!(o.level, Level::Warning, "{}", o.message);
+}
+
+#[test]
 fn a_serial_finds_its_asset() {
     let sb = Sandbox::new();
     let (mut st, codes) = station_with(&sb, |_| {});
