@@ -131,6 +131,26 @@ pub fn fuzz_one(data: &[u8]) {
 
 #[cfg(test)]
 mod fuzz_tests {
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn arbitrary_bytes_never_panic(data in proptest::collection::vec(any::<u8>(), 0..400)) {
+            super::fuzz_one(&data);
+        }
+
+        /// The Snipe-IT sample with bytes overwritten: near-valid files.
+        #[test]
+        fn mutated_samples_never_panic(edits in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..12)) {
+            let mut data = include_bytes!("../../fixtures/csv/snipeit-assets.csv").to_vec();
+            for (i, b) in edits {
+                let at = i.index(data.len());
+                data[at] = b;
+            }
+            super::fuzz_one(&data);
+        }
+    }
+
     #[test]
     fn fuzz_one_survives_noise() {
         super::fuzz_one(b"");
