@@ -2,13 +2,13 @@
 //! temp dirs (see `support`) and never touches a user's store.
 
 mod crash;
-mod hid_fixtures;
-mod import_export;
 mod journal;
-mod monitor;
+mod store;
+mod hid_fixtures;
+mod support;
+mod supervisor;
 mod profiles;
 mod spec;
+mod monitor;
+mod import_export;
 mod station;
-mod store;
-mod supervisor;
-mod support;
