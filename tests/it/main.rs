@@ -11,3 +11,5 @@ mod profiles;
 mod spec;
 mod monitor;
 mod fuzz_corpora;
+mod import_export;
+mod station;
