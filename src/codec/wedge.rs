@@ -22,8 +22,8 @@
 //! field being typed in*: the assembler holds keys back until it can decide, and
 //! releases them as [`WedgeOutput::Typed`] only once they cannot be the start of
 //! a scan — when the burst's average gap grows too large, or when no next key
-//! follows within twice `max_avg_gap` (so a typed key shows up at most ~60 ms
-//! late with the defaults).
+//! follows in less than twice `max_avg_gap` (so a typed key shows up at most
+//! 60 ms late with the defaults).
 //!
 //! The module is pure: no clock, no terminal types. The caller passes the
 //! instants, calls [`WedgeAssembler::tick`] now and then (or at
@@ -198,7 +198,7 @@ impl WedgeAssembler {
             }
             State::Holding => {
                 if let Some((_, last)) = self.held.last() {
-                    if now.saturating_duration_since(*last) > self.hold_gap() {
+                    if now.saturating_duration_since(*last) >= self.hold_gap() {
                         self.release_all(&mut out);
                     }
                 }

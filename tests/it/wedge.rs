@@ -134,8 +134,8 @@ fn a_lone_key_is_held_at_most_twice_the_average_gap() {
     let mut w = WedgeAssembler::new(WedgeSettings::default());
     assert!(w.key(WedgeKey::Char('x'), t0).is_empty());
     assert_eq!(w.deadline(), Some(ms(60)));
-    assert!(w.tick(ms(60)).is_empty());
-    assert_eq!(describe(&w.tick(ms(61))), ["typed:x"]);
+    assert!(w.tick(ms(59)).is_empty());
+    assert_eq!(describe(&w.tick(ms(60))), ["typed:x"]);
     assert_eq!(w.deadline(), None);
 }
 
