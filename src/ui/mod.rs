@@ -41,6 +41,9 @@ use crate::station::Outcome;
 use std::time::Duration;
 
 /// What the rest of the program tells the UI.
+// An Outcome is moved once through the channel per input: boxing it would buy
+// nothing and make every sender write `Box::new`.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum UiEvent {
     /// The station handled an input (from the UI or elsewhere).
