@@ -7,7 +7,10 @@
 //! read until the transport fails) and retries with capped backoff, so that one
 //! reader's failure never stops another reader or the station.
 
+pub mod profile;
 pub mod spec;
+pub mod supervisor;
+pub mod usb;
 
 use crate::input::{ReaderStatus, RfidRead, Scan};
 
