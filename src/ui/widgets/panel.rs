@@ -185,9 +185,7 @@ fn unknown(code: &str, identity: &str, f: &mut Frame, area: Rect) {
         Line::raw(""),
         Line::from(vec![
             Span::styled(" e ", theme::KEY),
-            Span::raw(" enrol as new asset    "),
-            Span::styled(" Esc ", theme::KEY),
-            Span::raw(" ignore and scan on"),
+            Span::raw(" enrol as new asset, or just scan the next code"),
         ]),
     ];
     f.render_widget(
