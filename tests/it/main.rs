@@ -13,3 +13,4 @@ mod monitor;
 mod fuzz_corpora;
 mod import_export;
 mod station;
+mod wedge;
