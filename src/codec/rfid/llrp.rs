@@ -1,0 +1,2 @@
+//! wip
+pub fn fuzz_one(_d: &[u8]) {}
