@@ -2,3 +2,5 @@
 //! temp dirs (see `support`) and never touches a user's store.
 
 mod support;
+mod llrp;
+mod rfid_serial;
