@@ -266,3 +266,35 @@ async fn session_ends_quietly_when_the_station_stops_listening() {
     assert!(r.is_ok(), "{r:?}");
     s.unplug().await;
 }
+
+#[tokio::test(start_paused = true)]
+async fn dedupe_window_through_a_session_under_a_paused_clock() {
+    let (mut reader, station) = tokio::io::duplex(1 << 16);
+    let sp = spec("/dev/null", Protocol::Chafon);
+    let (tx, mut rx) = mpsc::channel(64);
+    let h = tokio::spawn(async move {
+        let mut e = ReaderErrors::default();
+        serial::run_on(&sp, station, &tx, &mut e).await
+    });
+    let t0 = tokio::time::Instant::now();
+    let frame = sim::unsolicited(SimProtocol::Chafon, &[sim_tag(0)]);
+    use tokio::io::AsyncWriteExt as _;
+    for ms in [0, 300, 600, 999, 1000, 1500] {
+        tokio::time::sleep_until(t0 + Duration::from_millis(ms)).await;
+        reader.write_all(&frame).await.unwrap();
+    }
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    drop(reader);
+    let r = h.await.unwrap();
+    assert!(matches!(r, Err(ReaderError::Closed(_))), "{r:?}");
+    let mut counts = Vec::new();
+    while let Ok(ev) = rx.try_recv() {
+        if let DeviceEvent::Rfid(r) = ev {
+            assert_eq!(r.epc, sim_tag(0).epc);
+            counts.push(r.count);
+        }
+    }
+    // Reported at 0 and at 1000 (the window is not extended by the reads at
+    // 300, 600 and 999, which are merged into the second report); 1500 is suppressed.
+    assert_eq!(counts, vec![1, 4]);
+}
