@@ -49,7 +49,12 @@ fn ingest(c: &mut Criterion) {
                 dec.push(chunk);
                 while let Some(f) = dec.next_frame() {
                     if let Reply::Active(epc) = chafon::reply(&f) {
-                        let read = TagRead { epc, antenna: None, rssi: None, seen: 1 };
+                        let read = TagRead {
+                            epc,
+                            antenna: None,
+                            rssi: None,
+                            seen: 1,
+                        };
                         // 100 reads per millisecond: the million spans ten 1-s windows.
                         if dd.offer(&read, i / 100).is_some() {
                             reports += 1;

@@ -40,12 +40,13 @@ pub async fn run_session(
             spec.display
         )));
     };
-    let port = tokio_serial::SerialStream::open(&tokio_serial::new(path, spec.baud)).map_err(
-        |e| ReaderError::Open {
-            what: path.clone(),
-            source: e.into(),
-        },
-    )?;
+    let port =
+        tokio_serial::SerialStream::open(&tokio_serial::new(path, spec.baud)).map_err(|e| {
+            ReaderError::Open {
+                what: path.clone(),
+                source: e.into(),
+            }
+        })?;
     run_on(spec, port, tx, errors).await
 }
 
@@ -158,9 +159,7 @@ impl<'a> Reporter<'a> {
 
     /// Sends a status when counts changed and the last one is a second old.
     pub(crate) async fn flush(&mut self) -> Result<(), Stopped> {
-        let due = self
-            .last_status
-            .is_none_or(|t| t.elapsed() >= STATUS_EVERY);
+        let due = self.last_status.is_none_or(|t| t.elapsed() >= STATUS_EVERY);
         if self.dirty && due {
             self.status().await?;
         }
@@ -483,7 +482,7 @@ async fn mercury_session<S: AsyncRead + AsyncWrite + Unpin>(
         if rep.flush().await.is_err() {
             break;
         }
-    };
+    }
     // The station is closing: leave the module idle, best effort.
     let _ = write(spec, &mut io, &mercury::stop_continuous_read()).await;
     Ok(Err(Stopped))

@@ -117,7 +117,7 @@ pub fn giai96(filter: u8, company: u32, asset: u64) -> [u8; 12] {
 /// The `i`-th simulated tag: SGTIN-96 for even `i`, GIAI-96 for odd, with a
 /// deterministic antenna (1–4) and RSSI (−40 … −74 dBm).
 pub fn sim_tag(i: u32) -> SimTag {
-    let epc = if i % 2 == 0 {
+    let epc = if i.is_multiple_of(2) {
         sgtin96(1, 614_141, 812_345, 1000 + i as u64).to_vec()
     } else {
         giai96(3, 614_141, 5678 + i as u64).to_vec()
@@ -158,7 +158,14 @@ pub fn unsolicited(protocol: SimProtocol, tags: &[SimTag]) -> Vec<u8> {
         }
         SimProtocol::Mercury => {
             for (k, t) in tags.iter().enumerate() {
-                mercury::write_tag_record(&mut out, &t.epc, t.rssi, t.antenna as u8, 915_250, k as u32);
+                mercury::write_tag_record(
+                    &mut out,
+                    &t.epc,
+                    t.rssi,
+                    t.antenna as u8,
+                    915_250,
+                    k as u32,
+                );
             }
         }
         SimProtocol::Lines => {
@@ -484,14 +491,24 @@ pub async fn llrp_server(opts: SimOptions, keepalive: Option<Duration>) -> io::R
 
 async fn llrp_conn(mut s: tokio::net::TcpStream, opts: SimOptions, keepalive: Option<Duration>) {
     let mut id = 1000u32;
-    if s.write_all(&llrp::reader_event_connection(id, 0, 0)).await.is_err() {
+    if s.write_all(&llrp::reader_event_connection(id, 0, 0))
+        .await
+        .is_err()
+    {
         return;
     }
     let mut framer = llrp::Framer::default();
     let mut buf = vec![0u8; 4096];
-    let mut field = Field { n: opts.tags.max(1), next: 0 };
+    let mut field = Field {
+        n: opts.tags.max(1),
+        next: 0,
+    };
     let auto = opts.rate > 0.0 && opts.tags > 0;
-    let mut tick = interval(Duration::from_secs_f64(if auto { (1.0 / opts.rate).max(0.001) } else { 3600.0 }));
+    let mut tick = interval(Duration::from_secs_f64(if auto {
+        (1.0 / opts.rate).max(0.001)
+    } else {
+        3600.0
+    }));
     let mut ka = interval(keepalive.unwrap_or(Duration::from_secs(3600)));
     ka.tick().await;
     let mut running = false;

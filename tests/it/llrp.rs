@@ -16,7 +16,10 @@ const WAIT: Duration = Duration::from_secs(60);
 fn spec(addr: std::net::SocketAddr) -> ResolvedSpec {
     ResolvedSpec {
         display: format!("tcp:{addr}?protocol=llrp"),
-        transport: Transport::Tcp { host: addr.ip().to_string(), port: addr.port() },
+        transport: Transport::Tcp {
+            host: addr.ip().to_string(),
+            port: addr.port(),
+        },
         protocol: Protocol::Llrp,
         profile: None,
         baud: 0,
@@ -34,7 +37,10 @@ async fn read_message(s: &mut TcpStream, f: &mut llrp::Framer) -> llrp::Message 
         if let Some(m) = f.next_message().unwrap() {
             return m;
         }
-        let n = tokio::time::timeout(WAIT, s.read(&mut buf)).await.unwrap().unwrap();
+        let n = tokio::time::timeout(WAIT, s.read(&mut buf))
+            .await
+            .unwrap()
+            .unwrap();
         assert!(n > 0, "station hung up");
         f.push(&buf[..n]);
     }
@@ -42,9 +48,16 @@ async fn read_message(s: &mut TcpStream, f: &mut llrp::Framer) -> llrp::Message 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn simulated_reader_reports_reach_the_station() {
-    let server = sim::llrp_server(SimOptions { tags: 3, rate: 30.0, ..SimOptions::default() }, Some(Duration::from_millis(100)))
-        .await
-        .unwrap();
+    let server = sim::llrp_server(
+        SimOptions {
+            tags: 3,
+            rate: 30.0,
+            ..SimOptions::default()
+        },
+        Some(Duration::from_millis(100)),
+    )
+    .await
+    .unwrap();
     let sp = spec(server.addr);
     let (tx, mut rx) = mpsc::channel(256);
     let h = tokio::spawn(async move {
@@ -54,10 +67,17 @@ async fn simulated_reader_reports_reach_the_station() {
     let mut reads = Vec::new();
     let mut connected = false;
     while reads.len() < 3 {
-        match tokio::time::timeout(WAIT, rx.recv()).await.unwrap().unwrap() {
+        match tokio::time::timeout(WAIT, rx.recv())
+            .await
+            .unwrap()
+            .unwrap()
+        {
             DeviceEvent::Rfid(r) => {
                 assert!(connected, "Connected comes first");
-                if !reads.iter().any(|x: &scanstation::input::RfidRead| x.epc == r.epc) {
+                if !reads
+                    .iter()
+                    .any(|x: &scanstation::input::RfidRead| x.epc == r.epc)
+                {
                     reads.push(r);
                 }
             }
@@ -66,7 +86,9 @@ async fn simulated_reader_reports_reach_the_station() {
         }
     }
     for r in &reads {
-        let i = (0..3).find(|&i| sim_tag(i).epc == r.epc).expect("a simulated tag");
+        let i = (0..3)
+            .find(|&i| sim_tag(i).epc == r.epc)
+            .expect("a simulated tag");
         let t = sim_tag(i);
         assert_eq!(r.antenna, Some(t.antenna));
         assert_eq!(r.rssi, Some(t.rssi as f32));
@@ -89,18 +111,45 @@ async fn scripted_reader_sees_the_minimal_session_and_keepalive_acks() {
     });
     let (mut s, _) = listener.accept().await.unwrap();
     let mut f = llrp::Framer::default();
-    s.write_all(&llrp::reader_event_connection(1, 0, 0)).await.unwrap();
+    s.write_all(&llrp::reader_event_connection(1, 0, 0))
+        .await
+        .unwrap();
     let m = read_message(&mut s, &mut f).await;
     assert_eq!(m.kind, llrp::DELETE_ROSPEC);
     assert_eq!(m.body, 0u32.to_be_bytes(), "delete all");
-    s.write_all(&llrp::status_message(llrp::DELETE_ROSPEC_RESPONSE, m.id, 0, "")).await.unwrap();
+    s.write_all(&llrp::status_message(
+        llrp::DELETE_ROSPEC_RESPONSE,
+        m.id,
+        0,
+        "",
+    ))
+    .await
+    .unwrap();
     let m = read_message(&mut s, &mut f).await;
     assert_eq!(m.kind, llrp::ADD_ROSPEC);
-    s.write_all(&llrp::status_message(llrp::ADD_ROSPEC_RESPONSE, m.id, 0, "")).await.unwrap();
+    s.write_all(&llrp::status_message(
+        llrp::ADD_ROSPEC_RESPONSE,
+        m.id,
+        0,
+        "",
+    ))
+    .await
+    .unwrap();
     let m = read_message(&mut s, &mut f).await;
     assert_eq!(m.kind, llrp::ENABLE_ROSPEC);
-    s.write_all(&llrp::status_message(llrp::ENABLE_ROSPEC_RESPONSE, m.id, 0, "")).await.unwrap();
-    match tokio::time::timeout(WAIT, rx.recv()).await.unwrap().unwrap() {
+    s.write_all(&llrp::status_message(
+        llrp::ENABLE_ROSPEC_RESPONSE,
+        m.id,
+        0,
+        "",
+    ))
+    .await
+    .unwrap();
+    match tokio::time::timeout(WAIT, rx.recv())
+        .await
+        .unwrap()
+        .unwrap()
+    {
         DeviceEvent::Status(st) => assert_eq!(st.state, ReaderState::Connected),
         other => panic!("{other:?}"),
     }
@@ -112,16 +161,35 @@ async fn scripted_reader_sees_the_minimal_session_and_keepalive_acks() {
     s.write_all(&llrp::ro_access_report(
         2,
         &[
-            llrp::TagOut { epc: &epc96, antenna: 3, rssi: -61, seen: 5 },
-            llrp::TagOut { epc: &long, antenna: 1, rssi: -40, seen: 1 },
-            llrp::TagOut { epc: &epc96, antenna: 3, rssi: -60, seen: 1 },
+            llrp::TagOut {
+                epc: &epc96,
+                antenna: 3,
+                rssi: -61,
+                seen: 5,
+            },
+            llrp::TagOut {
+                epc: &long,
+                antenna: 1,
+                rssi: -40,
+                seen: 1,
+            },
+            llrp::TagOut {
+                epc: &epc96,
+                antenna: 3,
+                rssi: -60,
+                seen: 1,
+            },
         ],
     ))
     .await
     .unwrap();
     let mut got = Vec::new();
     while got.len() < 2 {
-        if let DeviceEvent::Rfid(r) = tokio::time::timeout(WAIT, rx.recv()).await.unwrap().unwrap() {
+        if let DeviceEvent::Rfid(r) = tokio::time::timeout(WAIT, rx.recv())
+            .await
+            .unwrap()
+            .unwrap()
+        {
             got.push((r.epc, r.antenna, r.rssi, r.count));
         }
     }
@@ -149,11 +217,27 @@ async fn a_refused_rospec_ends_the_session_with_the_readers_words() {
     });
     let (mut s, _) = listener.accept().await.unwrap();
     let mut f = llrp::Framer::default();
-    s.write_all(&llrp::reader_event_connection(1, 0, 0)).await.unwrap();
+    s.write_all(&llrp::reader_event_connection(1, 0, 0))
+        .await
+        .unwrap();
     let m = read_message(&mut s, &mut f).await;
-    s.write_all(&llrp::status_message(llrp::DELETE_ROSPEC_RESPONSE, m.id, 0, "")).await.unwrap();
+    s.write_all(&llrp::status_message(
+        llrp::DELETE_ROSPEC_RESPONSE,
+        m.id,
+        0,
+        "",
+    ))
+    .await
+    .unwrap();
     let m = read_message(&mut s, &mut f).await;
-    s.write_all(&llrp::status_message(llrp::ADD_ROSPEC_RESPONSE, m.id, 101, "antenna 9 unknown")).await.unwrap();
+    s.write_all(&llrp::status_message(
+        llrp::ADD_ROSPEC_RESPONSE,
+        m.id,
+        101,
+        "antenna 9 unknown",
+    ))
+    .await
+    .unwrap();
     let r = tokio::time::timeout(WAIT, h).await.unwrap().unwrap();
     match r {
         Err(ReaderError::Protocol(msg)) => assert!(msg.contains("antenna 9 unknown"), "{msg}"),
@@ -171,7 +255,9 @@ async fn a_reader_busy_with_another_client_is_an_error() {
         llrp_session::run_session(&sp, &tx, &mut e).await
     });
     let (mut s, _) = listener.accept().await.unwrap();
-    s.write_all(&llrp::reader_event_connection(1, 1, 0)).await.unwrap();
+    s.write_all(&llrp::reader_event_connection(1, 1, 0))
+        .await
+        .unwrap();
     let r = tokio::time::timeout(WAIT, h).await.unwrap().unwrap();
     assert!(matches!(r, Err(ReaderError::Protocol(_))), "{r:?}");
 }

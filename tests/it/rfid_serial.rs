@@ -48,7 +48,11 @@ struct Seen {
 }
 
 /// Collects events until `done` says so (or panics after [`WAIT`]).
-async fn collect(rx: &mut mpsc::Receiver<DeviceEvent>, seen: &mut Seen, done: impl Fn(&Seen) -> bool) {
+async fn collect(
+    rx: &mut mpsc::Receiver<DeviceEvent>,
+    seen: &mut Seen,
+    done: impl Fn(&Seen) -> bool,
+) {
     let deadline = tokio::time::Instant::now() + WAIT;
     while !done(seen) {
         let ev = tokio::time::timeout_at(deadline, rx.recv())
@@ -86,7 +90,11 @@ fn errors_of(seen: &Seen) -> ReaderErrors {
 async fn chafon_answer_mode_reads_every_tag() {
     let s = sim::spawn(
         SimProtocol::Chafon,
-        SimOptions { tags: 6, rate: 30.0, ..SimOptions::default() },
+        SimOptions {
+            tags: 6,
+            rate: 30.0,
+            ..SimOptions::default()
+        },
     )
     .unwrap();
     let (h, mut rx) = start(spec(&s.path().display().to_string(), Protocol::Chafon));
@@ -117,7 +125,12 @@ async fn chafon_answer_mode_reads_every_tag() {
 async fn chafon_active_frames_with_garbage_crc_errors_and_truncation() {
     let s = sim::spawn(
         SimProtocol::Chafon,
-        SimOptions { tags: 1, rate: 0.0, active: true, link: None },
+        SimOptions {
+            tags: 1,
+            rate: 0.0,
+            active: true,
+            link: None,
+        },
     )
     .unwrap();
     let (h, mut rx) = start(spec(&s.path().display().to_string(), Protocol::Chafon));
@@ -133,10 +146,21 @@ async fn chafon_active_frames_with_garbage_crc_errors_and_truncation() {
     bytes.extend(frame(4));
     s.inject(bytes);
     let mut seen = Seen::default();
-    let want = ReaderErrors { crc: 1, garbage_bytes: 3, truncated: 1, overlong: 0 };
-    collect(&mut rx, &mut seen, |s| s.reads.len() >= 3 && errors_of(s) == want).await;
+    let want = ReaderErrors {
+        crc: 1,
+        garbage_bytes: 3,
+        truncated: 1,
+        overlong: 0,
+    };
+    collect(&mut rx, &mut seen, |s| {
+        s.reads.len() >= 3 && errors_of(s) == want
+    })
+    .await;
     let got: Vec<Vec<u8>> = seen.reads.iter().map(|r| r.epc.clone()).collect();
-    assert_eq!(got, vec![t[0].epc.clone(), t[2].epc.clone(), t[4].epc.clone()]);
+    assert_eq!(
+        got,
+        vec![t[0].epc.clone(), t[2].epc.clone(), t[4].epc.clone()]
+    );
     assert_eq!(errors_of(&seen), want);
     // A corrupted frame is never a read.
     assert!(!got.contains(&t[1].epc) && !got.contains(&t[3].epc));
@@ -149,7 +173,15 @@ async fn chafon_active_frames_with_garbage_crc_errors_and_truncation() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tsl_trigger_inventories_with_rssi_and_er_codes() {
-    let s = sim::spawn(SimProtocol::Tsl, SimOptions { tags: 4, rate: 4.0, ..SimOptions::default() }).unwrap();
+    let s = sim::spawn(
+        SimProtocol::Tsl,
+        SimOptions {
+            tags: 4,
+            rate: 4.0,
+            ..SimOptions::default()
+        },
+    )
+    .unwrap();
     let (h, mut rx) = start(spec(&s.path().display().to_string(), Protocol::Tsl));
     let mut seen = Seen::default();
     collect(&mut rx, &mut seen, |s| by_epc(&s.reads).len() >= 4).await;
@@ -165,7 +197,12 @@ async fn tsl_trigger_inventories_with_rssi_and_er_codes() {
     })
     .await;
     let n = seen.reads.len();
-    assert!(seen.reads.iter().all(|r| tags(4).iter().any(|t| t.epc == r.epc)), "{n} reads, only known tags");
+    assert!(
+        seen.reads
+            .iter()
+            .all(|r| tags(4).iter().any(|t| t.epc == r.epc)),
+        "{n} reads, only known tags"
+    );
     s.unplug().await;
     let (r, _) = tokio::time::timeout(WAIT, h).await.unwrap().unwrap();
     assert!(r.is_err());
@@ -175,7 +212,11 @@ async fn tsl_trigger_inventories_with_rssi_and_er_codes() {
 async fn mercury_continuous_read_with_antenna_rssi_and_noise() {
     let s = sim::spawn(
         SimProtocol::Mercury,
-        SimOptions { tags: 4, rate: 40.0, ..SimOptions::default() },
+        SimOptions {
+            tags: 4,
+            rate: 40.0,
+            ..SimOptions::default()
+        },
     )
     .unwrap();
     let (h, mut rx) = start(spec(&s.path().display().to_string(), Protocol::Mercury));
@@ -188,12 +229,22 @@ async fn mercury_continuous_read_with_antenna_rssi_and_noise() {
     }
     // A corrupted record right after a good one (the simulator writes whole
     // frames), then noise and a frame in the wrong direction.
-    let mut noisy = sim::unsolicited(SimProtocol::Mercury, &[SimTag { epc: vec![0xAB; 12], antenna: 1, rssi: -50 }]);
+    let mut noisy = sim::unsolicited(
+        SimProtocol::Mercury,
+        &[SimTag {
+            epc: vec![0xAB; 12],
+            antenna: 1,
+            rssi: -50,
+        }],
+    );
     noisy[15] ^= 0xFF;
     noisy.extend([0x13, 0x37, 0x00]);
     noisy.extend(mercury::stop_continuous_read()); // a command's frame from a module: wrong length, garbage
     s.inject(noisy);
-    collect(&mut rx, &mut seen, |s| errors_of(s).crc >= 1 && errors_of(s).garbage_bytes >= 3).await;
+    collect(&mut rx, &mut seen, |s| {
+        errors_of(s).crc >= 1 && errors_of(s).garbage_bytes >= 3
+    })
+    .await;
     assert!(seen.reads.iter().all(|r| r.epc != vec![0xAB; 12]));
     s.unplug().await;
     let (r, _) = tokio::time::timeout(WAIT, h).await.unwrap().unwrap();
@@ -202,7 +253,15 @@ async fn mercury_continuous_read_with_antenna_rssi_and_noise() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn scanner_lines_and_an_unterminated_10k_line() {
-    let s = sim::spawn(SimProtocol::Lines, SimOptions { tags: 3, rate: 0.0, ..SimOptions::default() }).unwrap();
+    let s = sim::spawn(
+        SimProtocol::Lines,
+        SimOptions {
+            tags: 3,
+            rate: 0.0,
+            ..SimOptions::default()
+        },
+    )
+    .unwrap();
     let (h, mut rx) = start(spec(&s.path().display().to_string(), Protocol::Lines));
     let mut seen = Seen::default();
     collect(&mut rx, &mut seen, |s| !s.statuses.is_empty()).await;
@@ -219,7 +278,15 @@ async fn scanner_lines_and_an_unterminated_10k_line() {
     })
     .await;
     let raws: Vec<Vec<u8>> = seen.scans.iter().map(|s| s.raw.clone()).collect();
-    assert_eq!(raws, vec![sim::scan_line(0), sim::scan_line(1), sim::scan_line(2), b"AFTER".to_vec()]);
+    assert_eq!(
+        raws,
+        vec![
+            sim::scan_line(0),
+            sim::scan_line(1),
+            sim::scan_line(2),
+            b"AFTER".to_vec()
+        ]
+    );
     assert!(raws[0].contains(&0x1D), "GS survives");
     s.unplug().await;
     let (r, _) = tokio::time::timeout(WAIT, h).await.unwrap().unwrap();
@@ -230,7 +297,12 @@ async fn scanner_lines_and_an_unterminated_10k_line() {
 async fn unplug_then_replug_behind_the_same_symlink() {
     let dir = tempfile::tempdir().unwrap();
     let link = dir.path().join("rfid-0");
-    let opts = SimOptions { tags: 2, rate: 20.0, active: true, link: Some(link.clone()) };
+    let opts = SimOptions {
+        tags: 2,
+        rate: 20.0,
+        active: true,
+        link: Some(link.clone()),
+    };
     let s = sim::spawn(SimProtocol::Chafon, opts.clone()).unwrap();
     let sp = spec(&link.display().to_string(), Protocol::Chafon);
     let (h, mut rx) = start(sp.clone());
@@ -239,7 +311,10 @@ async fn unplug_then_replug_behind_the_same_symlink() {
     s.unplug().await;
     let (r, _) = tokio::time::timeout(WAIT, h).await.unwrap().unwrap();
     assert!(r.is_err(), "unplugged: the session must fail, got {r:?}");
-    assert!(std::fs::symlink_metadata(&link).is_err(), "udev removes the link");
+    assert!(
+        std::fs::symlink_metadata(&link).is_err(),
+        "udev removes the link"
+    );
     // Nothing there: opening fails.
     let (h, _rx) = start(sp.clone());
     let (r, _) = tokio::time::timeout(WAIT, h).await.unwrap().unwrap();
@@ -257,7 +332,15 @@ async fn unplug_then_replug_behind_the_same_symlink() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn session_ends_quietly_when_the_station_stops_listening() {
-    let s = sim::spawn(SimProtocol::Mercury, SimOptions { tags: 3, rate: 50.0, ..SimOptions::default() }).unwrap();
+    let s = sim::spawn(
+        SimProtocol::Mercury,
+        SimOptions {
+            tags: 3,
+            rate: 50.0,
+            ..SimOptions::default()
+        },
+    )
+    .unwrap();
     let (h, mut rx) = start(spec(&s.path().display().to_string(), Protocol::Mercury));
     let mut seen = Seen::default();
     collect(&mut rx, &mut seen, |s| !s.reads.is_empty()).await;

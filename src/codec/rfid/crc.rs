@@ -15,7 +15,11 @@ const fn chafon_table() -> [u16; 256] {
         let mut c = i as u16;
         let mut k = 0;
         while k < 8 {
-            c = if c & 1 != 0 { (c >> 1) ^ 0x8408 } else { c >> 1 };
+            c = if c & 1 != 0 {
+                (c >> 1) ^ 0x8408
+            } else {
+                c >> 1
+            };
             k += 1;
         }
         t[i] = c;
@@ -93,9 +97,6 @@ mod tests {
     #[test]
     fn mercury_known_frames() {
         assert_eq!(mercury(&[0x00, 0x03]), 0x1D0C);
-        assert_eq!(
-            mercury(&[0x05, 0x22, 0x00, 0x00, 0x13, 0x01, 0xF4]),
-            0x2B19
-        );
+        assert_eq!(mercury(&[0x05, 0x22, 0x00, 0x00, 0x13, 0x01, 0xF4]), 0x2B19);
     }
 }

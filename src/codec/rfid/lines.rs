@@ -209,13 +209,24 @@ mod tests {
     #[test]
     fn cr_lf_and_crlf_end_lines_and_blank_lines_are_skipped() {
         let (l, _) = scans(&[b"]C1ABC\r", b"\n123\n\n\r\nX\rY\r\n"]);
-        assert_eq!(l, vec![b"]C1ABC".to_vec(), b"123".to_vec(), b"X".to_vec(), b"Y".to_vec()]);
+        assert_eq!(
+            l,
+            vec![
+                b"]C1ABC".to_vec(),
+                b"123".to_vec(),
+                b"X".to_vec(),
+                b"Y".to_vec()
+            ]
+        );
     }
 
     #[test]
     fn gs_survives_and_noise_is_dropped() {
         let (l, s) = scans(&[b"]C10109506000134352\x1d21ABC\r\n\x00\x01\xff\x02junk\r\nOK\r\n"]);
-        assert_eq!(l, vec![b"]C10109506000134352\x1d21ABC".to_vec(), b"OK".to_vec()]);
+        assert_eq!(
+            l,
+            vec![b"]C10109506000134352\x1d21ABC".to_vec(), b"OK".to_vec()]
+        );
         assert_eq!(s.garbage_bytes, 8);
         assert_eq!(aim_prefix(&l[0]), Some(&b"]C1"[..]));
         assert_eq!(aim_prefix(b"OK"), None);

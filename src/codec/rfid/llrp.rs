@@ -228,7 +228,9 @@ pub fn close_connection(id: u32) -> Vec<u8> {
 pub fn reader_event_connection(id: u32, status: u16, utc_us: u64) -> Vec<u8> {
     let mut b = Vec::new();
     tlv(&mut b, P_READER_EVENT_NOTIFICATION_DATA, |o| {
-        tlv(o, P_UTC_TIMESTAMP, |o| o.extend_from_slice(&utc_us.to_be_bytes()));
+        tlv(o, P_UTC_TIMESTAMP, |o| {
+            o.extend_from_slice(&utc_us.to_be_bytes())
+        });
         tlv(o, P_CONNECTION_ATTEMPT_EVENT, |o| {
             o.extend_from_slice(&status.to_be_bytes())
         });
@@ -240,7 +242,9 @@ pub fn reader_event_connection(id: u32, status: u16, utc_us: u64) -> Vec<u8> {
 pub fn reader_event_close(id: u32, utc_us: u64) -> Vec<u8> {
     let mut b = Vec::new();
     tlv(&mut b, P_READER_EVENT_NOTIFICATION_DATA, |o| {
-        tlv(o, P_UTC_TIMESTAMP, |o| o.extend_from_slice(&utc_us.to_be_bytes()));
+        tlv(o, P_UTC_TIMESTAMP, |o| {
+            o.extend_from_slice(&utc_us.to_be_bytes())
+        });
         tlv(o, P_CONNECTION_CLOSE_EVENT, |_| {});
     });
     encode(READER_EVENT_NOTIFICATION, id, &b)

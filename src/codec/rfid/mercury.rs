@@ -214,11 +214,16 @@ pub enum Reply<'a> {
     Tag(TagRead<'a>),
     Keepalive,
     /// A frame with a non-zero status (other than the keepalive): the module's error code.
-    Error { op: u8, status: u16 },
+    Error {
+        op: u8,
+        status: u16,
+    },
     /// A 0x22 record whose layout does not parse.
     Malformed,
     /// Anything else with status 0 (answers to commands).
-    Other { op: u8 },
+    Other {
+        op: u8,
+    },
 }
 
 /// Classifies a frame from the module.
@@ -287,7 +292,10 @@ mod tests {
 
     #[test]
     fn commands_match_the_modules_checks() {
-        assert_eq!(encode_command(OP_VERSION, &[]), [0xFF, 0x00, 0x03, 0x1D, 0x0C]);
+        assert_eq!(
+            encode_command(OP_VERSION, &[]),
+            [0xFF, 0x00, 0x03, 0x1D, 0x0C]
+        );
         assert_eq!(
             encode_command(0x22, &[0x00, 0x00, 0x13, 0x01, 0xF4]),
             [0xFF, 0x05, 0x22, 0x00, 0x00, 0x13, 0x01, 0xF4, 0x2B, 0x19]
@@ -350,10 +358,18 @@ mod tests {
     fn error_status_and_short_records() {
         let mut v = Vec::new();
         write_response(&mut v, OP_READ_TAG_MULTIPLE, 0x0400, &[0x01]);
-        write_response(&mut v, OP_READ_TAG_MULTIPLE, 0, &[0x10, 0, 0x1B, 1, 2, 3, 4, 5, 6, 7]);
+        write_response(
+            &mut v,
+            OP_READ_TAG_MULTIPLE,
+            0,
+            &[0x10, 0, 0x1B, 1, 2, 3, 4, 5, 6, 7],
+        );
         let mut d = Decoder::new(Direction::FromModule);
         d.push(&v);
-        assert!(matches!(reply(&d.next_frame().unwrap()), Reply::Error { status: 0x0400, .. }));
+        assert!(matches!(
+            reply(&d.next_frame().unwrap()),
+            Reply::Error { status: 0x0400, .. }
+        ));
         assert_eq!(reply(&d.next_frame().unwrap()), Reply::Malformed);
     }
 }

@@ -71,7 +71,7 @@ impl Epc {
     /// Parses upper- or lower-case hex (an even number of digits).
     pub fn from_hex(text: &str) -> Option<Epc> {
         let t = text.as_bytes();
-        if t.is_empty() || t.len() % 2 != 0 || t.len() / 2 > MAX_EPC_BYTES {
+        if t.is_empty() || !t.len().is_multiple_of(2) || t.len() / 2 > MAX_EPC_BYTES {
             return None;
         }
         let mut out = [0u8; MAX_EPC_BYTES];

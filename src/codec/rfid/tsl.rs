@@ -194,9 +194,18 @@ mod tests {
         assert_eq!(
             e,
             vec![
-                Event::Tag { epc: epc("3474257BF40000000000162E"), rssi: Some(-61.0) },
-                Event::Tag { epc: epc("E2000001"), rssi: Some(-48.0) },
-                Event::Done { command: Some(".iv -r on".into()), error: None },
+                Event::Tag {
+                    epc: epc("3474257BF40000000000162E"),
+                    rssi: Some(-61.0)
+                },
+                Event::Tag {
+                    epc: epc("E2000001"),
+                    rssi: Some(-48.0)
+                },
+                Event::Done {
+                    command: Some(".iv -r on".into()),
+                    error: None
+                },
             ]
         );
         assert_eq!(s.reader_errors, 0);
@@ -208,9 +217,18 @@ mod tests {
         assert_eq!(
             e,
             vec![
-                Event::Tag { epc: epc("AABB"), rssi: None },
-                Event::Tag { epc: epc("CCDD"), rssi: None },
-                Event::Done { command: None, error: None },
+                Event::Tag {
+                    epc: epc("AABB"),
+                    rssi: None
+                },
+                Event::Tag {
+                    epc: epc("CCDD"),
+                    rssi: None
+                },
+                Event::Done {
+                    command: None,
+                    error: None
+                },
             ]
         );
     }
@@ -218,20 +236,39 @@ mod tests {
     #[test]
     fn er_codes_are_reported_and_counted() {
         let (e, s) = events(&encode_error(".iv", 8));
-        assert_eq!(e, vec![Event::Done { command: Some(".iv".into()), error: Some(8) }]);
+        assert_eq!(
+            e,
+            vec![Event::Done {
+                command: Some(".iv".into()),
+                error: Some(8)
+            }]
+        );
         assert_eq!(s.reader_errors, 1);
         let (e, _) = events(&encode_inventory(Some(".iv"), &[]));
-        assert_eq!(e, vec![Event::Done { command: Some(".iv".into()), error: Some(ER_NO_TRANSPONDER) }]);
+        assert_eq!(
+            e,
+            vec![Event::Done {
+                command: Some(".iv".into()),
+                error: Some(ER_NO_TRANSPONDER)
+            }]
+        );
     }
 
     #[test]
     fn bad_epc_and_noise_never_make_a_tag() {
-        let (e, s) = events(b"EP: XYZ1\r\nRI: -40\r\n\x01\x02garbage\r\nEP: 1234\r\nRI: loud\r\nOK:\r\n");
+        let (e, s) =
+            events(b"EP: XYZ1\r\nRI: -40\r\n\x01\x02garbage\r\nEP: 1234\r\nRI: loud\r\nOK:\r\n");
         assert_eq!(
             e,
             vec![
-                Event::Tag { epc: epc("1234"), rssi: None },
-                Event::Done { command: None, error: None }
+                Event::Tag {
+                    epc: epc("1234"),
+                    rssi: None
+                },
+                Event::Done {
+                    command: None,
+                    error: None
+                }
             ]
         );
         assert_eq!(s.malformed, 3);
@@ -243,7 +280,13 @@ mod tests {
         let tags = [(epc("0102"), Some(-55)), (epc("0304"), None)];
         let (e, _) = events(&encode_inventory(Some(SETUP_COMMAND), &tags));
         assert_eq!(e.len(), 3);
-        assert_eq!(e[0], Event::Tag { epc: epc("0102"), rssi: Some(-55.0) });
+        assert_eq!(
+            e[0],
+            Event::Tag {
+                epc: epc("0102"),
+                rssi: Some(-55.0)
+            }
+        );
         assert_eq!(command_line(".iv"), b".iv\r\n");
     }
 }

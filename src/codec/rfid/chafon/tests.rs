@@ -8,7 +8,9 @@ const EPC: [u8; 12] = [
     0x20, 0x00, 0x70, 0x8C, 0x2B, 0x38, 0x0B, 0x2D, 0x00, 0x00, 0x00, 0x00,
 ];
 
-fn frames(bytes: &[u8]) -> (Vec<(u8, Option<u8>, Vec<u8>)>, DecodeStats) {
+type Decoded = Vec<(u8, Option<u8>, Vec<u8>)>;
+
+fn frames(bytes: &[u8]) -> (Decoded, DecodeStats) {
     let mut d = Decoder::new(Direction::FromReader);
     d.push(bytes);
     let mut out = Vec::new();
@@ -44,7 +46,9 @@ fn decodes_an_active_frame_split_anywhere() {
 
 #[test]
 fn inventory_answer_lists_tags_across_frames() {
-    let epcs: Vec<Vec<u8>> = (0..40u8).map(|i| vec![0x30, i, 1, 2, 3, 4, 5, 6, 7, 8, 9, i]).collect();
+    let epcs: Vec<Vec<u8>> = (0..40u8)
+        .map(|i| vec![0x30, i, 1, 2, 3, 4, 5, 6, 7, 8, 9, i])
+        .collect();
     let refs: Vec<&[u8]> = epcs.iter().map(|e| e.as_slice()).collect();
     let bytes = encode_inventory_response(0, STATUS_DONE, &refs);
     let mut d = Decoder::new(Direction::FromReader);
@@ -83,7 +87,13 @@ fn no_tag_and_refused() {
 fn inconsistent_inventory_data_is_an_error_not_a_tag() {
     let mut v = Vec::new();
     // Num says 2 but only one tag follows, then a length running past the end.
-    write_response(&mut v, 0, CMD_INVENTORY, STATUS_DONE, &[2, 2, 0xAA, 0xBB, 9, 1]);
+    write_response(
+        &mut v,
+        0,
+        CMD_INVENTORY,
+        STATUS_DONE,
+        &[2, 2, 0xAA, 0xBB, 9, 1],
+    );
     let mut d = Decoder::new(Direction::FromReader);
     d.push(&v);
     let f = d.next_frame().unwrap();

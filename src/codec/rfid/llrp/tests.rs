@@ -72,12 +72,24 @@ fn tag_reports_with_epc96_and_epcdata() {
     let m = one(&ro_access_report(
         1,
         &[
-            TagOut { epc: &e96, antenna: 2, rssi: -61, seen: 3 },
-            TagOut { epc: &long, antenna: 1, rssi: -40, seen: 0 },
+            TagOut {
+                epc: &e96,
+                antenna: 2,
+                rssi: -61,
+                seen: 3,
+            },
+            TagOut {
+                epc: &long,
+                antenna: 1,
+                rssi: -40,
+                seen: 0,
+            },
         ],
     ));
     let mut got = Vec::new();
-    let bad = tag_reports(&m.body, |t| got.push((t.epc.to_vec(), t.antenna, t.rssi, t.seen)));
+    let bad = tag_reports(&m.body, |t| {
+        got.push((t.epc.to_vec(), t.antenna, t.rssi, t.seen))
+    });
     assert_eq!(bad, 0);
     assert_eq!(
         got,
@@ -92,8 +104,12 @@ fn tag_reports_with_epc96_and_epcdata() {
 fn broken_tag_report_is_counted_not_read() {
     // TagReportData holding an unknown TV type: cannot be walked.
     let mut body = Vec::new();
-    tlv(&mut body, P_TAG_REPORT_DATA, |o| o.extend_from_slice(&[0xFF, 1, 2, 3]));
-    tlv(&mut body, P_TAG_REPORT_DATA, |o| o.extend_from_slice(&[0x81, 0, 1]));
+    tlv(&mut body, P_TAG_REPORT_DATA, |o| {
+        o.extend_from_slice(&[0xFF, 1, 2, 3])
+    });
+    tlv(&mut body, P_TAG_REPORT_DATA, |o| {
+        o.extend_from_slice(&[0x81, 0, 1])
+    });
     body.extend_from_slice(&[0, 240, 0, 99]);
     let mut n = 0;
     assert_eq!(tag_reports(&body, |_| n += 1), 3);
