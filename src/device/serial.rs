@@ -487,3 +487,32 @@ async fn mercury_session<S: AsyncRead + AsyncWrite + Unpin>(
     let _ = write(spec, &mut io, &mercury::stop_continuous_read()).await;
     Ok(Err(Stopped))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assert_send<T: Send>(_: &T) {}
+
+    /// The supervisor boxes sessions as `Send` futures.
+    #[test]
+    fn sessions_are_send() {
+        let spec = ResolvedSpec {
+            display: "serial:/dev/null?protocol=chafon".into(),
+            transport: Transport::Serial("/dev/null".into()),
+            protocol: Protocol::Chafon,
+            profile: None,
+            baud: 57600,
+            dedupe_ms: 1000,
+            rssi_min: None,
+            per_antenna: false,
+            power_dbm: None,
+            session: None,
+        };
+        let (tx, _rx) = tokio::sync::mpsc::channel(1);
+        let mut e = ReaderErrors::default();
+        assert_send(&run_session(&spec, &tx, &mut e));
+        let mut e = ReaderErrors::default();
+        assert_send(&super::super::llrp::run_session(&spec, &tx, &mut e));
+    }
+}

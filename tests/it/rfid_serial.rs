@@ -381,3 +381,53 @@ async fn dedupe_window_through_a_session_under_a_paused_clock() {
     // 300, 600 and 999, which are merged into the second report); 1500 is suppressed.
     assert_eq!(counts, vec![1, 4]);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn simulate_command_prints_a_spec_first_and_serves_it() {
+    use std::io::BufRead as _;
+    let sb = crate::support::Sandbox::new();
+    let link = sb.path().join("reader");
+    let mut child = sb
+        .cmd()
+        .args([
+            "simulate", "mercury", "--tags", "3", "--rate", "30", "--link",
+        ])
+        .arg(&link)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let first = tokio::task::spawn_blocking(move || {
+        let mut line = String::new();
+        std::io::BufReader::new(stdout)
+            .read_line(&mut line)
+            .map(|_| line)
+    })
+    .await
+    .unwrap()
+    .unwrap();
+    let first = first.trim_end();
+    let path = first
+        .strip_prefix("serial:")
+        .and_then(|r| r.strip_suffix("?protocol=mercury"))
+        .unwrap_or_else(|| panic!("first line {first:?}"));
+    assert!(path.starts_with("/dev/pts/"), "{path}");
+    assert_eq!(
+        std::fs::read_link(&link).unwrap(),
+        std::path::Path::new(path)
+    );
+    let (h, mut rx) = start(spec(&link.display().to_string(), Protocol::Mercury));
+    let mut seen = Seen::default();
+    collect(&mut rx, &mut seen, |s| by_epc(&s.reads).len() >= 3).await;
+    let _ = nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(child.id() as i32),
+        nix::sys::signal::Signal::SIGTERM,
+    );
+    let status = tokio::task::spawn_blocking(move || child.wait())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(status.success(), "{status:?}");
+    let (r, _) = tokio::time::timeout(WAIT, h).await.unwrap().unwrap();
+    assert!(r.is_err(), "the pty closed with the simulator");
+}
