@@ -163,16 +163,11 @@ pub async fn run_on<S: AsyncRead + AsyncWrite + Unpin>(
                     }
                 }
                 llrp::RO_ACCESS_REPORT => {
-                    let mut reads = Vec::new();
-                    malformed += llrp::tag_reports(&msg.body, |t| {
-                        reads.push((t.epc.to_vec(), t.antenna, t.rssi, t.seen))
-                    });
-                    for (epc, antenna, rssi, seen) in &reads {
-                        let read = crate::codec::rfid::TagRead { epc, antenna: *antenna, rssi: *rssi, seen: *seen };
-                        if rep.tag(&read).await.is_err() {
-                            let _ = io.write_all(&llrp::close_connection(next_id)).await;
-                            return Ok(());
-                        }
+                    let mut reports = Vec::new();
+                    malformed += llrp::tag_reports(&msg.body, |t| reports.extend(rep.offer(&t)));
+                    if rep.send_all(reports).await.is_err() {
+                        let _ = io.write_all(&llrp::close_connection(next_id)).await;
+                        return Ok(());
                     }
                 }
                 llrp::ERROR_MESSAGE => {

@@ -166,21 +166,33 @@ impl<'a> Reporter<'a> {
         Ok(())
     }
 
-    /// One raw tag read: deduplicated, then sent.
-    pub(crate) async fn tag(&mut self, read: &TagRead<'_>) -> Result<(), Stopped> {
+    /// One raw tag read through the dedupe window: the event to send, if any.
+    pub(crate) fn offer(&mut self, read: &TagRead<'_>) -> Option<DeviceEvent> {
         let now = self.start.elapsed().as_millis() as u64;
-        if let Some(r) = self.dedupe.offer(read, now) {
-            let ev = RfidRead {
-                source: self.spec.display.clone(),
-                epc: r.epc.as_bytes().to_vec(),
-                antenna: r.antenna,
-                rssi: r.rssi,
-                count: r.count,
-                at: SystemTime::now(),
-            };
-            self.send(DeviceEvent::Rfid(ev)).await?;
+        let r = self.dedupe.offer(read, now)?;
+        Some(DeviceEvent::Rfid(RfidRead {
+            source: self.spec.display.clone(),
+            epc: r.epc.as_bytes().to_vec(),
+            antenna: r.antenna,
+            rssi: r.rssi,
+            count: r.count,
+            at: SystemTime::now(),
+        }))
+    }
+
+    pub(crate) async fn send_all(&self, events: Vec<DeviceEvent>) -> Result<(), Stopped> {
+        for ev in events {
+            self.send(ev).await?;
         }
         Ok(())
+    }
+
+    /// One raw tag read: deduplicated, then sent.
+    pub(crate) async fn tag(&mut self, read: &TagRead<'_>) -> Result<(), Stopped> {
+        match self.offer(read) {
+            Some(ev) => self.send(ev).await,
+            None => Ok(()),
+        }
     }
 
     async fn scan(&self, raw: &[u8]) -> Result<(), Stopped> {
@@ -302,23 +314,24 @@ async fn chafon_session<S: AsyncRead + AsyncWrite + Unpin>(
                 last_rx = Instant::now();
                 let mut any = false;
                 let mut malformed = 0;
-                let mut reads: Vec<(Vec<u8>, bool)> = Vec::new();
+                // Dedupe right here, without copying each read; only reports are kept.
+                let mut reports = Vec::new();
                 while let Some(f) = dec.next_frame() {
                     any = true;
                     match chafon::reply(&f) {
-                        chafon::Reply::Active(epc) => reads.push((epc.to_vec(), false)),
+                        chafon::Reply::Active(epc) => reports.extend(rep.offer(&TagRead { epc, antenna: None, rssi: None, seen: 1 })),
                         chafon::Reply::Inventory { tags, last } => {
                             for t in tags {
                                 match t {
-                                    Ok(epc) => reads.push((epc.to_vec(), false)),
+                                    Ok(epc) => reports.extend(rep.offer(&TagRead { epc, antenna: None, rssi: None, seen: 1 })),
                                     Err(()) => malformed += 1,
                                 }
                             }
                             if last {
-                                reads.push((Vec::new(), true));
+                                awaiting = None;
                             }
                         }
-                        chafon::Reply::NoTag | chafon::Reply::Refused => reads.push((Vec::new(), true)),
+                        chafon::Reply::NoTag | chafon::Reply::Refused => awaiting = None,
                         chafon::Reply::Other => {}
                     }
                 }
@@ -328,15 +341,8 @@ async fn chafon_session<S: AsyncRead + AsyncWrite + Unpin>(
                 if any && rep.connected().await.is_err() {
                     return Ok(Err(Stopped));
                 }
-                for (epc, done) in reads {
-                    if done {
-                        awaiting = None;
-                        continue;
-                    }
-                    let read = TagRead { epc: &epc, antenna: None, rssi: None, seen: 1 };
-                    if rep.tag(&read).await.is_err() {
-                        return Ok(Err(Stopped));
-                    }
+                if rep.send_all(reports).await.is_err() {
+                    return Ok(Err(Stopped));
                 }
             }
             _ = tick.tick() => {
@@ -430,12 +436,12 @@ async fn mercury_session<S: AsyncRead + AsyncWrite + Unpin>(
             n = read_some(spec, &mut io, &mut buf) => {
                 dec.push(&buf[..n?]);
                 last_rx = Instant::now();
-                let mut reads: Vec<(Vec<u8>, Option<u16>, Option<f32>)> = Vec::new();
+                let mut reports = Vec::new();
                 let (mut malformed, mut errs, mut any) = (0, Vec::new(), false);
                 while let Some(f) = dec.next_frame() {
                     any = true;
                     match mercury::reply(&f) {
-                        mercury::Reply::Tag(t) => reads.push((t.epc.to_vec(), t.antenna, t.rssi)),
+                        mercury::Reply::Tag(t) => reports.extend(rep.offer(&t)),
                         mercury::Reply::Malformed => malformed += 1,
                         mercury::Reply::Error { op, status } => errs.push((op, status)),
                         mercury::Reply::Keepalive | mercury::Reply::Other { .. } => {}
@@ -456,15 +462,7 @@ async fn mercury_session<S: AsyncRead + AsyncWrite + Unpin>(
                         break;
                     }
                 }
-                let mut gone = false;
-                for (epc, antenna, rssi) in &reads {
-                    let read = TagRead { epc, antenna: *antenna, rssi: *rssi, seen: 1 };
-                    if rep.tag(&read).await.is_err() {
-                        gone = true;
-                        break;
-                    }
-                }
-                if gone {
+                if rep.send_all(reports).await.is_err() {
                     break;
                 }
             }
