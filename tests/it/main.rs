@@ -6,6 +6,8 @@ mod journal;
 mod store;
 mod hid_fixtures;
 mod support;
+mod llrp;
+mod rfid_serial;
 mod supervisor;
 mod profiles;
 mod spec;
