@@ -129,7 +129,12 @@ pub async fn supervise_with<S: Session + ?Sized>(
     // The failure last reported, so that the same one is not repeated.
     let mut reported: Option<String> = None;
     let detail = format!("opening {}", spec.transport.canonical());
-    if !send(&tx, status_event(&spec, ReaderState::Connecting, detail, &errors)).await {
+    if !send(
+        &tx,
+        status_event(&spec, ReaderState::Connecting, detail, &errors),
+    )
+    .await
+    {
         return;
     }
     loop {
@@ -157,7 +162,12 @@ pub async fn supervise_with<S: Session + ?Sized>(
                 return;
             }
             let retry = format!("retrying every {} ms at most", BACKOFF_CAP.as_millis());
-            if !send(&tx, status_event(&spec, ReaderState::Reconnecting, retry, &errors)).await {
+            if !send(
+                &tx,
+                status_event(&spec, ReaderState::Reconnecting, retry, &errors),
+            )
+            .await
+            {
                 return;
             }
             reported = Some(detail);

@@ -1,8 +1,8 @@
 //! The one integration-test binary: one module per topic. Each test makes its own
 //! temp dirs (see `support`) and never touches a user's store.
 
-mod support;
-mod supervisor;
+mod monitor;
 mod profiles;
 mod spec;
-mod monitor;
+mod supervisor;
+mod support;

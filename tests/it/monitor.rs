@@ -41,7 +41,10 @@ impl Running {
     }
 
     fn next_json(&self) -> Value {
-        let line = self.lines.recv_timeout(PATIENCE).expect("a line from monitor");
+        let line = self
+            .lines
+            .recv_timeout(PATIENCE)
+            .expect("a line from monitor");
         serde_json::from_str(&line).unwrap_or_else(|e| panic!("not JSON: {line}: {e}"))
     }
 
@@ -101,7 +104,10 @@ fn readers_that_are_absent_are_reported_and_sigterm_exits_0() {
     }
     let usb_states = &seen["usb:0c2e:0b8f?protocol=hid-pos&profile=honeywell-voyager-1400g-hidpos"];
     assert_eq!(usb_states[0], "connecting");
-    assert!(matches!(usb_states[1].as_str(), "lost" | "error"), "{usb_states:?}");
+    assert!(
+        matches!(usb_states[1].as_str(), "lost" | "error"),
+        "{usb_states:?}"
+    );
     assert_eq!(usb_states[2], "reconnecting");
     let serial_states = &seen["serial:/nonexistent/tty?protocol=chafon"];
     assert_eq!(serial_states[..3], ["connecting", "lost", "reconnecting"]);
@@ -120,7 +126,10 @@ fn user_profiles_are_used_and_sigint_exits_0() {
     .expect("write");
     let run = Running::start(
         &sb,
-        &["--device", "serial:/nonexistent/rfcomm9?profile=bench-reader"],
+        &[
+            "--device",
+            "serial:/nonexistent/rfcomm9?profile=bench-reader",
+        ],
     );
     let v = run.next_json();
     check_status_line(&v);

@@ -132,7 +132,10 @@ async fn any_return_time_is_picked_up_within_the_cap() {
         let task = tokio::spawn(async move { supervisor::supervise_with(&*f, s, tx, t).await });
         drain_until_connected(&mut rx).await;
         let last = *flaky.attempts().last().expect("an attempt");
-        assert!(last >= u128::from(back_ms), "connected before the reader was back");
+        assert!(
+            last >= u128::from(back_ms),
+            "connected before the reader was back"
+        );
         assert!(
             last - u128::from(back_ms) <= supervisor::BACKOFF_CAP.as_millis(),
             "back at {back_ms} ms, reconnected at {last} ms"
@@ -160,7 +163,11 @@ async fn backoff_resets_after_a_long_session() {
     let names: Vec<ReaderState> = states(&events).into_iter().map(|s| s.0).collect();
     assert_eq!(
         names,
-        [ReaderState::Lost, ReaderState::Reconnecting, ReaderState::Connected],
+        [
+            ReaderState::Lost,
+            ReaderState::Reconnecting,
+            ReaderState::Connected
+        ],
         "a new loss after a good session is reported again"
     );
     token.cancel();
@@ -222,7 +229,10 @@ async fn one_failing_reader_does_not_stop_another() {
     while scans < 30 {
         match rx.recv().await.expect("events") {
             DeviceEvent::Scan(s) => {
-                assert_eq!(s.source, Source::Reader("serial:/dev/good?protocol=lines".into()));
+                assert_eq!(
+                    s.source,
+                    Source::Reader("serial:/dev/good?protocol=lines".into())
+                );
                 scans += 1;
             }
             DeviceEvent::Status(s) if s.source.starts_with("serial:/dev/bad") => bad_status += 1,
