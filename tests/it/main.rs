@@ -1,8 +1,12 @@
 //! The one integration-test binary: one module per topic. Each test makes its own
 //! temp dirs (see `support`) and never touches a user's store.
 
+mod crash;
+mod hid_fixtures;
+mod journal;
 mod monitor;
 mod profiles;
 mod spec;
+mod store;
 mod supervisor;
 mod support;
