@@ -10,3 +10,4 @@ mod spec;
 mod store;
 mod supervisor;
 mod support;
+mod usb_replay;
