@@ -237,3 +237,10 @@ fn fuzz_one_survives_noise() {
         fuzz_one(s);
     }
 }
+
+#[test]
+fn a_display_longer_than_the_limit_is_not_a_fuzz_failure() {
+    let long = format!("serial:/{}", " ".repeat(MAX_SPEC_LEN - 40));
+    assert!(parse(&format!("{long}?protocol=lines")).is_ok());
+    fuzz_one(format!("{long}?protocol=lines").as_bytes());
+}
