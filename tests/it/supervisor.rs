@@ -253,3 +253,62 @@ async fn supervise_ends_when_nobody_listens() {
     let s = spec("serial:/dev/fake");
     supervisor::supervise_with(&Broken, s, tx, CancellationToken::new()).await;
 }
+
+/// Delivers one scan without ever saying `connected`, then fails.
+struct Quiet;
+
+impl Session for Quiet {
+    fn run<'a>(
+        &'a self,
+        spec: &'a ResolvedSpec,
+        tx: &'a mpsc::Sender<DeviceEvent>,
+        _errors: &'a mut ReaderErrors,
+    ) -> BoxFuture<'a, Result<(), ReaderError>> {
+        Box::pin(async move {
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            let scan = Scan::new(
+                Source::Reader(spec.display.clone()),
+                b"X9".to_vec(),
+                SystemTime::now(),
+            );
+            let _ = tx.send(DeviceEvent::Scan(scan)).await;
+            Err(ReaderError::Closed("/dev/quiet".into()))
+        })
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_read_from_a_session_that_never_said_connected_is_preceded_by_connected() {
+    let (tx, mut rx) = mpsc::channel(64);
+    let token = CancellationToken::new();
+    let t = token.clone();
+    let s = spec("serial:/dev/quiet");
+    let task = tokio::spawn(async move { supervisor::supervise_with(&Quiet, s, tx, t).await });
+    let mut kinds = Vec::new();
+    while kinds.len() < 9 {
+        let e = rx.recv().await.expect("event");
+        kinds.push(match e {
+            DeviceEvent::Scan(_) => "scan".to_string(),
+            DeviceEvent::Status(s) => s.state.as_str().to_string(),
+            DeviceEvent::Rfid(_) => "rfid".to_string(),
+        });
+    }
+    // Each short session connected, so each loss is reported again, though
+    // worded the same.
+    assert_eq!(
+        kinds,
+        [
+            "connecting",
+            "connected",
+            "scan",
+            "lost",
+            "reconnecting",
+            "connected",
+            "scan",
+            "lost",
+            "reconnecting"
+        ]
+    );
+    token.cancel();
+    task.await.expect("ends");
+}
