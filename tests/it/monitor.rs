@@ -140,3 +140,66 @@ fn user_profiles_are_used_and_sigint_exits_0() {
     assert_eq!(v["state"], "connecting");
     assert_eq!(run.signal(nix::sys::signal::Signal::SIGINT), 0);
 }
+
+#[test]
+fn devices_lists_what_is_there_and_exits_0_without_usb_access() {
+    let sb = Sandbox::new();
+    let out = sb.cmd().args(["devices", "--json"]).output().expect("run");
+    assert_eq!(out.status.code(), Some(0));
+    for line in String::from_utf8_lossy(&out.stdout).lines() {
+        let v: Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("{line}: {e}"));
+        assert!(matches!(v["kind"].as_str(), Some("usb" | "serial")), "{v}");
+        assert!(
+            matches!(
+                v["action"].as_str(),
+                Some("claim" | "wedge" | "serial" | "none")
+            ),
+            "{v}"
+        );
+        assert!(v["detail"].is_string() && v.get("profile").is_some(), "{v}");
+    }
+    let out = sb.cmd().arg("devices").output().expect("run");
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        !out.stdout.is_empty(),
+        "says something, even when nothing is found"
+    );
+}
+
+#[test]
+fn a_closed_stdout_ends_monitor_with_exit_0() {
+    let sb = Sandbox::new();
+    // A pipe nobody reads: the first line monitor writes meets EPIPE.
+    let (read_end, write_end) = nix::unistd::pipe().expect("pipe");
+    drop(read_end);
+    let mut child = sb
+        .cmd()
+        .args([
+            "monitor",
+            "--device",
+            "serial:/nonexistent/tty?protocol=lines",
+        ])
+        .stdout(Stdio::from(write_end))
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let status = wait_with_patience(&mut child);
+    let mut err = String::new();
+    if let Some(mut e) = child.stderr.take() {
+        let _ = std::io::Read::read_to_string(&mut e, &mut err);
+    }
+    assert_eq!(status, Some(0), "stderr: {err}");
+    assert!(err.is_empty(), "a closed stdout is not an error: {err}");
+}
+
+fn wait_with_patience(child: &mut Child) -> Option<i32> {
+    let deadline = std::time::Instant::now() + PATIENCE;
+    while std::time::Instant::now() < deadline {
+        if let Some(status) = child.try_wait().expect("try_wait") {
+            return status.code();
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let _ = child.kill();
+    panic!("monitor did not exit after its stdout closed");
+}

@@ -312,3 +312,43 @@ async fn a_read_from_a_session_that_never_said_connected_is_preceded_by_connecte
     token.cancel();
     task.await.expect("ends");
 }
+
+/// Refused by the OS: the udev rules are missing.
+struct Refused;
+
+impl Session for Refused {
+    fn run<'a>(
+        &'a self,
+        _spec: &'a ResolvedSpec,
+        _tx: &'a mpsc::Sender<DeviceEvent>,
+        _errors: &'a mut ReaderErrors,
+    ) -> BoxFuture<'a, Result<(), ReaderError>> {
+        Box::pin(async {
+            Err(ReaderError::Open {
+                what: "usb 0c2e:0b8f".into(),
+                source: std::io::Error::new(std::io::ErrorKind::PermissionDenied, "Access denied"),
+            })
+        })
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn access_refused_is_an_error_state_and_still_retried() {
+    let (tx, mut rx) = mpsc::channel(64);
+    let token = CancellationToken::new();
+    let t = token.clone();
+    let s = spec("usb:0c2e:0b8f");
+    let task = tokio::spawn(async move { supervisor::supervise_with(&Refused, s, tx, t).await });
+    let mut got = Vec::new();
+    for _ in 0..3 {
+        match rx.recv().await.expect("event") {
+            DeviceEvent::Status(s) => got.push((s.state, s.detail)),
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(got[1].0, ReaderState::Error);
+    assert!(got[1].1.contains("Access denied"), "{}", got[1].1);
+    assert_eq!(got[2].0, ReaderState::Reconnecting);
+    token.cancel();
+    task.await.expect("ends");
+}
