@@ -246,3 +246,43 @@ async fn a_panicking_transport_is_an_error_and_is_released() {
     }
     assert!(released.load(Ordering::Relaxed));
 }
+
+/// With a real scanner: `SCANSTATION_TEST_USB=usb:VID:PID cargo test --features
+/// hardware-tests --test it usb_replay::hardware -- --nocapture`, then scan any
+/// code within a minute. Checks claim, one decoded scan, and release (the
+/// scanner types into the terminal again afterwards: see HARDWARE.md).
+#[cfg(feature = "hardware-tests")]
+#[tokio::test(flavor = "multi_thread")]
+async fn hardware_claim_scan_release() {
+    let Ok(text) = std::env::var("SCANSTATION_TEST_USB") else {
+        eprintln!("SCANSTATION_TEST_USB is not set: skipped");
+        return;
+    };
+    let spec = parse_and_resolve(&text, &Profiles::load().expect("profiles")).expect("SPEC");
+    let (tx, mut rx) = mpsc::channel(16);
+    let s2 = spec.clone();
+    let task = tokio::spawn(async move {
+        let mut errors = ReaderErrors::default();
+        scanstation::device::usb::run_session(&s2, &tx, &mut errors).await
+    });
+    let first = tokio::time::timeout(Duration::from_secs(10), rx.recv())
+        .await
+        .expect("claimed within 10 s");
+    match first {
+        Some(DeviceEvent::Status(s)) => assert_eq!(s.state, ReaderState::Connected, "{}", s.detail),
+        other => panic!("{other:?}"),
+    }
+    eprintln!("claimed {}: scan a code now", spec.display);
+    let scan = tokio::time::timeout(Duration::from_secs(60), rx.recv())
+        .await
+        .expect("a scan within 60 s");
+    match scan {
+        Some(DeviceEvent::Scan(s)) => eprintln!("scanned: {:?}", String::from_utf8_lossy(&s.raw)),
+        other => panic!("{other:?}"),
+    }
+    task.abort();
+    let _ = task.await;
+    // The blocking read notices the stop flag within READ_TIMEOUT and releases.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    eprintln!("released: the scanner should type into the terminal again");
+}
