@@ -51,8 +51,7 @@ impl Running {
     fn signal(mut self, sig: nix::sys::signal::Signal) -> i32 {
         let pid = nix::unistd::Pid::from_raw(i32::try_from(self.child.id()).expect("pid"));
         nix::sys::signal::kill(pid, sig).expect("kill");
-        let status = self.child.wait().expect("wait");
-        status.code().unwrap_or(-1)
+        wait_with_patience(&mut self.child).unwrap_or(-1)
     }
 }
 
