@@ -215,7 +215,9 @@ async fn run_relayed<S: Session + ?Sized>(
     };
     drop(inner_tx);
     errors_seen = *errors;
-    while let Some(event) = inner_rx.recv().await {
+    // What the session queued before it ended. Not `recv().await`: a task the
+    // session left behind may still hold a sender.
+    while let Ok(event) = inner_rx.try_recv() {
         if !relay(spec, tx, event, &mut connected, &errors_seen).await {
             return None;
         }
