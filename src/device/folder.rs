@@ -1,0 +1,1 @@
+//! Watched folder of label photos (being built).
