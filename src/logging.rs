@@ -22,9 +22,8 @@ pub fn init(verbose: u8, ui: bool) -> Option<LogGuard> {
         1 => "debug",
         _ => "trace",
     };
-    let filter = || {
-        EnvFilter::try_from_env("SCANSTATION_LOG").unwrap_or_else(|_| EnvFilter::new(level))
-    };
+    let filter =
+        || EnvFilter::try_from_env("SCANSTATION_LOG").unwrap_or_else(|_| EnvFilter::new(level));
     let file_layer = file.map(|f| {
         fmt::layer()
             .with_ansi(false)

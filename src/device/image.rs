@@ -144,6 +144,13 @@ fn classify(path: &Path, e: image::ImageError) -> ImageError {
             path: path.to_owned(),
             detail: l.to_string(),
         },
+        // Running out of bytes mid-image is a truncated file, not an I/O fault.
+        image::ImageError::IoError(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
+            ImageError::Corrupt {
+                path: path.to_owned(),
+                detail: "the file is truncated".into(),
+            }
+        }
         image::ImageError::IoError(source) => ImageError::Open {
             path: path.to_owned(),
             source,
@@ -310,16 +317,15 @@ const PASSES: &[Pass] = &[
     },
 ];
 
-/// The formats a label can carry. Leaving out the rest (Codabar, ITF, MaxiCode,
-/// …) keeps noise from being read as a short ITF or Codabar code.
+/// The formats a label can carry. Leaving out the rest (Codabar, ITF, EAN-8,
+/// UPC-E, MaxiCode …) keeps noise and fragments of longer bars from being read
+/// as a short code: on the degraded set, UPC-E "found" itself in GS1-128 bars.
 const FORMATS: &[BarcodeFormat] = &[
     BarcodeFormat::QR_CODE,
     BarcodeFormat::DATA_MATRIX,
     BarcodeFormat::CODE_128,
     BarcodeFormat::EAN_13,
-    BarcodeFormat::EAN_8,
     BarcodeFormat::UPC_A,
-    BarcodeFormat::UPC_E,
     BarcodeFormat::CODE_39,
     BarcodeFormat::CODE_93,
     BarcodeFormat::PDF_417,
@@ -357,8 +363,8 @@ impl Reader {
             ))),
         };
         let mut seen = HashSet::new();
-        results
-            .iter()
+        distinct_symbols(&results)
+            .into_iter()
             .map(to_code)
             .filter(|c| seen.insert((c.format, c.raw.clone())))
             .collect()
@@ -377,6 +383,46 @@ impl Reader {
     }
 }
 
+/// The multi reader recurses into the regions above and below a 1D code's scan
+/// line, so it reads the same symbol again, and on a poor photo sometimes
+/// misreads it (a Code 39 with two extra characters). A later 1D result of the
+/// same format lying on the same symbol (overlapping span, scan line within a
+/// tenth of the symbol's length) is that symbol again: keep the first, which
+/// came from the scan nearest the centre.
+fn distinct_symbols(results: &[RXingResult]) -> Vec<&RXingResult> {
+    let mut kept: Vec<&RXingResult> = Vec::new();
+    for r in results {
+        let dup = kept
+            .iter()
+            .any(|k| k.getBarcodeFormat() == r.getBarcodeFormat() && same_1d_symbol(k, r));
+        if !dup {
+            kept.push(r);
+        }
+    }
+    kept
+}
+
+fn same_1d_symbol(a: &RXingResult, b: &RXingResult) -> bool {
+    let (pa, pb) = (a.getPoints(), b.getPoints());
+    if pa.len() != 2 || pb.len() != 2 {
+        return false;
+    }
+    // Work along a's scan line: position along it (t) and distance across it.
+    let (dx, dy) = (pa[1].x - pa[0].x, pa[1].y - pa[0].y);
+    let len = dx.hypot(dy);
+    if len < 1.0 {
+        return false;
+    }
+    let (ux, uy) = (dx / len, dy / len);
+    let along = |x: f32, y: f32| (x - pa[0].x) * ux + (y - pa[0].y) * uy;
+    let across = |x: f32, y: f32| ((x - pa[0].x) * uy - (y - pa[0].y) * ux).abs();
+    let (t0, t1) = (along(pb[0].x, pb[0].y), along(pb[1].x, pb[1].y));
+    let (b0, b1) = (t0.min(t1), t0.max(t1));
+    let overlap = len.min(b1) - b0.max(0.0);
+    let (mx, my) = ((pb[0].x + pb[1].x) / 2.0, (pb[0].y + pb[1].y) / 2.0);
+    overlap > 0.5 * len.min(b1 - b0) && across(mx, my) < 0.1 * len
+}
+
 fn adaptive_radius(img: &GrayImage) -> u32 {
     (img.width().min(img.height()) / 40).clamp(8, 40)
 }
@@ -393,6 +439,18 @@ fn to_code(r: &RXingResult) -> ImageCode {
     let format = format_name(r.getBarcodeFormat());
     let mut text = r.getText();
     let mut symbology = symbology;
+    // rxing never sets the PDF417 modifier; without ECI processing the data
+    // is what a scanner in basic channel mode sends, `]L2` (as zxing-cpp says).
+    if format == "pdf417" && symbology.as_deref() == Some("]L0") {
+        symbology = Some("]L2".to_string());
+    }
+    // A UPC-A is an EAN-13 with a leading 0, and scanners send it as such
+    // under ]E0; rxing gives the 12 digits.
+    let upca;
+    if format == "upca" && symbology.as_deref() == Some("]E0") && text.len() == 12 {
+        upca = format!("0{text}");
+        text = &upca;
+    }
     if format == "code128" {
         (text, symbology) = code128_checksum_fix(r.getRawBytes(), text, symbology);
     }

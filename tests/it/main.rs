@@ -2,3 +2,4 @@
 //! temp dirs (see `support`) and never touches a user's store.
 
 mod support;
+mod decode_image;
