@@ -22,3 +22,4 @@ mod store;
 mod supervisor;
 mod support;
 mod usb_replay;
+mod decode_image;
