@@ -17,7 +17,13 @@
 //! `SCANSTATION_BENCH_SAMPLES` for the manual loop (default 2000).
 
 use criterion::{criterion_group, criterion_main, Criterion};
+#[path = "common/mod.rs"]
+mod common;
+use common::build_store;
 use rusqlite::{params, Connection};
+use scanstation::config::Config;
+use scanstation::input::{Input, Scan, Source};
+use scanstation::station::{Station, StationSettings};
 use scanstation::store::{assets, journal, NewEvent, Store};
 use std::hint::black_box;
 use std::path::Path;
@@ -28,48 +34,6 @@ fn env_usize(name: &str, default: usize) -> usize {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(default)
-}
-
-/// Fills a fresh store with `n` assets (tag `A0000001`…, serial `SN000000001`…)
-/// in one transaction.
-fn build_store(path: &Path, n: usize) -> Store {
-    let t = Instant::now();
-    let mut store = Store::open(path).expect("open bench store");
-    let tx = store.write().expect("tx");
-    let c = tx.conn();
-    let loc = scanstation::store::locations::create(c, "R101", "Room 101", None, None).unwrap();
-    let (model, _) = scanstation::store::catalog::get_or_create_model(
-        c,
-        "Latitude 7440",
-        Some("Dell"),
-        Some("Laptops"),
-    )
-    .unwrap();
-    {
-        let mut ins_asset = c
-            .prepare(
-                "INSERT INTO assets (id, status, model_id, location_id, cost_minor, currency, \
-                 purchase_date, created_at, updated_at) \
-                 VALUES (?1, 'in_stock', ?2, ?3, 129950, 'EUR', '2026-01-15', ?4, ?4)",
-            )
-            .unwrap();
-        let mut ins_id = c
-            .prepare("INSERT INTO identifiers (asset_id, kind, value) VALUES (?1, ?2, ?3)")
-            .unwrap();
-        let now = scanstation::timefmt::now();
-        for i in 1..=n as i64 {
-            ins_asset.execute(params![i, model, loc, now]).unwrap();
-            ins_id
-                .execute(params![i, "asset_tag", format!("A{i:07}")])
-                .unwrap();
-            ins_id
-                .execute(params![i, "serial", format!("SN{i:09}")])
-                .unwrap();
-        }
-    }
-    tx.commit().expect("commit bulk insert");
-    eprintln!("built a store of {n} assets in {:.1?}", t.elapsed());
-    store
 }
 
 /// The floor: same directory, same pragmas, a journal-like row.
@@ -208,6 +172,31 @@ fn benches(c: &mut Criterion) {
         black_box(assets::find_by_identifier(store.conn(), &tag, None).unwrap());
         l.push(t.elapsed());
     }
+    // The station's whole scan path: Station::handle (classify, look up, one
+    // transaction with the scan event, commit) on a second handle of the store.
+    let mut station = Station::new(
+        Store::open(&dir.path().join("station.db")).expect("second handle"),
+        StationSettings::from_config(&Config::default(), false),
+    )
+    .expect("station");
+    let mut h = Vec::new();
+    let mut f2 = Vec::new();
+    for _ in 0..samples {
+        let t = Instant::now();
+        floor.insert_commit();
+        f2.push(t.elapsed());
+        let tag = tags.next();
+        let t = Instant::now();
+        let out = station.handle(Input::Scan(Scan::new(
+            Source::Wedge,
+            tag.as_bytes(),
+            SystemTime::now(),
+        )));
+        h.push(t.elapsed());
+        assert!(out.seq.is_some(), "scan not journaled: {}", out.message);
+    }
+    let (f2m, f2p) = stats(f2);
+    let (hm, hp) = stats(h);
     let (fm, fp) = stats(f);
     let (sm, sp) = stats(s);
     let (lm, lp) = stats(l);
@@ -218,6 +207,12 @@ fn benches(c: &mut Criterion) {
         sm.as_secs_f64() / fm.as_secs_f64()
     );
     println!("  lookup by identifier       median {lm:>10.1?}  p99 {lp:>10.1?}  (target <= 50 us)");
+    println!("second loop, Station::handle beside the floor:");
+    println!("  floor INSERT+COMMIT        median {f2m:>10.1?}  p99 {f2p:>10.1?}");
+    println!(
+        "  Station::handle(scan)      median {hm:>10.1?}  p99 {hp:>10.1?}  ratio {:.2}x (target <= 1.3x)",
+        hm.as_secs_f64() / f2m.as_secs_f64()
+    );
 }
 
 criterion_group! {

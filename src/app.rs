@@ -1,1 +1,170 @@
-//! Run-time wiring (being built)
+//! Run-time wiring: opens the store, starts the station's writer thread, the
+//! readers' supervisors and the UI loop, and connects their channels.
+//!
+//! ```text
+//!  readers ──DeviceEvent──> forwarder ──Input──┐
+//!  UI keys / wedge scans ──────────────Input───┤ (one std mpsc channel)
+//!  demo scanner ───────────────────────Input───┘
+//!                                              v
+//!                             station thread: Station::handle
+//!                                              │ Outcome
+//!                                              v
+//!                     UI loop (UiEvent channel) <── reader status
+//! ```
+//! The station thread is the single writer: an fsync never delays drawing or
+//! the timing of keys.
+
+use crate::config::Config;
+use crate::device::{self, DeviceEvent};
+use crate::input::{Input, Scan, Source};
+use crate::station::{Station, StationSettings};
+use crate::store::Store;
+use crate::ui::{UiEvent, UiIo, UiOptions};
+use std::path::PathBuf;
+use std::sync::mpsc;
+use std::time::{Duration, SystemTime};
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("{0}")]
+    Store(#[from] crate::store::StoreError),
+    #[error("{0}")]
+    Station(#[from] crate::station::StationError),
+    #[error("reader {spec}: {message}")]
+    Reader { spec: String, message: String },
+    #[error("terminal: {0}")]
+    Terminal(#[from] std::io::Error),
+}
+
+/// Codes a simulated scanner scans in turn (the demo).
+#[derive(Debug, Clone)]
+pub struct DemoScanner {
+    pub codes: Vec<String>,
+    pub every: Duration,
+}
+
+/// Everything `run` needs, resolved by the command line.
+#[derive(Debug, Clone)]
+pub struct AppOptions {
+    pub config: Config,
+    pub db_path: PathBuf,
+    pub training: bool,
+    /// Reader SPECs to run.
+    pub readers: Vec<String>,
+    pub demo: Option<DemoScanner>,
+}
+
+/// Runs the station until the operator quits.
+pub fn run(opts: AppOptions) -> Result<(), AppError> {
+    let store = Store::open(&opts.db_path)?;
+    run_with_store(store, opts)
+}
+
+/// As [`run`], on a store that is already open (the demo seeds one first).
+pub fn run_with_store(store: Store, opts: AppOptions) -> Result<(), AppError> {
+    let settings = StationSettings::from_config(&opts.config, opts.training);
+    let mut station = Station::new(store, settings)?;
+    let resolved = resolve_readers(&opts.readers)?;
+
+    let (input_tx, input_rx) = mpsc::channel::<Input>();
+    let (ui_tx, ui_rx) = tokio::sync::mpsc::unbounded_channel::<UiEvent>();
+
+    // The single writer.
+    let station_ui = ui_tx.clone();
+    let writer = std::thread::Builder::new()
+        .name("station".into())
+        .spawn(move || {
+            // Show the session (operator, mode) before the first scan.
+            let _ = station_ui.send(UiEvent::Outcome(
+                station.handle(Input::Tick(SystemTime::now())),
+            ));
+            for input in input_rx {
+                let outcome = station.handle(input);
+                if station_ui.send(UiEvent::Outcome(outcome)).is_err() {
+                    break;
+                }
+            }
+        })?;
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .thread_name("readers")
+        .build()?;
+    let (dev_tx, mut dev_rx) = tokio::sync::mpsc::channel::<DeviceEvent>(1024);
+    {
+        let _guard = runtime.enter();
+        device::supervisor::spawn_all(resolved, dev_tx);
+        let forward_input = input_tx.clone();
+        let forward_ui = ui_tx.clone();
+        runtime.spawn(async move {
+            while let Some(ev) = dev_rx.recv().await {
+                let sent = match ev {
+                    DeviceEvent::Scan(scan) => forward_input.send(Input::Scan(scan)).is_ok(),
+                    DeviceEvent::Rfid(read) => forward_input.send(Input::Rfid(read)).is_ok(),
+                    DeviceEvent::Status(status) => {
+                        forward_ui.send(UiEvent::Reader(status)).is_ok()
+                    }
+                };
+                if !sent {
+                    break;
+                }
+            }
+        });
+        if let Some(demo) = opts.demo.clone() {
+            runtime.spawn(demo_scanner(demo, input_tx.clone()));
+        }
+    }
+
+    let ui_opts = UiOptions {
+        wedge: opts.config.wedge.clone(),
+        store_path: opts.db_path.display().to_string(),
+        training: opts.training,
+    };
+    let result = crate::ui::run(
+        UiIo {
+            to_station: input_tx,
+            events: ui_rx,
+        },
+        ui_opts,
+    );
+    // The UI dropped its sender; the readers' forwarder goes with the runtime.
+    runtime.shutdown_timeout(Duration::from_millis(500));
+    drop(ui_tx);
+    let _ = writer.join();
+    result.map_err(AppError::Terminal)
+}
+
+fn resolve_readers(specs: &[String]) -> Result<Vec<device::spec::ResolvedSpec>, AppError> {
+    if specs.is_empty() {
+        return Ok(Vec::new());
+    }
+    let profiles = device::profile::Profiles::load().map_err(|e| AppError::Reader {
+        spec: "profiles".into(),
+        message: e.to_string(),
+    })?;
+    specs
+        .iter()
+        .map(|s| {
+            device::spec::parse(s)
+                .and_then(|p| device::spec::resolve(&p, &profiles))
+                .map_err(|e| AppError::Reader {
+                    spec: s.clone(),
+                    message: e.to_string(),
+                })
+        })
+        .collect()
+}
+
+/// The demo's scanner: scans its codes in turn, forever.
+async fn demo_scanner(demo: DemoScanner, tx: mpsc::Sender<Input>) {
+    let mut tick = tokio::time::interval(demo.every.max(Duration::from_millis(200)));
+    tick.tick().await;
+    for code in demo.codes.iter().cycle() {
+        tick.tick().await;
+        let scan = Scan::new(Source::Simulated, code.as_bytes(), SystemTime::now());
+        if tx.send(Input::Scan(scan)).is_err() {
+            return;
+        }
+    }
+}

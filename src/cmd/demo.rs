@@ -1,7 +1,45 @@
-//! `scanstation demo`.
+//! `scanstation demo`: a seeded store in a temporary directory, a simulated
+//! scanner that scans every few seconds and a simulated RFID reader, so that a
+//! newcomer sees the station at work without hardware or a real store.
 
+use crate::cli::DemoArgs;
+use anyhow::Context as _;
+use scanstation::app::{self, AppOptions, DemoScanner};
+use scanstation::device::sim;
+use scanstation::store::Store;
 use std::process::ExitCode;
+use std::time::Duration;
 
-pub fn run(_ctx: &super::Ctx, _args: &crate::cli::DemoArgs) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("`demo` is not built yet")
+pub fn run(ctx: &super::Ctx, args: &DemoArgs) -> anyhow::Result<ExitCode> {
+    let dir = tempfile::Builder::new()
+        .prefix("scanstation-demo-")
+        .tempdir()
+        .context("creating the demo's temporary directory")?;
+    let db_path = dir.path().join("demo.db");
+    let mut store = Store::open(&db_path)?;
+    let codes = scanstation::station::seed::seed_demo(&mut store, &ctx.config.station.id)?;
+    let rfid_opts = sim::SimOptions {
+        tags: 8,
+        rate: 1.0,
+        ..sim::SimOptions::default()
+    };
+    let rfid = sim::spawn(sim::SimProtocol::Chafon, rfid_opts)
+        .context("starting the simulated RFID reader")?;
+    let mut readers = ctx.reader_specs();
+    readers.push(rfid.spec().to_string());
+    app::run_with_store(
+        store,
+        AppOptions {
+            config: ctx.config.clone(),
+            db_path,
+            training: ctx.global.training,
+            readers,
+            demo: Some(DemoScanner {
+                codes: codes.scan_codes,
+                every: Duration::from_secs_f64(args.every.max(0.2)),
+            }),
+        },
+    )?;
+    drop(rfid);
+    Ok(ExitCode::SUCCESS)
 }

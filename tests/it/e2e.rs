@@ -1,0 +1,51 @@
+//! End to end: the real binary in a pseudo-terminal, a scanner burst typed
+//! into it, the scan found in the store afterwards.
+
+use crate::pty::PtyChild;
+use crate::support::Sandbox;
+use std::time::Duration;
+
+const WAIT: Duration = Duration::from_secs(30);
+
+fn journal_json(sb: &Sandbox) -> Vec<serde_json::Value> {
+    let out = sb
+        .cmd()
+        .args(["journal", "--json"])
+        .output()
+        .expect("run journal");
+    assert!(out.status.success(), "journal failed: {out:?}");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("journal line is JSON"))
+        .collect()
+}
+
+#[test]
+fn a_scanner_burst_in_the_terminal_is_journaled() {
+    let sb = Sandbox::new();
+    let mut station = PtyChild::spawn(sb.cmd(), 100, 30);
+    assert!(
+        station.wait_for("LOOKUP", WAIT) || station.wait_for("Lookup", WAIT),
+        "no first frame; screen: {}",
+        station.screen_text()
+    );
+    // A scanner types the whole code at once, ended by Enter.
+    station.write(b"ZZ-4242\r");
+    assert!(
+        station.wait_for("ZZ-4242", WAIT),
+        "scan not shown; screen: {}",
+        station.screen_text()
+    );
+    // Quit with F10.
+    station.write(b"\x1b[21~");
+    assert!(station.wait_exit(WAIT).is_some(), "station did not quit on F10");
+
+    let events = journal_json(&sb);
+    let scan = events
+        .iter()
+        .find(|e| e["kind"] == "scan" && e["payload"].to_string().contains("ZZ-4242"))
+        .unwrap_or_else(|| panic!("no scan event in {events:#?}"));
+    assert!(scan["payload"].to_string().contains("wedge"), "{scan}");
+    let verify = sb.cmd().arg("verify").output().expect("verify");
+    assert!(verify.status.success(), "{verify:?}");
+}
