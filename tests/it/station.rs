@@ -97,6 +97,28 @@ fn typed_lower_case_finds_the_asset_but_a_scan_matches_exactly() {
 }
 
 #[test]
+fn gs1_labels_find_assets_by_gtin_serial_and_giai() {
+    let sb = Sandbox::new();
+    let (mut st, codes) = station_with(&sb, |_| {});
+    // ]C1 (GS1-128): (01) GTIN + (21) serial, as the demo scans it.
+    let gs1 = codes
+        .scan_codes
+        .iter()
+        .find(|c| c.starts_with("]C1"))
+        .unwrap();
+    let o = st.handle(scan(gs1.as_str()));
+    assert_eq!(o.level, Level::Ok, "{}", o.message);
+    assert_eq!(asset_card(&o).tag, "A-1001");
+    let ev = on_disk(&sb, o.seq.unwrap());
+    assert_eq!(ev.payload["identity"]["type"], "gtin_serial");
+    assert_eq!(ev.payload["matched"], "gtin_serial");
+    // (8004) GIAI: company prefix + asset reference.
+    let o = st.handle(scan("]C1800406141411005"));
+    assert_eq!(o.level, Level::Ok, "{}", o.message);
+    assert_eq!(asset_card(&o).tag, "A-1005");
+}
+
+#[test]
 fn a_serial_finds_its_asset() {
     let sb = Sandbox::new();
     let (mut st, codes) = station_with(&sb, |_| {});
