@@ -84,17 +84,11 @@ impl Session for Sessions {
     ) -> BoxFuture<'a, Result<(), ReaderError>> {
         match &spec.transport {
             Transport::Usb(_) => Box::pin(super::usb::run_session(spec, tx, errors)),
-            Transport::Serial(_) => Box::pin(not_built("serial readers")),
-            Transport::Tcp { .. } => Box::pin(not_built("LLRP readers")),
-            Transport::Folder(_) => Box::pin(not_built("watched folders")),
+            Transport::Serial(_) => Box::pin(super::serial::run_session(spec, tx, errors)),
+            Transport::Tcp { .. } => Box::pin(super::llrp::run_session(spec, tx, errors)),
+            Transport::Folder(_) => Box::pin(super::folder::run_session(spec, tx, errors)),
         }
     }
-}
-
-async fn not_built(what: &str) -> Result<(), ReaderError> {
-    Err(ReaderError::Protocol(format!(
-        "{what} are not built into this version"
-    )))
 }
 
 /// A status event for `spec`, stamped now.

@@ -5,6 +5,7 @@
 use crate::support::Sandbox;
 use serde_json::Value;
 use std::io::{BufRead, BufReader};
+use std::path::Path;
 use std::process::{Child, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
@@ -46,6 +47,13 @@ impl Running {
             .recv_timeout(PATIENCE)
             .expect("a line from monitor");
         serde_json::from_str(&line).unwrap_or_else(|e| panic!("not JSON: {line}: {e}"))
+    }
+
+    /// Stops reading monitor's stdout (the pipe closes after the next line)
+    /// and waits for it to exit.
+    fn close_stdout_and_wait(mut self) -> Option<i32> {
+        drop(self.lines);
+        wait_with_patience(&mut self.child)
     }
 
     fn signal(mut self, sig: nix::sys::signal::Signal) -> i32 {
@@ -201,4 +209,158 @@ fn wait_with_patience(child: &mut Child) -> Option<i32> {
     }
     let _ = child.kill();
     panic!("monitor did not exit after its stdout closed");
+}
+
+/// `scanstation simulate PROTOCOL ...`: the child and the SPEC it printed.
+fn simulate(sb: &Sandbox, args: &[&str]) -> (Child, String) {
+    let mut sim = sb
+        .cmd()
+        .arg("simulate")
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn simulate");
+    let mut out = BufReader::new(sim.stdout.take().expect("stdout"));
+    let mut spec = String::new();
+    out.read_line(&mut spec).expect("the simulator's SPEC");
+    // Keep draining so the simulator never blocks on a full pipe.
+    std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
+    (sim, spec.trim().to_string())
+}
+
+fn stop(mut child: Child) {
+    let pid = nix::unistd::Pid::from_raw(i32::try_from(child.id()).expect("pid"));
+    let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM);
+    let _ = child.wait();
+}
+
+fn check_rfid_line(v: &Value) {
+    let epc = v["epc"].as_str().expect("epc");
+    assert!(
+        !epc.is_empty() && epc.len().is_multiple_of(2),
+        "{epc}: whole bytes"
+    );
+    assert!(
+        epc.chars()
+            .all(|c| c.is_ascii_digit() || ('A'..='F').contains(&c)),
+        "{epc}: upper-case hex"
+    );
+    assert!(v["count"].as_u64().is_some_and(|c| c >= 1), "{v}");
+    for key in ["antenna", "rssi", "decoded", "at"] {
+        assert!(v.get(key).is_some(), "{key} missing: {v}");
+    }
+}
+
+#[test]
+fn monitor_shows_the_reads_of_every_simulated_protocol() {
+    let sb = Sandbox::new();
+    let mut sims = Vec::new();
+    let mut args = Vec::new();
+    for protocol in ["chafon", "tsl", "mercury", "lines"] {
+        let (child, spec) = simulate(&sb, &[protocol, "--tags", "4", "--rate", "40"]);
+        assert!(spec.contains(&format!("protocol={protocol}")), "{spec}");
+        sims.push(child);
+        args.push("--device".to_string());
+        args.push(spec);
+    }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let run = Running::start(&sb, &args);
+    let mut reads = std::collections::BTreeMap::<String, usize>::new();
+    let mut connected = std::collections::BTreeSet::new();
+    while reads.len() < 4 || reads.values().any(|n| *n < 3) {
+        let v = run.next_json();
+        let source = v["source"].as_str().expect("source").to_string();
+        match v["type"].as_str() {
+            Some("status") => {
+                check_status_line(&v);
+                if v["state"] == "connected" {
+                    connected.insert(source);
+                }
+            }
+            Some("rfid") => {
+                check_rfid_line(&v);
+                assert!(connected.contains(&source), "a read before connected: {v}");
+                *reads.entry(source).or_default() += 1;
+            }
+            Some("scan") => {
+                assert!(v["raw"].as_str().is_some_and(|r| !r.is_empty()), "{v}");
+                assert!(v.get("parse").is_some(), "{v}");
+                assert!(connected.contains(&source), "a scan before connected: {v}");
+                *reads.entry(source).or_default() += 1;
+            }
+            other => panic!("unexpected type {other:?}: {v}"),
+        }
+    }
+    // A closed stdout ends monitor quietly.
+    assert_eq!(run.close_stdout_and_wait(), Some(0));
+    for s in sims {
+        stop(s);
+    }
+}
+
+#[test]
+fn monitor_picks_a_replugged_reader_up_behind_its_symlink() {
+    let sb = Sandbox::new();
+    let link = sb.path().join("rfid-0");
+    let link_s = link.display().to_string();
+    let opts = [
+        "chafon",
+        "--tags",
+        "2",
+        "--rate",
+        "20",
+        "--link",
+        link_s.as_str(),
+    ];
+    let (first, _) = simulate(&sb, &opts);
+    let spec = format!("serial:{link_s}?protocol=chafon");
+    let run = Running::start(&sb, &["--device", &spec]);
+    let next_state = |want: &str| loop {
+        let v = run.next_json();
+        if v["type"] == "status" && v["state"] == want {
+            return v;
+        }
+    };
+    next_state("connected");
+    let first_read = loop {
+        let v = run.next_json();
+        if v["type"] == "rfid" {
+            break v;
+        }
+    };
+    check_rfid_line(&first_read);
+    stop(first); // unplugged
+    let lost = next_state("lost");
+    assert!(
+        lost["detail"].as_str().is_some_and(|d| !d.is_empty()),
+        "{lost}"
+    );
+    next_state("reconnecting");
+    wait_for_absence(&link);
+    let (second, _) = simulate(&sb, &opts); // plugged back in
+    next_state("connected");
+    loop {
+        let v = run.next_json();
+        if v["type"] == "rfid" {
+            check_rfid_line(&v);
+            break;
+        }
+    }
+    assert_eq!(run.signal(nix::sys::signal::Signal::SIGTERM), 0);
+    stop(second);
+}
+
+/// The simulator removes its link on exit, as udev does; wait for it so the
+/// next one can take the name.
+fn wait_for_absence(link: &Path) {
+    let deadline = std::time::Instant::now() + PATIENCE;
+    while std::fs::symlink_metadata(link).is_ok() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{} stays",
+            link.display()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
 }
