@@ -18,6 +18,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0002_journal_index_outbox",
         include_str!("migrations/0002_journal_index_outbox.sql"),
     ),
+    (
+        "0003_identifier_lookup_index",
+        include_str!("migrations/0003_identifier_lookup_index.sql"),
+    ),
 ];
 
 /// The schema version this binary writes and understands.
