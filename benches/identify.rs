@@ -11,8 +11,14 @@ use scanstation::identify::{Classifier, IdentityKind};
 use std::hint::black_box;
 
 const TAGS: [&[u8]; 8] = [
-    b"A-100234", b"IT-0042917", b"NB-55120", b"MON-004711", b"A-999999", b"DK-77001",
-    b"SRV-12345", b"A-0000001",
+    b"A-100234",
+    b"IT-0042917",
+    b"NB-55120",
+    b"MON-004711",
+    b"A-999999",
+    b"DK-77001",
+    b"SRV-12345",
+    b"A-0000001",
 ];
 const GS1: [&[u8]; 6] = [
     b"]C10109506000134352\x1d21ABC\x1d17251231",
@@ -69,11 +75,20 @@ fn bench(c: &mut Criterion) {
     g.throughput(Throughput::Elements(GS1.len() as u64));
     g.bench_function("floor_byte_scan_gs1", |b| b.iter(|| floor(&GS1)));
     g.bench_function("classify_gs1_128", |b| {
-        b.iter(|| GS1.iter().map(|t| cl.classify(black_box(t)).value.len()).sum::<usize>())
+        b.iter(|| {
+            GS1.iter()
+                .map(|t| cl.classify(black_box(t)).value.len())
+                .sum::<usize>()
+        })
     });
     g.throughput(Throughput::Elements(LINKS.len() as u64));
     g.bench_function("classify_digital_link", |b| {
-        b.iter(|| LINKS.iter().map(|t| cl.classify(black_box(t)).value.len()).sum::<usize>())
+        b.iter(|| {
+            LINKS
+                .iter()
+                .map(|t| cl.classify(black_box(t)).value.len())
+                .sum::<usize>()
+        })
     });
     g.throughput(Throughput::Elements(EPCS.len() as u64));
     g.bench_function("decode_epc_hex", |b| {
@@ -92,7 +107,12 @@ fn bench(c: &mut Criterion) {
     g.throughput(Throughput::Elements(mixed.len() as u64));
     g.bench_function("floor_byte_scan_mixed", |b| b.iter(|| floor(&mixed)));
     g.bench_function("classify_mixed", |b| {
-        b.iter(|| mixed.iter().map(|t| cl.classify(black_box(t)).value.len()).sum::<usize>())
+        b.iter(|| {
+            mixed
+                .iter()
+                .map(|t| cl.classify(black_box(t)).value.len())
+                .sum::<usize>()
+        })
     });
     g.finish();
 }

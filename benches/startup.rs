@@ -71,7 +71,10 @@ fn main() {
     }
     let (bm, em) = (median(b.clone()), median(e.clone()));
     println!("start-up to first frame, {runs} runs each (interleaved):");
-    println!("  empty store        median {em:>8.1?}  max {:>8.1?}", e.iter().max().unwrap());
+    println!(
+        "  empty store        median {em:>8.1?}  max {:>8.1?}",
+        e.iter().max().unwrap()
+    );
     println!(
         "  {n} assets   median {bm:>8.1?}  max {:>8.1?}  (target <= 300 ms)",
         b.iter().max().unwrap()

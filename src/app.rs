@@ -102,9 +102,7 @@ pub fn run_with_store(store: Store, opts: AppOptions) -> Result<(), AppError> {
                 let sent = match ev {
                     DeviceEvent::Scan(scan) => forward_input.send(Input::Scan(scan)).is_ok(),
                     DeviceEvent::Rfid(read) => forward_input.send(Input::Rfid(read)).is_ok(),
-                    DeviceEvent::Status(status) => {
-                        forward_ui.send(UiEvent::Reader(status)).is_ok()
-                    }
+                    DeviceEvent::Status(status) => forward_ui.send(UiEvent::Reader(status)).is_ok(),
                 };
                 if !sent {
                     break;

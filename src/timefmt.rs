@@ -31,7 +31,7 @@ mod tests {
 
     #[test]
     fn formats_utc_millis() {
-        let t = UNIX_EPOCH + Duration::from_millis(1_795_960_987_123);
+        let t = UNIX_EPOCH + Duration::from_millis(1_795_874_587_123);
         assert_eq!(rfc3339_millis(t), "2026-11-28T14:03:07.123Z");
     }
 }

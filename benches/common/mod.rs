@@ -46,4 +46,3 @@ pub fn build_store(path: &Path, n: usize) -> Store {
     eprintln!("built a store of {n} assets in {:.1?}", t.elapsed());
     store
 }
-

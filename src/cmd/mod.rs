@@ -22,7 +22,6 @@ use std::path::PathBuf;
 /// What every command receives: the resolved paths and config.
 pub struct Ctx {
     pub global: GlobalArgs,
-    pub config_path: PathBuf,
     pub config: Config,
     pub db_path: PathBuf,
 }
@@ -31,11 +30,11 @@ impl Ctx {
     pub fn new(global: &GlobalArgs) -> anyhow::Result<Ctx> {
         let config_path = scanstation::paths::resolve_config_path(global.config.as_deref());
         let config = Config::load(&config_path).context("loading the configuration")?;
+        tracing::debug!(config = %config_path.display(), "configuration");
         let db_path =
             scanstation::paths::resolve_db_path(global.db.as_deref(), config.store.path.as_deref());
         Ok(Ctx {
             global: global.clone(),
-            config_path,
             config,
             db_path,
         })

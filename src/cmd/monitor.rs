@@ -11,6 +11,7 @@ use scanstation::device::profile::Profiles;
 use scanstation::device::spec::{parse_and_resolve, ResolvedSpec};
 use scanstation::device::supervisor::spawn_all_until;
 use scanstation::device::DeviceEvent;
+use scanstation::identify::Classifier;
 use scanstation::input::{RfidRead, Scan};
 use serde::Serialize;
 use serde_json::Value;
@@ -24,6 +25,7 @@ use tokio_util::sync::CancellationToken;
 const STOP_GRACE: Duration = Duration::from_secs(2);
 
 pub fn run(ctx: &super::Ctx) -> anyhow::Result<ExitCode> {
+    let _ = CLASSIFIER.set(Classifier::new(&ctx.config.identify)?);
     let texts = ctx.reader_specs();
     if texts.is_empty() {
         eprintln!(
@@ -94,16 +96,30 @@ async fn monitor(specs: Vec<ResolvedSpec>) -> anyhow::Result<ExitCode> {
     result
 }
 
-/// The `parse` object of a scan. Until the lead's `identify::report` lands on
-/// main this is null; the swap is this one function.
-fn scan_parse(_scan: &Scan) -> Value {
-    Value::Null
+/// The classifier of this run (the config's rules), set once in `run`.
+static CLASSIFIER: std::sync::OnceLock<Classifier> = std::sync::OnceLock::new();
+
+fn classifier() -> &'static Classifier {
+    CLASSIFIER.get_or_init(|| {
+        Classifier::new(&scanstation::config::IdentifyConfig::default())
+            .expect("the default patterns compile")
+    })
 }
 
-/// The `parse --epc` object of an EPC (upper-case hex); null until
-/// `identify::epc_report` lands.
-fn epc_decoded(_hex: &str) -> Value {
-    Value::Null
+/// The `parse` object of a scan (as `scanstation parse` prints it).
+fn scan_parse(scan: &Scan) -> Value {
+    let shown = String::from_utf8_lossy(&scan.raw);
+    serde_json::to_value(classifier().report(&shown, &scan.raw)).unwrap_or(Value::Null)
+}
+
+/// The `parse --epc` object of an EPC (upper-case hex), or null when the EPC
+/// is not a GS1 scheme the station decodes.
+fn epc_decoded(hex: &str) -> Value {
+    let report = classifier().epc_report(hex);
+    if report.error.is_some() {
+        return Value::Null;
+    }
+    serde_json::to_value(report).unwrap_or(Value::Null)
 }
 
 #[derive(Serialize)]

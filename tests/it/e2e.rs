@@ -38,7 +38,10 @@ fn a_scanner_burst_in_the_terminal_is_journaled() {
     );
     // Quit with F10.
     station.write(b"\x1b[21~");
-    assert!(station.wait_exit(WAIT).is_some(), "station did not quit on F10");
+    assert!(
+        station.wait_exit(WAIT).is_some(),
+        "station did not quit on F10"
+    );
 
     let events = journal_json(&sb);
     let scan = events

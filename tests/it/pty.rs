@@ -41,7 +41,9 @@ impl PtyChild {
                 if n == 0 {
                     break;
                 }
-                sink.lock().expect("output lock").extend_from_slice(&buf[..n]);
+                sink.lock()
+                    .expect("output lock")
+                    .extend_from_slice(&buf[..n]);
             }
         });
         PtyChild {
