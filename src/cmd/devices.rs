@@ -189,7 +189,10 @@ fn serial_plan(path: &str, profile: Option<(&str, &Profile)>) -> Plan {
             "serial",
             Some(p.protocol.clone()),
             Some(format!("serial:{path}?profile={name}")),
-            format!("open serial with protocol {} ({} {})", p.protocol, p.vendor, p.model),
+            format!(
+                "open serial with protocol {} ({} {})",
+                p.protocol, p.vendor, p.model
+            ),
         ),
         None => (
             "none",
@@ -212,7 +215,10 @@ mod tests {
         let p = Profiles::builtin();
         let pos = p.get("honeywell-voyager-1400g-hidpos");
         let (a, proto, spec, _) = usb_plan("usb:0c2e:0b8f", pos, 1);
-        assert_eq!((a, proto.as_deref(), spec.as_deref()), ("claim", Some("hid-pos"), Some("usb:0c2e:0b8f")));
+        assert_eq!(
+            (a, proto.as_deref(), spec.as_deref()),
+            ("claim", Some("hid-pos"), Some("usb:0c2e:0b8f"))
+        );
         let kb = p.get("zebra-symbol-keyboard");
         assert_eq!(usb_plan("usb:05e0:1200", kb, 1).0, "wedge");
         let cdc = p.get("zebra-cdc-serial");
@@ -221,7 +227,11 @@ mod tests {
         let (a, proto, spec, _) = serial_plan("/dev/ttyACM0", cdc);
         assert_eq!(
             (a, proto.as_deref(), spec.as_deref()),
-            ("serial", Some("lines"), Some("serial:/dev/ttyACM0?profile=zebra-cdc-serial"))
+            (
+                "serial",
+                Some("lines"),
+                Some("serial:/dev/ttyACM0?profile=zebra-cdc-serial")
+            )
         );
         assert_eq!(serial_plan("/dev/ttyS0", None).0, "none");
     }

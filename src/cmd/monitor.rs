@@ -60,10 +60,14 @@ pub fn run(ctx: &super::Ctx) -> anyhow::Result<ExitCode> {
 }
 
 async fn monitor(specs: Vec<ResolvedSpec>) -> anyhow::Result<ExitCode> {
+    // Listen before anything is printed: a signal sent as soon as the first
+    // line appears must not be lost, nor kill us before the readers stop.
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut term = signal(SignalKind::terminate())?;
+    let mut int = signal(SignalKind::interrupt())?;
     let (tx, mut rx) = mpsc::channel::<DeviceEvent>(4096);
     let shutdown = CancellationToken::new();
     let handles = spawn_all_until(specs, tx, shutdown.clone());
-    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
     let mut result = Ok(ExitCode::SUCCESS);
     loop {
         tokio::select! {
@@ -78,7 +82,7 @@ async fn monitor(specs: Vec<ResolvedSpec>) -> anyhow::Result<ExitCode> {
                     break;
                 }
             }
-            _ = tokio::signal::ctrl_c() => break,
+            _ = int.recv() => break,
             _ = term.recv() => break,
         }
     }

@@ -7,6 +7,8 @@
 //! read until the transport fails) and retries with capped backoff, so that one
 //! reader's failure never stops another reader or the station.
 
+pub mod folder;
+pub mod image;
 pub mod llrp;
 pub mod serial;
 pub mod sim;

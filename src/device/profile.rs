@@ -47,7 +47,6 @@ pub const BUILTIN: &[(&str, &str)] = &[
     builtin!("zebra-symbol-snapi"),
 ];
 
-
 /// How a reader is attached.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "kebab-case")]

@@ -11,9 +11,10 @@
 //! Status events go out on every change of state: `connecting` before the
 //! first attempt, `lost` (or `error` when access was refused) with the error as
 //! the detail, then `reconnecting`. A session sends `connected` itself once its
-//! transport is open, since only it knows. The same failure repeated while the
-//! reader stays away (a scanner that is unplugged) is reported once, not every
-//! retry.
+//! transport is open, since only it knows; its events pass through the
+//! supervisor, which sends `connected` for a session that delivers a read
+//! without having said so. The same failure repeated while the reader stays
+//! away (a scanner that is unplugged) is reported once, not every retry.
 
 use super::spec::{ResolvedSpec, Transport};
 use super::{DeviceEvent, ReaderError};
@@ -129,21 +130,32 @@ pub async fn supervise_with<S: Session + ?Sized>(
     // The failure last reported, so that the same one is not repeated.
     let mut reported: Option<String> = None;
     let detail = format!("opening {}", spec.transport.canonical());
-    if !send(&tx, status_event(&spec, ReaderState::Connecting, detail, &errors)).await {
+    if !send(
+        &tx,
+        status_event(&spec, ReaderState::Connecting, detail, &errors),
+    )
+    .await
+    {
         return;
     }
     loop {
         let started = Instant::now();
-        let result = tokio::select! {
-            r = sessions.run(&spec, &tx, &mut errors) => r,
+        let run = tokio::select! {
+            r = run_relayed(sessions, &spec, &tx, &mut errors) => r,
             _ = shutdown.cancelled() => return,
+        };
+        let Some((result, connected)) = run else {
+            return; // nobody listens any more
         };
         if shutdown.is_cancelled() || tx.is_closed() {
             return;
         }
+        if connected {
+            // A new loss after a good session is news, even if worded as before.
+            reported = None;
+        }
         if started.elapsed() >= RESET_AFTER {
             backoff.reset();
-            reported = None;
         }
         let (state, detail) = match &result {
             Ok(()) => (ReaderState::Lost, "the session ended".to_string()),
@@ -157,7 +169,12 @@ pub async fn supervise_with<S: Session + ?Sized>(
                 return;
             }
             let retry = format!("retrying every {} ms at most", BACKOFF_CAP.as_millis());
-            if !send(&tx, status_event(&spec, ReaderState::Reconnecting, retry, &errors)).await {
+            if !send(
+                &tx,
+                status_event(&spec, ReaderState::Reconnecting, retry, &errors),
+            )
+            .await
+            {
                 return;
             }
             reported = Some(detail);
@@ -167,6 +184,69 @@ pub async fn supervise_with<S: Session + ?Sized>(
             _ = shutdown.cancelled() => return,
         }
     }
+}
+
+/// Runs one session with its events relayed through the supervisor, which
+/// so learns whether the session connected. A session that delivers a read
+/// without having said `connected` gets the status sent for it first.
+/// `None` when the receiver is gone.
+async fn run_relayed<S: Session + ?Sized>(
+    sessions: &S,
+    spec: &ResolvedSpec,
+    tx: &Sender<DeviceEvent>,
+    errors: &mut ReaderErrors,
+) -> Option<(Result<(), ReaderError>, bool)> {
+    let (inner_tx, mut inner_rx) = tokio::sync::mpsc::channel::<DeviceEvent>(RELAY_CAPACITY);
+    let mut connected = false;
+    let mut errors_seen = *errors;
+    let result = {
+        let session = sessions.run(spec, &inner_tx, errors);
+        tokio::pin!(session);
+        loop {
+            tokio::select! {
+                r = &mut session => break r,
+                Some(event) = inner_rx.recv() => {
+                    if !relay(spec, tx, event, &mut connected, &errors_seen).await {
+                        return None;
+                    }
+                }
+            }
+        }
+    };
+    drop(inner_tx);
+    errors_seen = *errors;
+    // What the session queued before it ended. Not `recv().await`: a task the
+    // session left behind may still hold a sender.
+    while let Ok(event) = inner_rx.try_recv() {
+        if !relay(spec, tx, event, &mut connected, &errors_seen).await {
+            return None;
+        }
+    }
+    Some((result, connected))
+}
+
+/// Events a session may queue before it waits for the relay.
+const RELAY_CAPACITY: usize = 256;
+
+async fn relay(
+    spec: &ResolvedSpec,
+    tx: &Sender<DeviceEvent>,
+    event: DeviceEvent,
+    connected: &mut bool,
+    errors: &ReaderErrors,
+) -> bool {
+    match &event {
+        DeviceEvent::Status(s) if s.state == ReaderState::Connected => *connected = true,
+        DeviceEvent::Scan(_) | DeviceEvent::Rfid(_) if !*connected => {
+            *connected = true;
+            let up = status_event(spec, ReaderState::Connected, "reading", errors);
+            if !send(tx, up).await {
+                return false;
+            }
+        }
+        _ => {}
+    }
+    send(tx, event).await
 }
 
 /// False when the receiver is gone (the station or monitor is shutting down).

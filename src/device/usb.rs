@@ -93,7 +93,9 @@ pub async fn run_session_with<T: UsbTransport + 'static>(
             *errors = errs;
             result
         }
-        Err(e) => Err(ReaderError::Usb(format!("the USB reader thread failed: {e}"))),
+        Err(e) => Err(ReaderError::Usb(format!(
+            "the USB reader thread failed: {e}"
+        ))),
     }
 }
 
@@ -202,7 +204,10 @@ impl UsbTransport for ReplayTransport {
         _timeout: Duration,
     ) -> Result<Option<usize>, ReaderError> {
         let Some(report) = self.reports.get(self.next) else {
-            return Err(ReaderError::Closed(format!("{} (replay ended)", self.info.name)));
+            return Err(ReaderError::Closed(format!(
+                "{} (replay ended)",
+                self.info.name
+            )));
         };
         self.next += 1;
         let n = report.len().min(buf.len());

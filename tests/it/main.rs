@@ -2,8 +2,6 @@
 //! temp dirs (see `support`) and never touches a user's store.
 
 mod crash;
-mod journal;
-mod store;
 mod hid_fixtures;
 mod support;
 mod llrp;
@@ -12,3 +10,16 @@ mod supervisor;
 mod profiles;
 mod spec;
 mod monitor;
+mod fuzz_corpora;
+mod import_export;
+mod station;
+mod wedge;
+mod journal;
+mod monitor;
+mod profiles;
+mod spec;
+mod store;
+mod supervisor;
+mod support;
+mod usb_replay;
+mod decode_image;

@@ -41,15 +41,17 @@ impl Running {
     }
 
     fn next_json(&self) -> Value {
-        let line = self.lines.recv_timeout(PATIENCE).expect("a line from monitor");
+        let line = self
+            .lines
+            .recv_timeout(PATIENCE)
+            .expect("a line from monitor");
         serde_json::from_str(&line).unwrap_or_else(|e| panic!("not JSON: {line}: {e}"))
     }
 
     fn signal(mut self, sig: nix::sys::signal::Signal) -> i32 {
         let pid = nix::unistd::Pid::from_raw(i32::try_from(self.child.id()).expect("pid"));
         nix::sys::signal::kill(pid, sig).expect("kill");
-        let status = self.child.wait().expect("wait");
-        status.code().unwrap_or(-1)
+        wait_with_patience(&mut self.child).unwrap_or(-1)
     }
 }
 
@@ -101,7 +103,10 @@ fn readers_that_are_absent_are_reported_and_sigterm_exits_0() {
     }
     let usb_states = &seen["usb:0c2e:0b8f?protocol=hid-pos&profile=honeywell-voyager-1400g-hidpos"];
     assert_eq!(usb_states[0], "connecting");
-    assert!(matches!(usb_states[1].as_str(), "lost" | "error"), "{usb_states:?}");
+    assert!(
+        matches!(usb_states[1].as_str(), "lost" | "error"),
+        "{usb_states:?}"
+    );
     assert_eq!(usb_states[2], "reconnecting");
     let serial_states = &seen["serial:/nonexistent/tty?protocol=chafon"];
     assert_eq!(serial_states[..3], ["connecting", "lost", "reconnecting"]);
@@ -120,7 +125,10 @@ fn user_profiles_are_used_and_sigint_exits_0() {
     .expect("write");
     let run = Running::start(
         &sb,
-        &["--device", "serial:/nonexistent/rfcomm9?profile=bench-reader"],
+        &[
+            "--device",
+            "serial:/nonexistent/rfcomm9?profile=bench-reader",
+        ],
     );
     let v = run.next_json();
     check_status_line(&v);
@@ -130,4 +138,67 @@ fn user_profiles_are_used_and_sigint_exits_0() {
     );
     assert_eq!(v["state"], "connecting");
     assert_eq!(run.signal(nix::sys::signal::Signal::SIGINT), 0);
+}
+
+#[test]
+fn devices_lists_what_is_there_and_exits_0_without_usb_access() {
+    let sb = Sandbox::new();
+    let out = sb.cmd().args(["devices", "--json"]).output().expect("run");
+    assert_eq!(out.status.code(), Some(0));
+    for line in String::from_utf8_lossy(&out.stdout).lines() {
+        let v: Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("{line}: {e}"));
+        assert!(matches!(v["kind"].as_str(), Some("usb" | "serial")), "{v}");
+        assert!(
+            matches!(
+                v["action"].as_str(),
+                Some("claim" | "wedge" | "serial" | "none")
+            ),
+            "{v}"
+        );
+        assert!(v["detail"].is_string() && v.get("profile").is_some(), "{v}");
+    }
+    let out = sb.cmd().arg("devices").output().expect("run");
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        !out.stdout.is_empty(),
+        "says something, even when nothing is found"
+    );
+}
+
+#[test]
+fn a_closed_stdout_ends_monitor_with_exit_0() {
+    let sb = Sandbox::new();
+    // A pipe nobody reads: the first line monitor writes meets EPIPE.
+    let (read_end, write_end) = nix::unistd::pipe().expect("pipe");
+    drop(read_end);
+    let mut child = sb
+        .cmd()
+        .args([
+            "monitor",
+            "--device",
+            "serial:/nonexistent/tty?protocol=lines",
+        ])
+        .stdout(Stdio::from(write_end))
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let status = wait_with_patience(&mut child);
+    let mut err = String::new();
+    if let Some(mut e) = child.stderr.take() {
+        let _ = std::io::Read::read_to_string(&mut e, &mut err);
+    }
+    assert_eq!(status, Some(0), "stderr: {err}");
+    assert!(err.is_empty(), "a closed stdout is not an error: {err}");
+}
+
+fn wait_with_patience(child: &mut Child) -> Option<i32> {
+    let deadline = std::time::Instant::now() + PATIENCE;
+    while std::time::Instant::now() < deadline {
+        if let Some(status) = child.try_wait().expect("try_wait") {
+            return status.code();
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let _ = child.kill();
+    panic!("monitor did not exit after its stdout closed");
 }

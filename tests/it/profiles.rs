@@ -12,7 +12,11 @@ fn shipped_files() -> Vec<(String, String)> {
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|x| x == "toml"))
         .map(|p| {
-            let name = p.file_stem().and_then(|s| s.to_str()).expect("name").to_string();
+            let name = p
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .expect("name")
+                .to_string();
             (name, std::fs::read_to_string(&p).expect("readable"))
         })
         .collect();
@@ -36,18 +40,25 @@ fn every_shipped_profile_is_complete() {
     for (name, text) in shipped_files() {
         let p = parse_profile(&name, &text).unwrap_or_else(|e| panic!("{e}"));
         assert!(!p.vendor.is_empty() && !p.model.is_empty(), "{name}");
-        assert!(!p.notes.trim().is_empty(), "{name}: say what is known and what is not");
+        assert!(
+            !p.notes.trim().is_empty(),
+            "{name}: say what is known and what is not"
+        );
         let protocol = p.protocol().unwrap_or_else(|| panic!("{name}: protocol"));
         for id in &p.usb_ids {
             assert_eq!(id.len(), 9, "{name}: {id}");
             assert!(
-                id.chars().all(|c| c == ':' || c.is_ascii_digit() || ('a'..='f').contains(&c)),
+                id.chars()
+                    .all(|c| c == ':' || c.is_ascii_digit() || ('a'..='f').contains(&c)),
                 "{name}: {id} is not lowercase hex"
             );
         }
         match p.transport {
             ProfileTransport::Serial => {
-                let s = p.serial.as_ref().unwrap_or_else(|| panic!("{name}: [serial]"));
+                let s = p
+                    .serial
+                    .as_ref()
+                    .unwrap_or_else(|| panic!("{name}: [serial]"));
                 let baud = s.baud.unwrap_or_else(|| panic!("{name}: baud"));
                 assert_eq!((s.data_bits, s.stop_bits), (8, 1), "{name}");
                 if protocol != Protocol::Lines {
@@ -145,7 +156,10 @@ fn user_profiles_add_and_override() {
     p.add_dir(dir.path()).expect("loads");
     assert_eq!(p.len(), before + 1);
     let r = parse_and_resolve("usb:1234:ABCD", &p).expect("resolves");
-    assert_eq!((r.profile.as_deref(), r.protocol), (Some("bench-gun"), Protocol::HidPos));
+    assert_eq!(
+        (r.profile.as_deref(), r.protocol),
+        (Some("bench-gun"), Protocol::HidPos)
+    );
     let r = parse_and_resolve("serial:/dev/rfcomm0?profile=tsl-1128", &p).expect("resolves");
     assert_eq!((r.baud, r.session), (9600, Some(2)));
 
@@ -170,7 +184,8 @@ fn udev_lines() -> Vec<String> {
 
 fn has_id(line: &str, id: &str) -> bool {
     let (v, p) = id.split_once(':').expect("vid:pid");
-    line.contains(&format!("{{idVendor}}==\"{v}\"")) && line.contains(&format!("{{idProduct}}==\"{p}\""))
+    line.contains(&format!("{{idVendor}}==\"{v}\""))
+        && line.contains(&format!("{{idProduct}}==\"{p}\""))
 }
 
 #[test]
@@ -216,11 +231,17 @@ fn udev_rules_cover_the_profiles_and_hide_only_claimed_scanners() {
             let hidden = mine.iter().any(|l| l.contains("LIBINPUT_IGNORE_DEVICE"));
             match prof.transport {
                 ProfileTransport::UsbHidPos => {
-                    assert!(usb && hidden, "{name} {id}: usb access and hidden from libinput")
+                    assert!(
+                        usb && hidden,
+                        "{name} {id}: usb access and hidden from libinput"
+                    )
                 }
                 ProfileTransport::UsbHidKeyboard => {
                     assert!(usb, "{name} {id}: usb access");
-                    assert!(!hidden, "{name} {id}: a keyboard wedge must stay an input device");
+                    assert!(
+                        !hidden,
+                        "{name} {id}: a keyboard wedge must stay an input device"
+                    );
                 }
                 ProfileTransport::Serial => assert!(tty, "{name} {id}: tty rule with a symlink"),
                 ProfileTransport::Tcp => {}
@@ -236,5 +257,8 @@ fn udev_rules_cover_the_profiles_and_hide_only_claimed_scanners() {
         .filter(|(_, p)| p.transport == ProfileTransport::UsbHidPos)
         .map(|(_, p)| p.usb_ids.len())
         .sum();
-    assert_eq!(hidden, pos_ids, "LIBINPUT_IGNORE_DEVICE only for HID POS ids");
+    assert_eq!(
+        hidden, pos_ids,
+        "LIBINPUT_IGNORE_DEVICE only for HID POS ids"
+    );
 }

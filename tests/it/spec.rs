@@ -9,17 +9,33 @@ use std::path::Path;
 fn every_documented_example_resolves() {
     let p = Profiles::builtin();
     let cases: &[(&str, Protocol, u32)] = &[
-        ("serial:/dev/ttyUSB0?protocol=chafon&baud=57600", Protocol::Chafon, 57_600),
+        (
+            "serial:/dev/ttyUSB0?protocol=chafon&baud=57600",
+            Protocol::Chafon,
+            57_600,
+        ),
         ("serial:/dev/ttyACM0?protocol=lines", Protocol::Lines, 9600),
         ("serial:/dev/rfcomm0?protocol=tsl", Protocol::Tsl, 115_200),
-        ("serial:/dev/ttyUSB1?protocol=mercury", Protocol::Mercury, 115_200),
+        (
+            "serial:/dev/ttyUSB1?protocol=mercury",
+            Protocol::Mercury,
+            115_200,
+        ),
         ("tcp:192.0.2.5:5084?protocol=llrp", Protocol::Llrp, 0),
         ("tcp:[2001:db8::5]:5084", Protocol::Llrp, 0),
         ("usb:0c2e:0b81", Protocol::HidKeyboard, 0),
         ("usb:1-1.2", Protocol::HidKeyboard, 0),
         ("folder:/srv/label-photos", Protocol::Images, 0),
-        ("serial:/dev/pts/7?protocol=chafon", Protocol::Chafon, 57_600),
-        ("serial:/dev/scanstation/rfid-0?profile=chafon-uhfreader18", Protocol::Chafon, 57_600),
+        (
+            "serial:/dev/pts/7?protocol=chafon",
+            Protocol::Chafon,
+            57_600,
+        ),
+        (
+            "serial:/dev/scanstation/rfid-0?profile=chafon-uhfreader18",
+            Protocol::Chafon,
+            57_600,
+        ),
     ];
     for (text, protocol, baud) in cases {
         let r = parse_and_resolve(text, &p).unwrap_or_else(|e| panic!("{text}: {e}"));

@@ -375,3 +375,51 @@ fn a_dropped_transaction_rolls_back() {
     assert!(locations::by_code(store.conn(), "L1").unwrap().is_none());
     assert_eq!(scanstation::store::journal::count(store.conn()).unwrap(), 0);
 }
+
+#[test]
+fn upgrading_keeps_data_and_the_chain() {
+    let sb = Sandbox::new();
+    let db = sb.db();
+    let head = {
+        // A version-1 store with an asset and a journal row, written the way
+        // that version did.
+        let mut c = Connection::open(&db).unwrap();
+        migrations::apply(&mut c, 1).unwrap();
+        c.execute_batch(
+            "INSERT INTO assets (id, status, created_at, updated_at) \
+             VALUES (1, 'in_stock', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z'); \
+             INSERT INTO identifiers (asset_id, kind, value) VALUES (1, 'asset_tag', 'OLD-1');",
+        )
+        .unwrap();
+        let payload = r#"{"asset_id":1,"source":"typed","text":"OLD-1"}"#;
+        let hash = scanstation::store::journal::event_hash(
+            scanstation::store::journal::GENESIS_HASH,
+            1,
+            "00000000-0000-4000-8000-000000000001",
+            "2026-01-01T00:00:00.000Z",
+            "bench-1",
+            None,
+            "scan",
+            false,
+            payload,
+        );
+        c.execute(
+            "INSERT INTO journal VALUES (1, '00000000-0000-4000-8000-000000000001', \
+             '2026-01-01T00:00:00.000Z', 'bench-1', NULL, 'scan', 0, ?1, ?2, ?3)",
+            rusqlite::params![payload, scanstation::store::journal::GENESIS_HASH, hash],
+        )
+        .unwrap();
+        hash
+    };
+    let mut store = Store::open(&db).unwrap();
+    assert_eq!(assets::by_tag(store.conn(), "OLD-1").unwrap(), Some(1));
+    let mut tx = store.write().unwrap();
+    let r = tx.append_event(&crate::journal::scan("NEW-1")).unwrap();
+    tx.commit().unwrap();
+    let rows = scanstation::store::journal::read_since(store.conn(), 0, 10).unwrap();
+    assert_eq!((r.seq, rows[1].prev_hash.as_str()), (2, head.as_str()));
+    assert!(matches!(
+        scanstation::store::journal::verify(store.conn(), None).unwrap(),
+        scanstation::store::VerifyReport::Ok { events: 2, .. }
+    ));
+}

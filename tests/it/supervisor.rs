@@ -132,7 +132,10 @@ async fn any_return_time_is_picked_up_within_the_cap() {
         let task = tokio::spawn(async move { supervisor::supervise_with(&*f, s, tx, t).await });
         drain_until_connected(&mut rx).await;
         let last = *flaky.attempts().last().expect("an attempt");
-        assert!(last >= u128::from(back_ms), "connected before the reader was back");
+        assert!(
+            last >= u128::from(back_ms),
+            "connected before the reader was back"
+        );
         assert!(
             last - u128::from(back_ms) <= supervisor::BACKOFF_CAP.as_millis(),
             "back at {back_ms} ms, reconnected at {last} ms"
@@ -160,7 +163,11 @@ async fn backoff_resets_after_a_long_session() {
     let names: Vec<ReaderState> = states(&events).into_iter().map(|s| s.0).collect();
     assert_eq!(
         names,
-        [ReaderState::Lost, ReaderState::Reconnecting, ReaderState::Connected],
+        [
+            ReaderState::Lost,
+            ReaderState::Reconnecting,
+            ReaderState::Connected
+        ],
         "a new loss after a good session is reported again"
     );
     token.cancel();
@@ -222,7 +229,10 @@ async fn one_failing_reader_does_not_stop_another() {
     while scans < 30 {
         match rx.recv().await.expect("events") {
             DeviceEvent::Scan(s) => {
-                assert_eq!(s.source, Source::Reader("serial:/dev/good?protocol=lines".into()));
+                assert_eq!(
+                    s.source,
+                    Source::Reader("serial:/dev/good?protocol=lines".into())
+                );
                 scans += 1;
             }
             DeviceEvent::Status(s) if s.source.starts_with("serial:/dev/bad") => bad_status += 1,
@@ -242,4 +252,103 @@ async fn supervise_ends_when_nobody_listens() {
     drop(rx);
     let s = spec("serial:/dev/fake");
     supervisor::supervise_with(&Broken, s, tx, CancellationToken::new()).await;
+}
+
+/// Delivers one scan without ever saying `connected`, then fails.
+struct Quiet;
+
+impl Session for Quiet {
+    fn run<'a>(
+        &'a self,
+        spec: &'a ResolvedSpec,
+        tx: &'a mpsc::Sender<DeviceEvent>,
+        _errors: &'a mut ReaderErrors,
+    ) -> BoxFuture<'a, Result<(), ReaderError>> {
+        Box::pin(async move {
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            let scan = Scan::new(
+                Source::Reader(spec.display.clone()),
+                b"X9".to_vec(),
+                SystemTime::now(),
+            );
+            let _ = tx.send(DeviceEvent::Scan(scan)).await;
+            Err(ReaderError::Closed("/dev/quiet".into()))
+        })
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_read_from_a_session_that_never_said_connected_is_preceded_by_connected() {
+    let (tx, mut rx) = mpsc::channel(64);
+    let token = CancellationToken::new();
+    let t = token.clone();
+    let s = spec("serial:/dev/quiet");
+    let task = tokio::spawn(async move { supervisor::supervise_with(&Quiet, s, tx, t).await });
+    let mut kinds = Vec::new();
+    while kinds.len() < 9 {
+        let e = rx.recv().await.expect("event");
+        kinds.push(match e {
+            DeviceEvent::Scan(_) => "scan".to_string(),
+            DeviceEvent::Status(s) => s.state.as_str().to_string(),
+            DeviceEvent::Rfid(_) => "rfid".to_string(),
+        });
+    }
+    // Each short session connected, so each loss is reported again, though
+    // worded the same.
+    assert_eq!(
+        kinds,
+        [
+            "connecting",
+            "connected",
+            "scan",
+            "lost",
+            "reconnecting",
+            "connected",
+            "scan",
+            "lost",
+            "reconnecting"
+        ]
+    );
+    token.cancel();
+    task.await.expect("ends");
+}
+
+/// Refused by the OS: the udev rules are missing.
+struct Refused;
+
+impl Session for Refused {
+    fn run<'a>(
+        &'a self,
+        _spec: &'a ResolvedSpec,
+        _tx: &'a mpsc::Sender<DeviceEvent>,
+        _errors: &'a mut ReaderErrors,
+    ) -> BoxFuture<'a, Result<(), ReaderError>> {
+        Box::pin(async {
+            Err(ReaderError::Open {
+                what: "usb 0c2e:0b8f".into(),
+                source: std::io::Error::new(std::io::ErrorKind::PermissionDenied, "Access denied"),
+            })
+        })
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn access_refused_is_an_error_state_and_still_retried() {
+    let (tx, mut rx) = mpsc::channel(64);
+    let token = CancellationToken::new();
+    let t = token.clone();
+    let s = spec("usb:0c2e:0b8f");
+    let task = tokio::spawn(async move { supervisor::supervise_with(&Refused, s, tx, t).await });
+    let mut got = Vec::new();
+    for _ in 0..3 {
+        match rx.recv().await.expect("event") {
+            DeviceEvent::Status(s) => got.push((s.state, s.detail)),
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(got[1].0, ReaderState::Error);
+    assert!(got[1].1.contains("Access denied"), "{}", got[1].1);
+    assert_eq!(got[2].0, ReaderState::Reconnecting);
+    token.cancel();
+    task.await.expect("ends");
 }

@@ -227,7 +227,7 @@ pub(super) fn is_gs1_char(c: u8) -> bool {
 
 /// A zero-padded 7-bit string field of `bits` bits holding at most `max` characters.
 fn read_chars(
-    r: &mut BitReader<'_>,
+    r: &mut BitReader,
     scheme: Scheme,
     field: &'static str,
     bits: u32,

@@ -121,6 +121,13 @@ impl Epc {
     }
 }
 
+/// Writes the tag URI.
+impl std::fmt::Display for Epc {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.tag_uri())
+    }
+}
+
 /// Fuzz entry point: decodes arbitrary bytes (and, when they are UTF-8, hex);
 /// whatever decodes must render its URIs and re-encode to the same bits, both
 /// through [`Epc::to_bytes`] and, for non-reserved filters, through the public

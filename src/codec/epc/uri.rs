@@ -16,12 +16,18 @@ pub(super) fn push_padded(s: &mut String, mut value: u64, width: usize) {
         value /= 10;
     }
     let start = i.min(buf.len().saturating_sub(width));
-    s.extend(buf[start..].iter().map(|&b| char::from(b)));
+    if let Ok(digits) = std::str::from_utf8(&buf[start..]) {
+        s.push_str(digits);
+    }
 }
 
 /// Appends a GS1 character string, percent-escaping what a URI may not hold
 /// literally (TDS Table A: `"` `%` `&` `/` `<` `>` `?`).
 fn push_escaped(s: &mut String, text: &str) {
+    if !text.bytes().any(|b| b"\"%&/<>?".contains(&b)) {
+        s.push_str(text);
+        return;
+    }
     for c in text.chars() {
         match c {
             '"' => s.push_str("%22"),

@@ -24,16 +24,11 @@ fn is_uri_char(c: u8) -> bool {
     c.is_ascii_alphanumeric() || b"-._~:/?#[]@!$&'()*+,;=%".contains(&c)
 }
 
-/// The part after `http(s)://`, if the text starts with that scheme.
+/// The part after `http(s)://` (all lower or all upper case, as GS1 accepts).
 fn after_scheme(uri: &str) -> Option<&str> {
-    let lower = |n: usize| uri.get(..n).map(str::to_ascii_lowercase);
-    if lower(8).as_deref() == Some("https://") {
-        uri.get(8..)
-    } else if lower(7).as_deref() == Some("http://") {
-        uri.get(7..)
-    } else {
-        None
-    }
+    ["https://", "HTTPS://", "http://", "HTTP://"]
+        .iter()
+        .find_map(|scheme| uri.strip_prefix(scheme))
 }
 
 /// Whether `text` is an http(s) URI whose path holds a GS1 primary key AI

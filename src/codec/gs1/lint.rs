@@ -343,7 +343,9 @@ fn piece_of_total(v: &[u8]) -> Result<(), (String, String)> {
     let (p, t) = v.split_at(v.len() / 2);
     let (np, nt) = (number(p), number(t));
     match (np, nt) {
-        (Some(np), Some(nt)) if v.len().is_multiple_of(2) && np >= 1 && nt >= 1 && np <= nt => Ok(()),
+        (Some(np), Some(nt)) if v.len().is_multiple_of(2) && np >= 1 && nt >= 1 && np <= nt => {
+            Ok(())
+        }
         _ => Err((text(p), text(t))),
     }
 }

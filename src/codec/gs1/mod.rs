@@ -182,6 +182,49 @@ pub fn parse_bracketed(text: &str) -> Result<Vec<Element>, Gs1Error> {
     finish(elements)
 }
 
+/// The GTIN that EAN/UPC data carries (AIM `]E0` or `]E4`), as `(01)` padded
+/// to 14 digits. `ean8` is the `]E4` modifier: its 8 digits are an EAN-8;
+/// 8 digits under `]E0` are a UPC-E, expanded to its UPC-A first.
+pub fn parse_ean(data: &[u8], ean8: bool) -> Result<Vec<Element>, Gs1Error> {
+    let entry = spec::lookup("01").ok_or(Gs1Error::Syntax("no (01) in the table"))?;
+    let all_digits = data.iter().all(u8::is_ascii_digit);
+    let digits: Vec<u8> = match (data.len(), ean8) {
+        (8, false) if all_digits => {
+            upc_e_to_a(data).ok_or(Gs1Error::Syntax("UPC-E must start with 0 or 1"))?
+        }
+        (8, true) | (12, false) | (13, false) => data.to_vec(),
+        (len, _) => {
+            return Err(Gs1Error::Length {
+                ai: "01",
+                len,
+                expect: Expect::Exactly(14),
+            })
+        }
+    };
+    let mut gtin = vec![b'0'; 14 - digits.len()];
+    gtin.extend_from_slice(&digits);
+    Ok(vec![element(entry, &gtin)?])
+}
+
+/// Expand a UPC-E (number system, six digits, check digit) to its UPC-A.
+fn upc_e_to_a(e: &[u8]) -> Option<Vec<u8>> {
+    let (ns, d, check) = (e[0], &e[1..7], e[7]);
+    if ns != b'0' && ns != b'1' {
+        return None;
+    }
+    let body: [u8; 10] = match d[5] {
+        b'0'..=b'2' => [d[0], d[1], d[5], b'0', b'0', b'0', b'0', d[2], d[3], d[4]],
+        b'3' => [d[0], d[1], d[2], b'0', b'0', b'0', b'0', b'0', d[3], d[4]],
+        b'4' => [d[0], d[1], d[2], d[3], b'0', b'0', b'0', b'0', b'0', d[4]],
+        _ => [d[0], d[1], d[2], d[3], d[4], b'0', b'0', b'0', b'0', d[5]],
+    };
+    let mut a = Vec::with_capacity(12);
+    a.push(ns);
+    a.extend_from_slice(&body);
+    a.push(check);
+    Some(a)
+}
+
 /// Bracketed form: `(01)09506000134352(21)ABC`, with `(` in values as `\(`.
 pub fn to_bracketed(elements: &[Element]) -> String {
     let mut out = String::with_capacity(elements.iter().map(|e| e.value.len() + 6).sum());

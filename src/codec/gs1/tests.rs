@@ -505,3 +505,36 @@ fn pairings() {
         "(8006) and (01) exclude each other"
     );
 }
+
+#[test]
+fn ean_and_upc() {
+    assert_eq!(
+        parse_ean(b"5012345678900", false).unwrap(),
+        vec![el("01", "05012345678900")]
+    );
+    assert_eq!(
+        parse_ean(b"036000291452", false).unwrap(),
+        vec![el("01", "00036000291452")]
+    );
+    assert_eq!(
+        parse_ean(b"96385074", true).unwrap(),
+        vec![el("01", "00000096385074")]
+    );
+    // UPC-E 04252614 is UPC-A 042100005264.
+    assert_eq!(
+        parse_ean(b"04252614", false).unwrap(),
+        vec![el("01", "00042100005264")]
+    );
+    assert_eq!(
+        parse_ean(b"5012345678901", false).unwrap_err().to_string(),
+        "(01) check digit is 1, expected 0"
+    );
+    assert_eq!(
+        parse_ean(b"12345", false).unwrap_err().to_string(),
+        "(01) has 5 characters, expected 14"
+    );
+    assert_eq!(
+        parse_ean(b"50123456789A0", false).unwrap_err().to_string(),
+        "(01) has 'A' at position 13, expected a digit"
+    );
+}

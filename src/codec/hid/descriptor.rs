@@ -14,6 +14,7 @@ use super::HidError;
 
 const POS_PAGE: u16 = 0x8C;
 const MAX_REPORT_BITS: u64 = 8 * 4096;
+const MAX_FIELDS: u64 = 65536;
 
 /// One input field (one usage's bits) of one report.
 #[derive(Debug, Clone, Copy)]
@@ -92,8 +93,20 @@ fn input_fields(desc: &[u8]) -> Result<Vec<Field>, HidError> {
                 let constant = value & 1 != 0;
                 let variable = value & 2 != 0;
                 let total = u64::from(globals.report_size) * u64::from(globals.report_count);
-                if *offset + total > MAX_REPORT_BITS {
+                if *offset + total > MAX_REPORT_BITS
+                    || u64::from(globals.report_count) > MAX_REPORT_BITS
+                {
                     return Err(bad("declares a report longer than 4096 bytes"));
+                }
+                if fields.len() as u64 + u64::from(globals.report_count) > MAX_FIELDS {
+                    return Err(bad("declares more than 65536 input fields"));
+                }
+                if total == 0 {
+                    // Zero-sized fields take no bits; skip them rather than list them.
+                    usages.clear();
+                    usage_min = None;
+                    at += 1 + size;
+                    continue;
                 }
                 if let (Some(min), true) = (usage_min.take(), usages.len() <= 1) {
                     // A usage range: expand it (capped) as a usage list.
@@ -363,6 +376,11 @@ mod tests {
             0x25, 0x01, 0x75, 0x01, 0x95, 0x08, 0x81, 0x02, 0xC0,
         ];
         assert!(PosLayout::from_descriptor(&keyboard).is_err());
+        // Zero-size fields with a huge count are skipped, not listed.
+        let zero = [
+            0x05, 0x8C, 0x09, 0xFE, 0x75, 0x00, 0x97, 0xFF, 0xFF, 0xFF, 0x7F, 0x81, 0x02,
+        ];
+        assert!(PosLayout::from_descriptor(&zero).is_err());
         // A huge report count is refused, not allocated.
         let huge = [
             0x05, 0x8C, 0x09, 0xFE, 0x75, 0x08, 0x97, 0xFF, 0xFF, 0xFF, 0x7F, 0x81, 0x02,

@@ -76,6 +76,8 @@ const GUI: u8 = 0x88;
 /// Turns a stream of boot keyboard reports into key presses.
 #[derive(Debug, Clone, Default)]
 pub struct KeyboardDecoder {
+    /// Report id leading each report (keyboards in report protocol with ids).
+    report_id: Option<u8>,
     previous: [u8; 6],
     modifiers: u8,
     /// Character code typed so far with Alt held on the keypad, and its digit count.
@@ -88,9 +90,31 @@ impl KeyboardDecoder {
         Self::default()
     }
 
-    /// Decodes one 8-byte report. Reports of any other length are an error
-    /// and leave the state unchanged; ErrorRollOver reports are ignored.
+    /// A decoder for reports that start with a report id (9 bytes: the id,
+    /// then the 8-byte boot layout), as keyboards send them outside boot protocol.
+    pub fn with_report_id(id: u8) -> Self {
+        Self {
+            report_id: Some(id),
+            ..Self::default()
+        }
+    }
+
+    /// Decodes one 8-byte report (9 with a report id). Reports of any other
+    /// length are an error and leave the state unchanged; ErrorRollOver
+    /// reports are ignored.
     pub fn feed(&mut self, report: &[u8]) -> Result<KeyboardOutput, HidError> {
+        let report = match self.report_id {
+            None => report,
+            Some(expected) => match report.split_first() {
+                Some((&got, rest)) if report.len() == 9 => {
+                    if got != expected {
+                        return Err(HidError::ReportId { got, expected });
+                    }
+                    rest
+                }
+                _ => return Err(HidError::KeyboardLength(report.len())),
+            },
+        };
         let report: &[u8; 8] = report
             .try_into()
             .map_err(|_| HidError::KeyboardLength(report.len()))?;
@@ -408,6 +432,23 @@ mod tests {
         let scans = decode_keyboard_stream(&[&good, &bad, &enter]);
         assert_eq!(scans.bad_reports, 1);
         assert_eq!(scans.texts(), vec!["a"]);
+    }
+
+    #[test]
+    fn report_id_prefix() {
+        let mut d = KeyboardDecoder::with_report_id(1);
+        let mut r = vec![1u8];
+        r.extend_from_slice(&report(0x02, &[0x04]));
+        assert_eq!(d.feed(&r).unwrap().keys(), &[Key::Char(b'A')]);
+        r[0] = 3;
+        assert_eq!(
+            d.feed(&r),
+            Err(HidError::ReportId {
+                got: 3,
+                expected: 1
+            })
+        );
+        assert_eq!(d.feed(&r[1..]), Err(HidError::KeyboardLength(8)));
     }
 
     #[test]

@@ -91,3 +91,40 @@ fn split_reports(mut data: &[u8], modulus: u8) -> Vec<&[u8]> {
     }
     reports
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn keyboard_never_panics(data in prop::collection::vec(any::<u8>(), 0..300)) {
+            fuzz_keyboard(&data);
+        }
+
+        #[test]
+        fn pos_never_panics(data in prop::collection::vec(any::<u8>(), 0..600)) {
+            fuzz_pos(&data);
+        }
+
+        #[test]
+        fn honeywell_reports_with_random_bodies_never_panic(
+            bodies in prop::collection::vec(prop::collection::vec(any::<u8>(), 63), 1..6),
+        ) {
+            let mut a = PosAssembler::new();
+            for body in bodies {
+                let mut report = vec![0x02];
+                report.extend_from_slice(&body);
+                if let Ok(Some(scan)) = a.feed(&report) {
+                    prop_assert!(scan.data.len() <= MAX_SCAN_LEN);
+                }
+            }
+        }
+
+        #[test]
+        fn descriptor_parser_never_panics(desc in prop::collection::vec(any::<u8>(), 0..200)) {
+            let _ = PosLayout::from_descriptor(&desc);
+        }
+    }
+}

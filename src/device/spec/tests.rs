@@ -18,7 +18,10 @@ fn err(s: &str) -> String {
 fn issue_examples() {
     let r = ok("serial:/dev/ttyUSB0?protocol=chafon&baud=57600");
     assert_eq!(r.transport, Transport::Serial("/dev/ttyUSB0".into()));
-    assert_eq!((r.protocol, r.baud, r.dedupe_ms), (Protocol::Chafon, 57_600, 1000));
+    assert_eq!(
+        (r.protocol, r.baud, r.dedupe_ms),
+        (Protocol::Chafon, 57_600, 1000)
+    );
     assert_eq!(r.display, "serial:/dev/ttyUSB0?protocol=chafon&baud=57600");
 
     let r = ok("serial:/dev/ttyACM0?protocol=lines");
@@ -47,7 +50,10 @@ fn issue_examples() {
             serial: None
         })
     );
-    assert_eq!(r.profile.as_deref(), Some("honeywell-voyager-1400g-keyboard"));
+    assert_eq!(
+        r.profile.as_deref(),
+        Some("honeywell-voyager-1400g-keyboard")
+    );
     assert_eq!(r.protocol, Protocol::HidKeyboard);
 
     let r = ok("folder:/srv/label-photos");
@@ -69,7 +75,10 @@ fn contract_examples() {
     assert_eq!(r.display, "tcp:[2001:db8::5]:5084?protocol=llrp");
 
     let r = ok("usb:1-1.2");
-    assert_eq!(r.transport, Transport::Usb(UsbSelector::Port("1-1.2".into())));
+    assert_eq!(
+        r.transport,
+        Transport::Usb(UsbSelector::Port("1-1.2".into()))
+    );
     assert_eq!(r.protocol, Protocol::HidKeyboard);
 
     let r = ok("usb:0C2E:0B8F:21093B0456");
@@ -93,7 +102,11 @@ fn contract_examples() {
     assert_eq!((r.protocol, r.baud), (Protocol::Chafon, 57_600));
     assert_eq!(r.profile.as_deref(), Some("chafon-uhfreader18"));
     let r = ok("usb:0c2e:0b81?protocol=hid-pos");
-    assert_eq!(r.protocol, Protocol::HidPos, "an explicit key beats the profile");
+    assert_eq!(
+        r.protocol,
+        Protocol::HidPos,
+        "an explicit key beats the profile"
+    );
 }
 
 #[test]
@@ -119,7 +132,10 @@ fn every_key() {
 #[test]
 fn profile_values_fill_unset_keys_and_keys_win() {
     let r = ok("serial:/dev/rfcomm0?profile=tsl-1128");
-    assert_eq!((r.protocol, r.baud, r.session), (Protocol::Tsl, 115_200, Some(1)));
+    assert_eq!(
+        (r.protocol, r.baud, r.session),
+        (Protocol::Tsl, 115_200, Some(1))
+    );
     let r = ok("serial:/dev/rfcomm0?profile=tsl-1128&session=3&baud=9600");
     assert_eq!((r.baud, r.session), (9600, Some(3)));
     let r = ok("tcp:10.0.0.9?profile=impinj-r700");
@@ -177,7 +193,10 @@ fn clear_errors() {
     assert!(err("serial:/dev/x?protocol=llrp").contains("runs over tcp"));
     assert!(err("usb:0c2e:0b81?protocol=chafon").contains("runs over serial"));
     let e = err("serial:/dev/x?profile=tsl-1129");
-    assert!(e.contains("unknown profile `tsl-1129`") && e.contains("tsl-1128"), "{e}");
+    assert!(
+        e.contains("unknown profile `tsl-1129`") && e.contains("tsl-1128"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -217,4 +236,11 @@ fn fuzz_one_survives_noise() {
     ] {
         fuzz_one(s);
     }
+}
+
+#[test]
+fn a_display_longer_than_the_limit_is_not_a_fuzz_failure() {
+    let long = format!("serial:/{}", " ".repeat(MAX_SPEC_LEN - 40));
+    assert!(parse(&format!("{long}?protocol=lines")).is_ok());
+    fuzz_one(format!("{long}?protocol=lines").as_bytes());
 }

@@ -60,7 +60,10 @@ impl Drop for Claimed {
 impl RusbTransport {
     pub fn new(spec: &ResolvedSpec) -> Result<RusbTransport, ReaderError> {
         let Transport::Usb(selector) = &spec.transport else {
-            return Err(ReaderError::Usb(format!("{} is not a USB SPEC", spec.display)));
+            return Err(ReaderError::Usb(format!(
+                "{} is not a USB SPEC",
+                spec.display
+            )));
         };
         let context = Context::new().map_err(|e| usb_error("cannot start libusb", e))?;
         Ok(RusbTransport {
@@ -129,9 +132,9 @@ impl UsbTransport for RusbTransport {
         self.claimed = None;
         let device = match self.find()? {
             Some(d) => d,
-            None => self.wait_for_arrival()?.ok_or_else(|| {
-                ReaderError::Closed(format!("{} is not plugged in", self.what))
-            })?,
+            None => self
+                .wait_for_arrival()?
+                .ok_or_else(|| ReaderError::Closed(format!("{} is not plugged in", self.what)))?,
         };
         let (iface, endpoint, max_packet, boot_keyboard) = hid_interface(&device, self.protocol)
             .ok_or_else(|| {
@@ -160,12 +163,22 @@ impl UsbTransport for RusbTransport {
         if self.protocol == Protocol::HidKeyboard {
             // Boot protocol gives the fixed 8-byte report; SET_IDLE 0 reports
             // only on change. Devices that refuse either still work.
-            let _ = claimed
-                .handle
-                .write_control(0x21, HID_SET_PROTOCOL, 0, iface.into(), &[], CONTROL_TIMEOUT);
-            let _ = claimed
-                .handle
-                .write_control(0x21, HID_SET_IDLE, 0, iface.into(), &[], CONTROL_TIMEOUT);
+            let _ = claimed.handle.write_control(
+                0x21,
+                HID_SET_PROTOCOL,
+                0,
+                iface.into(),
+                &[],
+                CONTROL_TIMEOUT,
+            );
+            let _ = claimed.handle.write_control(
+                0x21,
+                HID_SET_IDLE,
+                0,
+                iface.into(),
+                &[],
+                CONTROL_TIMEOUT,
+            );
         }
         let mut desc = vec![0u8; 4096];
         let report_descriptor = match claimed.handle.read_control(
@@ -256,7 +269,10 @@ fn matches<T: UsbContext>(device: &Device<T>, selector: &UsbSelector) -> bool {
 /// The HID interface to claim: `(interface, endpoint, max packet, boot keyboard)`.
 /// For a keyboard the boot-keyboard interface is preferred; for HID POS one
 /// that is not a keyboard.
-fn hid_interface<T: UsbContext>(device: &Device<T>, protocol: Protocol) -> Option<(u8, u8, usize, bool)> {
+fn hid_interface<T: UsbContext>(
+    device: &Device<T>,
+    protocol: Protocol,
+) -> Option<(u8, u8, usize, bool)> {
     let config = device.active_config_descriptor().ok()?;
     let mut found = Vec::new();
     for interface in config.interfaces() {

@@ -1,0 +1,522 @@
+//! Barcodes in label photos: PNG/JPEG in, the codes a scanner would have sent out.
+//!
+//! Photos from a phone or a bench camera are rotated, small, blurred, noisy,
+//! low-contrast, skewed and JPEG-compressed. One rxing pass reads most of them;
+//! for the rest we retry a short ladder of variants (other binariser, other
+//! scales, contrast stretch, denoise, steep rotations for 1D codes, inverted)
+//! and stop at the first pass that finds anything, so a clean photo costs one
+//! pass and only hard ones pay for the ladder.
+//!
+//! Each code comes back as the bytes a scanner would deliver: the AIM symbology
+//! identifier, then the data with GS1 separators as GS (0x1D). rxing's GS1 hint
+//! keeps the separators, and for GS1-128 also puts `]C1` at the start of the
+//! text, which the metadata repeats: we keep one.
+//!
+//! Loading is bounded ([`MAX_SIDE`], [`MAX_ALLOC`]) so a corrupt or hostile
+//! header cannot make us allocate gigabytes; decoding never panics.
+
+mod filters;
+
+use std::collections::HashSet;
+use std::io::BufReader;
+use std::path::{Path, PathBuf};
+
+use image::{DynamicImage, GrayImage, ImageReader, Limits};
+use rxing::common::{AdaptiveThresholdBinarizer, GlobalHistogramBinarizer, HybridBinarizer};
+use rxing::multi::{GenericMultipleBarcodeReader, MultipleBarcodeReader};
+use rxing::{
+    BarcodeFormat, Binarizer, BinaryBitmap, DecodeHints, Luma8Source, MultiUseMultiFormatReader,
+    RXingResult, RXingResultMetadataType, RXingResultMetadataValue,
+};
+
+/// The largest width or height we accept from an image header.
+pub const MAX_SIDE: u32 = 12_000;
+/// The most memory the image decoder may allocate for one file.
+pub const MAX_ALLOC: u64 = 400 * 1024 * 1024;
+/// Photos are decoded at most this size (longer side) in the ordinary passes;
+/// a bigger one is shrunk first and read at full size only as a last resort.
+pub const WORK_SIDE: u32 = 2048;
+/// The last-resort full-size pass is itself capped here.
+const FULL_SIDE: u32 = 4096;
+
+/// One barcode found in an image.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageCode {
+    /// Our name for the symbology: `qr`, `datamatrix`, `code128`, `ean13`,
+    /// `ean8`, `upca`, `upce`, `code39`, `code93`, `pdf417`, `aztec`, …
+    /// (GS1-128 is `code128` with symbology `]C1`).
+    pub format: &'static str,
+    /// The AIM identifier (`]C1`, `]Q1`, `]d2` …) when the decoder reported one.
+    pub symbology: Option<String>,
+    /// As a scanner would deliver it: AIM id + data, GS1 separators as 0x1D.
+    pub raw: Vec<u8>,
+}
+
+/// Why an image file could not be decoded at all (as opposed to "no barcode").
+#[derive(Debug, thiserror::Error)]
+pub enum ImageError {
+    #[error("cannot read {}: {source}", path.display())]
+    Open {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{} is not a PNG or JPEG image", path.display())]
+    UnknownFormat { path: PathBuf },
+    #[error("{} is too large to decode ({detail}); the limit is {MAX_SIDE} pixels a side", path.display())]
+    TooLarge { path: PathBuf, detail: String },
+    #[error("{} is not a readable image: {detail}", path.display())]
+    Corrupt { path: PathBuf, detail: String },
+}
+
+/// What one decode did: the codes, and which pass found them (for tests,
+/// benchmarks and the accuracy report).
+#[derive(Debug, Clone, Default)]
+pub struct Decoded {
+    pub codes: Vec<ImageCode>,
+    /// The name of the pass that found the codes, or `None`.
+    pub pass: Option<&'static str>,
+    /// How many passes ran.
+    pub passes: usize,
+}
+
+/// Load `path` (PNG or JPEG, by content) and return every barcode in it.
+pub fn decode_file(path: &Path) -> Result<Vec<ImageCode>, ImageError> {
+    Ok(decode_image(&load(path)?))
+}
+
+/// Load an image with bounded dimensions and allocation.
+pub fn load(path: &Path) -> Result<DynamicImage, ImageError> {
+    let file = std::fs::File::open(path).map_err(|source| ImageError::Open {
+        path: path.to_owned(),
+        source,
+    })?;
+    let reader = ImageReader::new(BufReader::new(file))
+        .with_guessed_format()
+        .map_err(|source| ImageError::Open {
+            path: path.to_owned(),
+            source,
+        })?;
+    match reader.format() {
+        Some(image::ImageFormat::Png | image::ImageFormat::Jpeg) => {}
+        _ => {
+            return Err(ImageError::UnknownFormat {
+                path: path.to_owned(),
+            })
+        }
+    }
+    let mut reader = reader;
+    reader.limits(limits());
+    reader.decode().map_err(|e| classify(path, e))
+}
+
+/// Decode an image already in memory (PNG or JPEG bytes), with the same limits.
+pub fn load_bytes(bytes: &[u8]) -> Result<DynamicImage, ImageError> {
+    let path = Path::new("<memory>");
+    let mut reader = ImageReader::new(std::io::Cursor::new(bytes))
+        .with_guessed_format()
+        .map_err(|source| ImageError::Open {
+            path: path.to_owned(),
+            source,
+        })?;
+    if !matches!(
+        reader.format(),
+        Some(image::ImageFormat::Png | image::ImageFormat::Jpeg)
+    ) {
+        return Err(ImageError::UnknownFormat {
+            path: path.to_owned(),
+        });
+    }
+    reader.limits(limits());
+    reader.decode().map_err(|e| classify(path, e))
+}
+
+fn limits() -> Limits {
+    let mut limits = Limits::default();
+    limits.max_image_width = Some(MAX_SIDE);
+    limits.max_image_height = Some(MAX_SIDE);
+    limits.max_alloc = Some(MAX_ALLOC);
+    limits
+}
+
+fn classify(path: &Path, e: image::ImageError) -> ImageError {
+    match e {
+        image::ImageError::Limits(l) => ImageError::TooLarge {
+            path: path.to_owned(),
+            detail: l.to_string(),
+        },
+        // Running out of bytes mid-image is a truncated file, not an I/O fault.
+        image::ImageError::IoError(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
+            ImageError::Corrupt {
+                path: path.to_owned(),
+                detail: "the file is truncated".into(),
+            }
+        }
+        image::ImageError::IoError(source) => ImageError::Open {
+            path: path.to_owned(),
+            source,
+        },
+        image::ImageError::Unsupported(_) => ImageError::UnknownFormat {
+            path: path.to_owned(),
+        },
+        other => ImageError::Corrupt {
+            path: path.to_owned(),
+            detail: other.to_string(),
+        },
+    }
+}
+
+/// Every barcode in `img`, in the order found, without duplicates.
+pub fn decode_image(img: &DynamicImage) -> Vec<ImageCode> {
+    decode_luma(&img.to_luma8()).codes
+}
+
+/// The retry ladder on a greyscale image; see the module docs.
+pub fn decode_luma(luma: &GrayImage) -> Decoded {
+    let shrunk = filters::fit(luma, WORK_SIDE);
+    let base = shrunk.as_ref().unwrap_or(luma);
+    let mut decoded = Decoded::default();
+    if base.width() == 0 || base.height() == 0 {
+        return decoded;
+    }
+    let long = base.width().max(base.height());
+    let short = base.width().min(base.height());
+    let mut reader = Reader::new();
+    for pass in PASSES {
+        let img = match pass.prep {
+            Prep::Base => None,
+            Prep::Scale(f) => {
+                let scaled_long = long as f32 * f;
+                if (f < 1.0 && short < 300) || (f > 1.0 && scaled_long > WORK_SIDE as f32) {
+                    continue;
+                }
+                Some(filters::scale(base, f))
+            }
+            Prep::Stretch => Some(filters::stretch_contrast(base)),
+            Prep::Blur(sigma) => Some(filters::blur(base, sigma)),
+            Prep::DenoiseSharpen => Some(filters::denoise_sharpen(base)),
+            Prep::Rotate(deg) => Some(filters::rotate(base, deg)),
+            Prep::Invert => Some(filters::invert(base)),
+            Prep::Full => match &shrunk {
+                Some(_) => Some(filters::fit(luma, FULL_SIDE).unwrap_or_else(|| luma.clone())),
+                None => continue,
+            },
+        };
+        decoded.passes += 1;
+        let codes = reader.read(img.as_ref().unwrap_or(base), pass.binarizer);
+        if !codes.is_empty() {
+            decoded.codes = codes;
+            decoded.pass = Some(pass.name);
+            return decoded;
+        }
+    }
+    decoded
+}
+
+/// The names of the passes, in the order they are tried.
+pub fn pass_names() -> impl Iterator<Item = &'static str> {
+    PASSES.iter().map(|p| p.name)
+}
+
+#[derive(Clone, Copy)]
+enum Prep {
+    Base,
+    Scale(f32),
+    Stretch,
+    Blur(f32),
+    DenoiseSharpen,
+    Rotate(f32),
+    Invert,
+    Full,
+}
+
+#[derive(Clone, Copy)]
+enum Bin {
+    Hybrid,
+    Global,
+    Adaptive,
+}
+
+struct Pass {
+    name: &'static str,
+    prep: Prep,
+    binarizer: Bin,
+}
+
+/// Ordered by how often each rescues a photo the earlier ones missed (measured
+/// on tools/imageset's degraded set).
+const PASSES: &[Pass] = &[
+    Pass {
+        name: "hybrid",
+        prep: Prep::Base,
+        binarizer: Bin::Hybrid,
+    },
+    Pass {
+        name: "global",
+        prep: Prep::Base,
+        binarizer: Bin::Global,
+    },
+    Pass {
+        name: "half",
+        prep: Prep::Scale(0.5),
+        binarizer: Bin::Hybrid,
+    },
+    Pass {
+        name: "double",
+        prep: Prep::Scale(2.0),
+        binarizer: Bin::Hybrid,
+    },
+    Pass {
+        name: "blur",
+        prep: Prep::Blur(1.5),
+        binarizer: Bin::Hybrid,
+    },
+    Pass {
+        name: "stretch",
+        prep: Prep::Stretch,
+        binarizer: Bin::Hybrid,
+    },
+    Pass {
+        name: "rotate45",
+        prep: Prep::Rotate(45.0),
+        binarizer: Bin::Hybrid,
+    },
+    Pass {
+        name: "rotate-45",
+        prep: Prep::Rotate(-45.0),
+        binarizer: Bin::Hybrid,
+    },
+    Pass {
+        name: "rotate22",
+        prep: Prep::Rotate(22.5),
+        binarizer: Bin::Hybrid,
+    },
+    Pass {
+        name: "rotate-22",
+        prep: Prep::Rotate(-22.5),
+        binarizer: Bin::Hybrid,
+    },
+    Pass {
+        name: "denoise-sharpen",
+        prep: Prep::DenoiseSharpen,
+        binarizer: Bin::Hybrid,
+    },
+    Pass {
+        name: "adaptive",
+        prep: Prep::Base,
+        binarizer: Bin::Adaptive,
+    },
+    Pass {
+        name: "inverted",
+        prep: Prep::Invert,
+        binarizer: Bin::Hybrid,
+    },
+    Pass {
+        name: "full-size",
+        prep: Prep::Full,
+        binarizer: Bin::Hybrid,
+    },
+];
+
+/// The formats a label can carry. Leaving out the rest (Codabar, ITF, EAN-8,
+/// UPC-E, MaxiCode …) keeps noise and fragments of longer bars from being read
+/// as a short code: on the degraded set, UPC-E "found" itself in GS1-128 bars.
+const FORMATS: &[BarcodeFormat] = &[
+    BarcodeFormat::QR_CODE,
+    BarcodeFormat::DATA_MATRIX,
+    BarcodeFormat::CODE_128,
+    BarcodeFormat::EAN_13,
+    BarcodeFormat::UPC_A,
+    BarcodeFormat::CODE_39,
+    BarcodeFormat::CODE_93,
+    BarcodeFormat::PDF_417,
+    BarcodeFormat::AZTEC,
+    BarcodeFormat::RSS_14,
+    BarcodeFormat::RSS_EXPANDED,
+];
+
+struct Reader {
+    hints: DecodeHints,
+}
+
+impl Reader {
+    fn new() -> Reader {
+        let hints = DecodeHints {
+            TryHarder: Some(true),
+            AssumeGs1: Some(true),
+            PossibleFormats: Some(FORMATS.iter().copied().collect::<HashSet<_>>()),
+            ..DecodeHints::default()
+        };
+        Reader { hints }
+    }
+
+    fn read(&mut self, img: &GrayImage, bin: Bin) -> Vec<ImageCode> {
+        let Ok(source) = Luma8Source::new_with_slice(img.as_raw(), img.width(), img.height())
+        else {
+            return Vec::new();
+        };
+        let results = match bin {
+            Bin::Hybrid => self.multi(BinaryBitmap::new(HybridBinarizer::new(source))),
+            Bin::Global => self.multi(BinaryBitmap::new(GlobalHistogramBinarizer::new(source))),
+            Bin::Adaptive => self.multi(BinaryBitmap::new(AdaptiveThresholdBinarizer::new(
+                source,
+                adaptive_radius(img),
+            ))),
+        };
+        let mut seen = HashSet::new();
+        distinct_symbols(&results)
+            .into_iter()
+            .map(to_code)
+            .filter(|c| seen.insert((c.format, c.raw.clone())))
+            .collect()
+    }
+
+    fn multi<B: Binarizer>(&self, mut bitmap: BinaryBitmap<B>) -> Vec<RXingResult> {
+        let mut reader = GenericMultipleBarcodeReader::new(MultiUseMultiFormatReader::default());
+        // rxing's 1D and 2D detectors are ports of large C++/Java code bases; a
+        // panic inside one on a pathological image must not take the station down.
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            reader
+                .decode_multiple_with_hints(&mut bitmap, &self.hints)
+                .unwrap_or_default()
+        }))
+        .unwrap_or_default()
+    }
+}
+
+/// The multi reader recurses into the regions above and below a 1D code's scan
+/// line, so it reads the same symbol again, and on a poor photo sometimes
+/// misreads it (a Code 39 with two extra characters). A later 1D result of the
+/// same format lying on the same symbol (overlapping span, scan line within a
+/// tenth of the symbol's length) is that symbol again: keep the first, which
+/// came from the scan nearest the centre.
+fn distinct_symbols(results: &[RXingResult]) -> Vec<&RXingResult> {
+    let mut kept: Vec<&RXingResult> = Vec::new();
+    for r in results {
+        let dup = kept
+            .iter()
+            .any(|k| k.getBarcodeFormat() == r.getBarcodeFormat() && same_1d_symbol(k, r));
+        if !dup {
+            kept.push(r);
+        }
+    }
+    kept
+}
+
+fn same_1d_symbol(a: &RXingResult, b: &RXingResult) -> bool {
+    let (pa, pb) = (a.getPoints(), b.getPoints());
+    if pa.len() != 2 || pb.len() != 2 {
+        return false;
+    }
+    // Work along a's scan line: position along it (t) and distance across it.
+    let (dx, dy) = (pa[1].x - pa[0].x, pa[1].y - pa[0].y);
+    let len = dx.hypot(dy);
+    if len < 1.0 {
+        return false;
+    }
+    let (ux, uy) = (dx / len, dy / len);
+    let along = |x: f32, y: f32| (x - pa[0].x) * ux + (y - pa[0].y) * uy;
+    let across = |x: f32, y: f32| ((x - pa[0].x) * uy - (y - pa[0].y) * ux).abs();
+    let (t0, t1) = (along(pb[0].x, pb[0].y), along(pb[1].x, pb[1].y));
+    let (b0, b1) = (t0.min(t1), t0.max(t1));
+    let overlap = len.min(b1) - b0.max(0.0);
+    let (mx, my) = ((pb[0].x + pb[1].x) / 2.0, (pb[0].y + pb[1].y) / 2.0);
+    overlap > 0.5 * len.min(b1 - b0) && across(mx, my) < 0.1 * len
+}
+
+fn adaptive_radius(img: &GrayImage) -> u32 {
+    (img.width().min(img.height()) / 40).clamp(8, 40)
+}
+
+/// One rxing result as scanner output.
+fn to_code(r: &RXingResult) -> ImageCode {
+    let symbology = match r
+        .getRXingResultMetadata()
+        .get(&RXingResultMetadataType::SYMBOLOGY_IDENTIFIER)
+    {
+        Some(RXingResultMetadataValue::SymbologyIdentifier(s)) if !s.is_empty() => Some(s.clone()),
+        _ => None,
+    };
+    let format = format_name(r.getBarcodeFormat());
+    let mut text = r.getText();
+    let mut symbology = symbology;
+    // rxing never sets the PDF417 modifier; without ECI processing the data
+    // is what a scanner in basic channel mode sends, `]L2` (as zxing-cpp says).
+    if format == "pdf417" && symbology.as_deref() == Some("]L0") {
+        symbology = Some("]L2".to_string());
+    }
+    // A UPC-A is an EAN-13 with a leading 0, and scanners send it as such
+    // under ]E0; rxing gives the 12 digits.
+    let upca;
+    if format == "upca" && symbology.as_deref() == Some("]E0") && text.len() == 12 {
+        upca = format!("0{text}");
+        text = &upca;
+    }
+    if format == "code128" {
+        (text, symbology) = code128_checksum_fix(r.getRawBytes(), text, symbology);
+    }
+    let mut raw = Vec::with_capacity(text.len() + 3);
+    if let Some(sym) = &symbology {
+        // With the GS1 hint, GS1-128 text already starts with `]C1`: keep one.
+        if !text.starts_with(sym.as_str()) {
+            raw.extend_from_slice(sym.as_bytes());
+        }
+    }
+    raw.extend_from_slice(text.as_bytes());
+    ImageCode {
+        format,
+        symbology,
+        raw,
+    }
+}
+
+/// rxing (like the zxing it ports) interprets the Code 128 check codeword as a
+/// function code: a check value of 102 comes out as a trailing GS (FNC1) when
+/// the GS1 hint is on, and 97 marks the symbol `]C4` (FNC2). `codewords` are
+/// the symbol's codewords, start to stop; the check is the one before stop.
+fn code128_checksum_fix<'t>(
+    codewords: &[u8],
+    text: &'t str,
+    symbology: Option<String>,
+) -> (&'t str, Option<String>) {
+    let n = codewords.len();
+    if n < 3 {
+        return (text, symbology);
+    }
+    let check = codewords[n - 2];
+    let body = &codewords[1..n - 2];
+    match check {
+        102 => (text.strip_suffix('\u{1d}').unwrap_or(text), symbology),
+        97 if symbology.as_deref() == Some("]C4") && !body.contains(&97) => {
+            (text, Some("]C0".to_string()))
+        }
+        _ => (text, symbology),
+    }
+}
+
+/// Our short, lower-case name for an rxing format.
+pub fn format_name(f: &BarcodeFormat) -> &'static str {
+    match f {
+        BarcodeFormat::AZTEC => "aztec",
+        BarcodeFormat::CODABAR => "codabar",
+        BarcodeFormat::CODE_39 => "code39",
+        BarcodeFormat::CODE_93 => "code93",
+        BarcodeFormat::CODE_128 => "code128",
+        BarcodeFormat::DATA_MATRIX => "datamatrix",
+        BarcodeFormat::EAN_8 => "ean8",
+        BarcodeFormat::EAN_13 => "ean13",
+        BarcodeFormat::ITF => "itf",
+        BarcodeFormat::MAXICODE => "maxicode",
+        BarcodeFormat::PDF_417 => "pdf417",
+        BarcodeFormat::QR_CODE => "qr",
+        BarcodeFormat::MICRO_QR_CODE => "microqr",
+        BarcodeFormat::RECTANGULAR_MICRO_QR_CODE => "rmqr",
+        BarcodeFormat::RSS_14 => "databar",
+        BarcodeFormat::RSS_EXPANDED => "databar-expanded",
+        BarcodeFormat::UPC_A => "upca",
+        BarcodeFormat::UPC_E => "upce",
+        _ => "other",
+    }
+}
+
+#[cfg(test)]
+mod tests;
