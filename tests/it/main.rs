@@ -17,7 +17,5 @@ mod rfid_serial;
 mod spec;
 mod station;
 mod store;
-mod supervisor;
-mod support;
 mod usb_replay;
 mod wedge;

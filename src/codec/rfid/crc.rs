@@ -28,14 +28,45 @@ const fn chafon_table() -> [u16; 256] {
     t
 }
 
-static CHAFON: [u16; 256] = chafon_table();
+/// Slicing-by-8 tables: `T[k][b]` is the CRC contribution of byte `b`
+/// followed by `k` zero bytes, so eight bytes are folded per step.
+const fn chafon_tables() -> [[u16; 256]; 8] {
+    let mut t = [[0u16; 256]; 8];
+    t[0] = chafon_table();
+    let mut k = 1;
+    while k < 8 {
+        let mut i = 0;
+        while i < 256 {
+            let prev = t[k - 1][i];
+            t[k][i] = (prev >> 8) ^ t[0][(prev & 0xFF) as usize];
+            i += 1;
+        }
+        k += 1;
+    }
+    t
+}
+
+static CHAFON: [[u16; 256]; 8] = chafon_tables();
 
 /// Chafon / UHFReader18 CRC-16 over `data` (Len … last data byte).
 #[inline]
 pub fn chafon(data: &[u8]) -> u16 {
+    let t = &CHAFON;
     let mut crc: u16 = 0xFFFF;
-    for &b in data {
-        crc = (crc >> 8) ^ CHAFON[((crc ^ b as u16) & 0xFF) as usize];
+    let mut chunks = data.chunks_exact(8);
+    for c in &mut chunks {
+        let lo = crc ^ u16::from_le_bytes([c[0], c[1]]);
+        crc = t[7][(lo & 0xFF) as usize]
+            ^ t[6][(lo >> 8) as usize]
+            ^ t[5][c[2] as usize]
+            ^ t[4][c[3] as usize]
+            ^ t[3][c[4] as usize]
+            ^ t[2][c[5] as usize]
+            ^ t[1][c[6] as usize]
+            ^ t[0][c[7] as usize];
+    }
+    for &b in chunks.remainder() {
+        crc = (crc >> 8) ^ t[0][((crc ^ b as u16) & 0xFF) as usize];
     }
     crc
 }
@@ -92,6 +123,28 @@ mod tests {
         assert_eq!(chafon(&f[..16]), 0x56E0);
         // Over a whole valid frame including its CRC, the CRC is 0.
         assert_eq!(chafon(&f), 0);
+    }
+
+    #[test]
+    fn sliced_chafon_matches_bitwise() {
+        fn bitwise(d: &[u8]) -> u16 {
+            let mut c: u16 = 0xFFFF;
+            for &b in d {
+                c ^= b as u16;
+                for _ in 0..8 {
+                    c = if c & 1 != 0 {
+                        (c >> 1) ^ 0x8408
+                    } else {
+                        c >> 1
+                    };
+                }
+            }
+            c
+        }
+        let data: Vec<u8> = (0..300u32).map(|i| (i * 37 + 11) as u8).collect();
+        for n in 0..data.len() {
+            assert_eq!(chafon(&data[..n]), bitwise(&data[..n]), "len {n}");
+        }
     }
 
     #[test]

@@ -14,6 +14,7 @@
 
 use super::{Epc, TagRead};
 use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
 
 /// Default window, as in sllurp.
 pub const DEFAULT_WINDOW_MS: u64 = 1000;
@@ -64,10 +65,40 @@ pub struct DedupeCounters {
     pub unique: u64,
 }
 
+/// The key of an EPC of at most 12 bytes (every 96-bit scheme): the EPC
+/// zero-padded, its length, and the antenna — 16 bytes hashed as one word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct ShortKey(u128);
+
+impl Hash for ShortKey {
+    #[inline]
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        state.write_u128(self.0)
+    }
+}
+
+impl ShortKey {
+    #[inline]
+    fn new(epc: &[u8], antenna: Option<u16>) -> Option<ShortKey> {
+        if epc.len() > 12 {
+            return None;
+        }
+        let mut b = [0u8; 16];
+        b[..epc.len()].copy_from_slice(epc);
+        b[12] = epc.len() as u8;
+        if let Some(a) = antenna {
+            b[13] = 1;
+            b[14..16].copy_from_slice(&a.to_be_bytes());
+        }
+        Some(ShortKey(u128::from_be_bytes(b)))
+    }
+}
+
+/// The key of a longer EPC (up to 496 bits), still held inline.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-struct Key {
+struct LongKey {
     epc: Epc,
-    antenna: u32,
+    antenna: Option<u16>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -80,7 +111,8 @@ struct Entry {
 #[derive(Debug)]
 pub struct DedupeWindow {
     cfg: DedupeConfig,
-    seen: HashMap<Key, Entry>,
+    short: HashMap<ShortKey, Entry>,
+    long: HashMap<LongKey, Entry>,
     counters: DedupeCounters,
 }
 
@@ -88,7 +120,8 @@ impl DedupeWindow {
     pub fn new(cfg: DedupeConfig) -> DedupeWindow {
         DedupeWindow {
             cfg,
-            seen: HashMap::new(),
+            short: HashMap::new(),
+            long: HashMap::new(),
             counters: DedupeCounters::default(),
         }
     }
@@ -109,40 +142,42 @@ impl DedupeWindow {
                 return None;
             }
         }
-        let epc = Epc::from_slice(read.epc)?;
-        let antenna = match (self.cfg.per_antenna, read.antenna) {
-            (true, Some(a)) => a as u32,
-            _ => u32::MAX,
+        let antenna = if self.cfg.per_antenna {
+            read.antenna
+        } else {
+            None
         };
-        let key = Key { epc, antenna };
-        let count = match self.seen.get_mut(&key) {
-            Some(e) if now_ms.saturating_sub(e.window_start) < self.cfg.window_ms => {
-                e.pending = e.pending.saturating_add(seen);
-                return None;
-            }
-            Some(e) => {
-                let count = e.pending.saturating_add(seen);
-                *e = Entry {
-                    window_start: now_ms,
-                    pending: 0,
-                };
-                count
-            }
+        let window = self.cfg.window_ms;
+        let (entry, new) = match ShortKey::new(read.epc, antenna) {
+            Some(k) if !read.epc.is_empty() => slot(&mut self.short, k, now_ms, window),
+            Some(_) => return None,
             None => {
-                if self.seen.len() >= MAX_KEYS {
-                    self.forget_expired(now_ms);
-                }
-                self.seen.insert(
-                    key,
-                    Entry {
-                        window_start: now_ms,
-                        pending: 0,
-                    },
-                );
-                self.counters.unique += 1;
-                seen
+                let k = LongKey {
+                    epc: Epc::from_slice(read.epc)?,
+                    antenna,
+                };
+                slot(&mut self.long, k, now_ms, window)
             }
         };
+        let count = if new {
+            self.counters.unique += 1;
+            *entry = Entry {
+                window_start: now_ms,
+                pending: 0,
+            };
+            seen
+        } else if now_ms.saturating_sub(entry.window_start) < window {
+            entry.pending = entry.pending.saturating_add(seen);
+            return None;
+        } else {
+            let count = entry.pending.saturating_add(seen);
+            *entry = Entry {
+                window_start: now_ms,
+                pending: 0,
+            };
+            count
+        };
+        let epc = Epc::from_slice(read.epc)?;
         self.counters.reported += 1;
         Some(Report {
             epc,
@@ -154,19 +189,36 @@ impl DedupeWindow {
 
     /// Suppressed reads waiting to be merged into their keys' next reports.
     pub fn pending(&self) -> u64 {
-        self.seen.values().map(|e| e.pending as u64).sum()
+        let p = |e: &Entry| e.pending as u64;
+        self.short.values().map(p).sum::<u64>() + self.long.values().map(p).sum::<u64>()
     }
 
     pub fn counters(&self) -> DedupeCounters {
         self.counters
     }
+}
 
-    /// Forgets keys whose window ended with nothing suppressed (memory bound).
-    fn forget_expired(&mut self, now_ms: u64) {
-        let w = self.cfg.window_ms;
-        self.seen
-            .retain(|_, e| e.pending > 0 || now_ms.saturating_sub(e.window_start) < w);
+/// The entry for `k`, and whether it is new. When the map is full, keys
+/// whose window ended with nothing suppressed are forgotten first (memory bound).
+#[inline]
+fn slot<K: Hash + Eq>(
+    map: &mut HashMap<K, Entry>,
+    k: K,
+    now_ms: u64,
+    window: u64,
+) -> (&mut Entry, bool) {
+    if map.len() >= MAX_KEYS && !map.contains_key(&k) {
+        map.retain(|_, e| e.pending > 0 || now_ms.saturating_sub(e.window_start) < window);
     }
+    let mut new = false;
+    let e = map.entry(k).or_insert_with(|| {
+        new = true;
+        Entry {
+            window_start: now_ms,
+            pending: 0,
+        }
+    });
+    (e, new)
 }
 
 #[cfg(test)]
