@@ -83,7 +83,11 @@ fn bench(c: &mut Criterion) {
     let hard = photo(45.0, true);
     let blank = photo(0.0, false);
     // Say which pass reads each photo, so the figures can be read right.
-    for (name, bytes) in [("first-pass hit", &easy), ("retry hit", &hard), ("no barcode", &blank)] {
+    for (name, bytes) in [
+        ("first-pass hit", &easy),
+        ("retry hit", &hard),
+        ("no barcode", &blank),
+    ] {
         let img = load_bytes(bytes).expect("loads");
         let d = decode_luma(&img.to_luma8());
         eprintln!(

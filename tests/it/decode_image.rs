@@ -55,7 +55,10 @@ fn gs1_fixtures_keep_their_separators() {
     for prefix in ["]C1", "]d2"] {
         let (file, expected) = entries
             .iter()
-            .find(|(_, e)| e.iter().any(|t| t.starts_with(prefix) && t.contains('\u{1d}')))
+            .find(|(_, e)| {
+                e.iter()
+                    .any(|t| t.starts_with(prefix) && t.contains('\u{1d}'))
+            })
             .unwrap_or_else(|| panic!("no {prefix} fixture with a separator"));
         let codes = decode_file(&fixtures().join(file)).expect("readable");
         let raw = codes
@@ -84,8 +87,18 @@ fn decode_image_prints_one_line_per_barcode_and_exits_0() {
         .find(|(_, e)| e.len() == 2)
         .expect("a fixture with two codes");
     let path = fixtures().join(&file);
-    let out = sb.cmd().arg("decode-image").arg(&path).output().expect("runs");
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = sb
+        .cmd()
+        .arg("decode-image")
+        .arg(&path)
+        .output()
+        .expect("runs");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let lines = json_lines(&out.stdout);
     assert_eq!(lines.len(), 2);
     let mut raws = BTreeSet::new();
@@ -167,7 +180,11 @@ fn unreadable_files_exit_2_and_the_others_still_print() {
             .unwrap_or_else(|| panic!("no error line for {}", p.display()))
             .to_string()
     };
-    assert!(error_of(&truncated).contains("not a readable image"), "{}", error_of(&truncated));
+    assert!(
+        error_of(&truncated).contains("not a readable image"),
+        "{}",
+        error_of(&truncated)
+    );
     assert!(error_of(&text).contains("not a PNG or JPEG"));
     assert!(error_of(&empty).contains("not a PNG or JPEG"));
     assert!(error_of(&huge).contains("too large"), "{}", error_of(&huge));
@@ -183,10 +200,16 @@ fn library_errors_name_the_problem() {
     let sb = Sandbox::new();
     let huge = sb.path().join("huge.png");
     std::fs::write(&huge, huge_png_header(70_000, 10)).expect("write");
-    assert!(matches!(decode_file(&huge), Err(ImageError::TooLarge { .. })));
+    assert!(matches!(
+        decode_file(&huge),
+        Err(ImageError::TooLarge { .. })
+    ));
     let empty = sb.path().join("empty.png");
     std::fs::write(&empty, b"").expect("write");
-    assert!(matches!(decode_file(&empty), Err(ImageError::UnknownFormat { .. })));
+    assert!(matches!(
+        decode_file(&empty),
+        Err(ImageError::UnknownFormat { .. })
+    ));
 }
 
 /// A PNG signature and an IHDR chunk (valid CRC) claiming `w` x `h`, no data.
@@ -239,7 +262,9 @@ mod folder {
     /// Generous guard against a hung test; not a timing assertion.
     const PATIENCE: Duration = Duration::from_secs(60);
 
-    async fn next_scan(rx: &mut tokio::sync::mpsc::Receiver<DeviceEvent>) -> scanstation::input::Scan {
+    async fn next_scan(
+        rx: &mut tokio::sync::mpsc::Receiver<DeviceEvent>,
+    ) -> scanstation::input::Scan {
         loop {
             match tokio::time::timeout(PATIENCE, rx.recv()).await {
                 Ok(Some(DeviceEvent::Scan(s))) => return s,
@@ -253,7 +278,11 @@ mod folder {
     async fn wait_for(path: &Path) {
         let deadline = tokio::time::Instant::now() + PATIENCE;
         while !path.exists() {
-            assert!(tokio::time::Instant::now() < deadline, "{} never appeared", path.display());
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "{} never appeared",
+                path.display()
+            );
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
@@ -304,6 +333,9 @@ mod folder {
         let (tx, _rx) = tokio::sync::mpsc::channel(1);
         let mut errors = ReaderErrors::default();
         let r = run_session(&spec(&sb.path().join("nope")), &tx, &mut errors).await;
-        assert!(matches!(r, Err(scanstation::device::ReaderError::Open { .. })));
+        assert!(matches!(
+            r,
+            Err(scanstation::device::ReaderError::Open { .. })
+        ));
     }
 }

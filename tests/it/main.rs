@@ -1,5 +1,5 @@
 //! The one integration-test binary: one module per topic. Each test makes its own
 //! temp dirs (see `support`) and never touches a user's store.
 
-mod support;
 mod decode_image;
+mod support;

@@ -30,7 +30,15 @@ struct Payload {
 }
 
 const DEGRADATIONS: &[&str] = &[
-    "clean", "rotate", "small", "blur", "noise", "lowcontrast", "perspective", "jpeg", "combo",
+    "clean",
+    "rotate",
+    "small",
+    "blur",
+    "noise",
+    "lowcontrast",
+    "perspective",
+    "jpeg",
+    "combo",
 ];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -140,7 +148,9 @@ fn payload(rng: &mut StdRng, kind: usize) -> Payload {
             }
         }
         4 => {
-            let digits: String = (0..12).map(|_| char::from(b'0' + rng.random_range(0..10u8))).collect();
+            let digits: String = (0..12)
+                .map(|_| char::from(b'0' + rng.random_range(0..10u8)))
+                .collect();
             let full = format!("{digits}{}", check_digit(&digits));
             Payload {
                 format: BarcodeFormat::EAN_13,
@@ -193,13 +203,24 @@ fn gs1_elements(rng: &mut StdRng, gtin: &str, serial: &str, sep: char) -> (Strin
     let mut fields: Vec<(String, bool)> = vec![(format!("01{gtin}"), false)];
     let extra = rng.random_range(1..=3);
     if extra >= 1 {
-        fields.push((format!("17{:02}{:02}{:02}", rng.random_range(26..35), rng.random_range(1..13), rng.random_range(1..29)), false));
+        fields.push((
+            format!(
+                "17{:02}{:02}{:02}",
+                rng.random_range(26..35),
+                rng.random_range(1..13),
+                rng.random_range(1..29)
+            ),
+            false,
+        ));
     }
     if extra >= 2 {
         fields.push((format!("10{}", rng.random_range(1000..99999)), true));
     }
     if extra >= 3 {
-        fields.push((format!("400{}", rng.random_range(4_500_000..4_599_999)), true));
+        fields.push((
+            format!("400{}", rng.random_range(4_500_000..4_599_999)),
+            true,
+        ));
     }
     fields.push((format!("21{serial}"), true));
     let mut writer = String::new();
@@ -262,19 +283,33 @@ fn symbol(p: &Payload) -> Result<GrayImage, Box<dyn std::error::Error>> {
 
 /// The printed label: symbols scaled to `module` pixels, stacked, with quiet
 /// zones and fake text lines; `1D` symbols get bars ~15% of their width tall.
-fn label(rng: &mut StdRng, payloads: &[Payload], module: u32) -> Result<GrayImage, Box<dyn std::error::Error>> {
+fn label(
+    rng: &mut StdRng,
+    payloads: &[Payload],
+    module: u32,
+) -> Result<GrayImage, Box<dyn std::error::Error>> {
     let mut parts = Vec::new();
     for p in payloads {
         let s = symbol(p)?;
         let one_d = s.height() == 1;
         let w = s.width() * module;
-        let h = if one_d { (w / 6).max(module * 20) } else { s.height() * module };
-        parts.push(image::imageops::resize(&s, w, h, image::imageops::FilterType::Nearest));
+        let h = if one_d {
+            (w / 6).max(module * 20)
+        } else {
+            s.height() * module
+        };
+        parts.push(image::imageops::resize(
+            &s,
+            w,
+            h,
+            image::imageops::FilterType::Nearest,
+        ));
     }
     let quiet = module * 10;
     let text_h = module * 4;
     let width = parts.iter().map(|p| p.width()).max().unwrap_or(1) + 2 * quiet;
-    let height: u32 = parts.iter().map(|p| p.height() + quiet).sum::<u32>() + quiet + 3 * text_h * 2;
+    let height: u32 =
+        parts.iter().map(|p| p.height() + quiet).sum::<u32>() + quiet + 3 * text_h * 2;
     let mut canvas = GrayImage::from_pixel(width, height, Luma([245]));
     let mut y = quiet / 2;
     // Fake text above.
@@ -287,7 +322,14 @@ fn label(rng: &mut StdRng, payloads: &[Payload], module: u32) -> Result<GrayImag
         image::imageops::overlay(&mut canvas, p, ((width - p.width()) / 2) as i64, y as i64);
         y += p.height() + quiet;
     }
-    fake_text(rng, &mut canvas, quiet, y.min(height.saturating_sub(text_h + 1)), width - 2 * quiet, text_h);
+    fake_text(
+        rng,
+        &mut canvas,
+        quiet,
+        y.min(height.saturating_sub(text_h + 1)),
+        width - 2 * quiet,
+        text_h,
+    );
     Ok(canvas)
 }
 
@@ -351,17 +393,33 @@ fn photo(
     };
     let (lw, lh) = (lab.width() as f64 * scale, lab.height() as f64 * scale);
     let (s, c) = angle.to_radians().sin_cos();
-    let (cx, cy) = (w as f64 / 2.0 + rng.random_range(-0.1..0.1) * w as f64, h as f64 / 2.0 + rng.random_range(-0.1..0.1) * h as f64);
-    let corners = [(-lw / 2.0, -lh / 2.0), (lw / 2.0, -lh / 2.0), (lw / 2.0, lh / 2.0), (-lw / 2.0, lh / 2.0)];
+    let (cx, cy) = (
+        w as f64 / 2.0 + rng.random_range(-0.1..0.1) * w as f64,
+        h as f64 / 2.0 + rng.random_range(-0.1..0.1) * h as f64,
+    );
+    let corners = [
+        (-lw / 2.0, -lh / 2.0),
+        (lw / 2.0, -lh / 2.0),
+        (lw / 2.0, lh / 2.0),
+        (-lw / 2.0, lh / 2.0),
+    ];
     let dst: Vec<(f64, f64)> = corners
         .iter()
         .map(|&(x, y)| {
             let jx = rng.random_range(-skew..=skew) * lw;
             let jy = rng.random_range(-skew..=skew) * lh;
-            (cx + c * (x + jx) - s * (y + jy), cy + s * (x + jx) + c * (y + jy))
+            (
+                cx + c * (x + jx) - s * (y + jy),
+                cy + s * (x + jx) + c * (y + jy),
+            )
         })
         .collect();
-    let src = [(0.0, 0.0), (lab.width() as f64, 0.0), (lab.width() as f64, lab.height() as f64), (0.0, lab.height() as f64)];
+    let src = [
+        (0.0, 0.0),
+        (lab.width() as f64, 0.0),
+        (lab.width() as f64, lab.height() as f64),
+        (0.0, lab.height() as f64),
+    ];
     let hmat = homography(&dst, &src).ok_or("degenerate homography")?;
     // A desk: a soft gradient with some texture.
     let base = rng.random_range(60.0..140.0);
@@ -377,7 +435,8 @@ fn photo(
             let mut hits = 0;
             for (ox, oy) in [(0.25, 0.25), (0.75, 0.25), (0.25, 0.75), (0.75, 0.75)] {
                 let (sx, sy) = apply(&hmat, x as f64 + ox, y as f64 + oy);
-                if sx >= 0.0 && sy >= 0.0 && (sx as u32) < lab.width() && (sy as u32) < lab.height() {
+                if sx >= 0.0 && sy >= 0.0 && (sx as u32) < lab.width() && (sy as u32) < lab.height()
+                {
                     acc += lab.get_pixel(sx as u32, sy as u32).0[0] as f64;
                     hits += 1;
                 }
@@ -446,11 +505,12 @@ fn homography(from: &[(f64, f64)], to: &[(f64, f64)]) -> Option<[f64; 9]> {
             return None;
         }
         a.swap(col, pivot);
-        for row in 0..8 {
-            if row != col {
-                let f = a[row][col] / a[col][col];
-                for k in col..9 {
-                    a[row][k] -= f * a[col][k];
+        let pivot_row = a[col];
+        for (r, row) in a.iter_mut().enumerate() {
+            if r != col {
+                let f = row[col] / pivot_row[col];
+                for (v, p) in row.iter_mut().zip(pivot_row.iter()).skip(col) {
+                    *v -= f * p;
                 }
             }
         }
@@ -465,5 +525,8 @@ fn homography(from: &[(f64, f64)], to: &[(f64, f64)]) -> Option<[f64; 9]> {
 
 fn apply(h: &[f64; 9], x: f64, y: f64) -> (f64, f64) {
     let d = h[6] * x + h[7] * y + h[8];
-    ((h[0] * x + h[1] * y + h[2]) / d, (h[3] * x + h[4] * y + h[5]) / d)
+    (
+        (h[0] * x + h[1] * y + h[2]) / d,
+        (h[3] * x + h[4] * y + h[5]) / d,
+    )
 }
