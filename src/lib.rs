@@ -19,6 +19,7 @@ pub mod codec;
 pub mod config;
 pub mod device;
 pub mod identify;
+pub mod import;
 pub mod input;
 pub mod paths;
 pub mod station;

@@ -9,7 +9,13 @@
 
 pub mod folder;
 pub mod image;
+pub mod llrp;
+pub mod serial;
+pub mod sim;
+pub mod profile;
 pub mod spec;
+pub mod supervisor;
+pub mod usb;
 
 use crate::input::{ReaderStatus, RfidRead, Scan};
 

@@ -1,0 +1,66 @@
+//! GS1 scanner-form parsing with full validation, beside a floor measured in
+//! the same run: a bare byte scan (find every GS, sum the bytes) over the same
+//! inputs. GS1's reference C engine parses and validates 1.5–2.5 M/s.
+//!
+//! `cargo bench --bench gs1`
+
+use std::hint::black_box;
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use scanstation::codec::gs1;
+
+/// Scanner-form element strings of 3–5 AIs, as a receiving dock sees them.
+const INPUTS: [&[u8]; 8] = [
+    b"011231231231233310ABC123\x1d99TESTING",
+    b"0109506000134352\x1d21ABC\x1d17251231",
+    b"01095060001343521725123110LOT-4711\x1d21SN0001234",
+    b"00123456789012345675\x1d0212345678901231\x1d3725\x1d400PO-2026-0042",
+    b"8004061414112345400A\x1d400PO-17\x1d91BIN-3",
+    b"414416000336108225412-B\x1d91ROOM-2\x1d92SHELF-4",
+    b"01123456789012312112345678901234\x1d8040123456789012345\x1d8041123456789012345",
+    b"0112345678901231310300012311250101\x1d10BATCH99\x1d21X1",
+];
+
+fn parse(c: &mut Criterion) {
+    for input in INPUTS {
+        if let Err(e) = gs1::parse_scanner(input) {
+            panic!("bench input {input:?} does not parse: {e}");
+        }
+    }
+    let mut g = c.benchmark_group("gs1");
+    g.throughput(Throughput::Elements(INPUTS.len() as u64));
+    g.bench_function("floor_byte_scan", |b| {
+        b.iter(|| {
+            let mut acc = 0usize;
+            for input in black_box(&INPUTS) {
+                acc += input.iter().filter(|&&c| c == gs1::GS).count();
+                acc += input.iter().map(|&c| usize::from(c)).sum::<usize>();
+            }
+            acc
+        })
+    });
+    g.bench_function("parse_scanner_validated", |b| {
+        b.iter(|| {
+            let mut n = 0usize;
+            for input in black_box(&INPUTS) {
+                n += gs1::parse_scanner(input).map_or(0, |els| els.len());
+            }
+            n
+        })
+    });
+    g.bench_function("parse_then_to_digital_link", |b| {
+        b.iter(|| {
+            let mut n = 0usize;
+            for input in black_box(&INPUTS) {
+                if let Ok(els) = gs1::parse_scanner(input) {
+                    n += gs1::to_digital_link(&els, "id.gs1.org").map_or(0, |u| u.len());
+                }
+            }
+            n
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, parse);
+criterion_main!(benches);

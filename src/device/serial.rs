@@ -1,0 +1,516 @@
+//! Serial reader sessions: line-mode scanners, Chafon, TSL and Mercury RFID
+//! readers, over tokio-serial.
+//!
+//! [`run_session`] opens the port and runs one session until the transport
+//! fails; the supervisor retries. The session itself is [`run_on`], generic
+//! over any byte stream, so tests can drive it over a pseudo-terminal or an
+//! in-memory pipe. Bytes go through the pure decoders of
+//! [`crate::codec::rfid`]; tag reads through the reader's
+//! [`DedupeWindow`]; the decoders' counters are folded into the reader's
+//! [`ReaderErrors`] and shown in a status event at most once a second.
+
+use super::spec::{Protocol, ResolvedSpec, Transport};
+use super::{DeviceEvent, ReaderError};
+use crate::codec::rfid::dedupe::{DedupeConfig, DedupeWindow};
+use crate::codec::rfid::{chafon, lines, mercury, tsl, DecodeStats, TagRead};
+use crate::input::{ReaderErrors, ReaderState, ReaderStatus, RfidRead, Scan, Source};
+use std::time::{Duration, SystemTime};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::sync::mpsc::Sender;
+use tokio::time::{interval, Instant, MissedTickBehavior};
+
+/// Chafon polls this often in answer mode.
+const POLL_EVERY: Duration = Duration::from_millis(100);
+/// A command unanswered this long is sent again.
+const ANSWER_TIMEOUT: Duration = Duration::from_secs(2);
+/// Silence after which a partial frame is dropped (the protocols allow 15 ms gaps).
+const FRAME_GAP: Duration = Duration::from_millis(60);
+/// Error counts are reported at most this often.
+const STATUS_EVERY: Duration = Duration::from_secs(1);
+
+/// Opens `spec`'s serial port and runs one session on it.
+pub async fn run_session(
+    spec: &ResolvedSpec,
+    tx: &Sender<DeviceEvent>,
+    errors: &mut ReaderErrors,
+) -> Result<(), ReaderError> {
+    let Transport::Serial(path) = &spec.transport else {
+        return Err(ReaderError::Protocol(format!(
+            "{} is not a serial device",
+            spec.display
+        )));
+    };
+    let port =
+        tokio_serial::SerialStream::open(&tokio_serial::new(path, spec.baud)).map_err(|e| {
+            ReaderError::Open {
+                what: path.clone(),
+                source: e.into(),
+            }
+        })?;
+    run_on(spec, port, tx, errors).await
+}
+
+/// What a session reports through: the event channel, the dedupe window and
+/// the error counters.
+pub(crate) struct Reporter<'a> {
+    spec: &'a ResolvedSpec,
+    tx: &'a Sender<DeviceEvent>,
+    errors: &'a mut ReaderErrors,
+    dedupe: DedupeWindow,
+    start: Instant,
+    applied: DecodeStats,
+    connected: bool,
+    dirty: bool,
+    last_status: Option<Instant>,
+    /// The reader's last error answer, shown in the status detail.
+    pub(crate) last_reader_error: Option<String>,
+}
+
+/// The receiver is gone: the station is shutting down, end the session quietly.
+pub(crate) struct Stopped;
+
+impl<'a> Reporter<'a> {
+    pub(crate) fn new(
+        spec: &'a ResolvedSpec,
+        tx: &'a Sender<DeviceEvent>,
+        errors: &'a mut ReaderErrors,
+    ) -> Reporter<'a> {
+        Reporter {
+            spec,
+            tx,
+            errors,
+            dedupe: DedupeWindow::new(DedupeConfig {
+                window_ms: spec.dedupe_ms,
+                rssi_min: spec.rssi_min,
+                per_antenna: spec.per_antenna,
+            }),
+            start: Instant::now(),
+            applied: DecodeStats::default(),
+            connected: false,
+            dirty: false,
+            last_status: None,
+            last_reader_error: None,
+        }
+    }
+
+    async fn send(&self, ev: DeviceEvent) -> Result<(), Stopped> {
+        self.tx.send(ev).await.map_err(|_| Stopped)
+    }
+
+    fn detail(&self) -> String {
+        let c = self.dedupe.counters();
+        let mut d = format!(
+            "{} via {}: {} tags, {} reads",
+            self.spec.protocol.as_str(),
+            self.spec.display,
+            c.unique,
+            c.raw
+        );
+        if let Some(e) = &self.last_reader_error {
+            d.push_str("; reader said ");
+            d.push_str(e);
+        }
+        d
+    }
+
+    async fn status(&mut self) -> Result<(), Stopped> {
+        self.last_status = Some(Instant::now());
+        self.dirty = false;
+        let st = ReaderStatus {
+            source: self.spec.display.clone(),
+            state: ReaderState::Connected,
+            detail: self.detail(),
+            errors: *self.errors,
+            at: SystemTime::now(),
+        };
+        self.send(DeviceEvent::Status(st)).await
+    }
+
+    /// The reader answered: report Connected once.
+    pub(crate) async fn connected(&mut self) -> Result<(), Stopped> {
+        if !self.connected {
+            self.connected = true;
+            self.status().await?;
+        }
+        Ok(())
+    }
+
+    /// Folds a decoder's counters into the reader's error counts.
+    pub(crate) fn absorb(&mut self, s: DecodeStats) {
+        let a = self.applied;
+        let e = &mut *self.errors;
+        e.crc += s.crc.saturating_sub(a.crc);
+        // A frame whose checksum holds but whose content does not parse counts as one garbage byte.
+        e.garbage_bytes += s.garbage_bytes.saturating_sub(a.garbage_bytes)
+            + s.malformed.saturating_sub(a.malformed);
+        e.truncated += s.truncated.saturating_sub(a.truncated);
+        e.overlong += s.overlong.saturating_sub(a.overlong);
+        if s.crc != a.crc
+            || s.garbage_bytes != a.garbage_bytes
+            || s.malformed != a.malformed
+            || s.truncated != a.truncated
+            || s.overlong != a.overlong
+            || s.reader_errors != a.reader_errors
+        {
+            self.dirty = true;
+        }
+        self.applied = s;
+    }
+
+    /// Sends a status when counts changed and the last one is a second old.
+    pub(crate) async fn flush(&mut self) -> Result<(), Stopped> {
+        let due = self.last_status.is_none_or(|t| t.elapsed() >= STATUS_EVERY);
+        if self.dirty && due {
+            self.status().await?;
+        }
+        Ok(())
+    }
+
+    /// One raw tag read through the dedupe window: the event to send, if any.
+    pub(crate) fn offer(&mut self, read: &TagRead<'_>) -> Option<DeviceEvent> {
+        let now = self.start.elapsed().as_millis() as u64;
+        let r = self.dedupe.offer(read, now)?;
+        Some(DeviceEvent::Rfid(RfidRead {
+            source: self.spec.display.clone(),
+            epc: r.epc.as_bytes().to_vec(),
+            antenna: r.antenna,
+            rssi: r.rssi,
+            count: r.count,
+            at: SystemTime::now(),
+        }))
+    }
+
+    pub(crate) async fn send_all(&self, events: Vec<DeviceEvent>) -> Result<(), Stopped> {
+        for ev in events {
+            self.send(ev).await?;
+        }
+        Ok(())
+    }
+
+    /// One raw tag read: deduplicated, then sent.
+    pub(crate) async fn tag(&mut self, read: &TagRead<'_>) -> Result<(), Stopped> {
+        match self.offer(read) {
+            Some(ev) => self.send(ev).await,
+            None => Ok(()),
+        }
+    }
+
+    async fn scan(&self, raw: &[u8]) -> Result<(), Stopped> {
+        let scan = Scan::new(
+            Source::Reader(self.spec.display.clone()),
+            raw,
+            SystemTime::now(),
+        );
+        self.send(DeviceEvent::Scan(scan)).await
+    }
+}
+
+fn io_err(spec: &ResolvedSpec, e: std::io::Error) -> ReaderError {
+    ReaderError::Io {
+        what: spec.display.clone(),
+        source: e,
+    }
+}
+
+/// Runs one session of `spec`'s protocol over `io` until it fails (Err) or
+/// the receiver of `tx` is dropped (Ok).
+pub async fn run_on<S: AsyncRead + AsyncWrite + Unpin>(
+    spec: &ResolvedSpec,
+    io: S,
+    tx: &Sender<DeviceEvent>,
+    errors: &mut ReaderErrors,
+) -> Result<(), ReaderError> {
+    let mut rep = Reporter::new(spec, tx, errors);
+    let r = match spec.protocol {
+        Protocol::Lines => lines_session(spec, io, &mut rep).await,
+        Protocol::Chafon => chafon_session(spec, io, &mut rep).await,
+        Protocol::Tsl => tsl_session(spec, io, &mut rep).await,
+        Protocol::Mercury => mercury_session(spec, io, &mut rep).await,
+        other => Err(ReaderError::Protocol(format!(
+            "protocol {} is not a serial protocol",
+            other.as_str()
+        ))),
+    };
+    r.map(|_stopped| ())
+}
+
+/// Reads into `buf`; EOF is the reader hanging up.
+async fn read_some<S: AsyncRead + Unpin>(
+    spec: &ResolvedSpec,
+    io: &mut S,
+    buf: &mut [u8],
+) -> Result<usize, ReaderError> {
+    match io.read(buf).await {
+        Ok(0) => Err(ReaderError::Closed(spec.display.clone())),
+        Ok(n) => Ok(n),
+        Err(e) => Err(io_err(spec, e)),
+    }
+}
+
+async fn write<S: AsyncWrite + Unpin>(
+    spec: &ResolvedSpec,
+    io: &mut S,
+    bytes: &[u8],
+) -> Result<(), ReaderError> {
+    io.write_all(bytes).await.map_err(|e| io_err(spec, e))?;
+    io.flush().await.map_err(|e| io_err(spec, e))
+}
+
+/// `Ok(Err(Stopped))` ends the session quietly.
+type Step = Result<Result<(), Stopped>, ReaderError>;
+
+fn ticker() -> tokio::time::Interval {
+    let mut t = interval(POLL_EVERY);
+    t.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    t
+}
+
+async fn lines_session<S: AsyncRead + AsyncWrite + Unpin>(
+    spec: &ResolvedSpec,
+    mut io: S,
+    rep: &mut Reporter<'_>,
+) -> Step {
+    let mut dec = lines::ScanLines::new();
+    let mut buf = vec![0u8; 4096];
+    let mut tick = ticker();
+    // A scanner does not answer anything: the port opening is all we get.
+    if rep.connected().await.is_err() {
+        return Ok(Err(Stopped));
+    }
+    loop {
+        tokio::select! {
+            n = read_some(spec, &mut io, &mut buf) => {
+                dec.push(&buf[..n?]);
+                while let Some(line) = dec.next_scan() {
+                    if rep.scan(line).await.is_err() {
+                        return Ok(Err(Stopped));
+                    }
+                }
+                rep.absorb(dec.stats());
+            }
+            _ = tick.tick() => {}
+        }
+        if rep.flush().await.is_err() {
+            return Ok(Err(Stopped));
+        }
+    }
+}
+
+async fn chafon_session<S: AsyncRead + AsyncWrite + Unpin>(
+    spec: &ResolvedSpec,
+    mut io: S,
+    rep: &mut Reporter<'_>,
+) -> Step {
+    let mut dec = chafon::Decoder::new(chafon::Direction::FromReader);
+    let mut buf = vec![0u8; 4096];
+    let mut tick = ticker();
+    let poll = chafon::inventory_request(chafon::BROADCAST);
+    let mut awaiting: Option<Instant> = None;
+    let mut last_rx = Instant::now();
+    loop {
+        tokio::select! {
+            n = read_some(spec, &mut io, &mut buf) => {
+                dec.push(&buf[..n?]);
+                last_rx = Instant::now();
+                let mut any = false;
+                let mut malformed = 0;
+                // Dedupe right here, without copying each read; only reports are kept.
+                let mut reports = Vec::new();
+                while let Some(f) = dec.next_frame() {
+                    any = true;
+                    match chafon::reply(&f) {
+                        chafon::Reply::Active(epc) => reports.extend(rep.offer(&TagRead { epc, antenna: None, rssi: None, seen: 1 })),
+                        chafon::Reply::Inventory { tags, last } => {
+                            for t in tags {
+                                match t {
+                                    Ok(epc) => reports.extend(rep.offer(&TagRead { epc, antenna: None, rssi: None, seen: 1 })),
+                                    Err(()) => malformed += 1,
+                                }
+                            }
+                            if last {
+                                awaiting = None;
+                            }
+                        }
+                        chafon::Reply::NoTag | chafon::Reply::Refused => awaiting = None,
+                        chafon::Reply::Other => {}
+                    }
+                }
+                for _ in 0..malformed {
+                    dec.count_malformed();
+                }
+                if any && rep.connected().await.is_err() {
+                    return Ok(Err(Stopped));
+                }
+                if rep.send_all(reports).await.is_err() {
+                    return Ok(Err(Stopped));
+                }
+            }
+            _ = tick.tick() => {
+                if dec_pending_stale(last_rx) {
+                    dec.idle();
+                }
+                if awaiting.is_none_or(|t| t.elapsed() >= ANSWER_TIMEOUT) {
+                    write(spec, &mut io, &poll).await?;
+                    awaiting = Some(Instant::now());
+                }
+            }
+        }
+        rep.absorb(dec.stats());
+        if rep.flush().await.is_err() {
+            return Ok(Err(Stopped));
+        }
+    }
+}
+
+fn dec_pending_stale(last_rx: Instant) -> bool {
+    last_rx.elapsed() >= FRAME_GAP
+}
+
+async fn tsl_session<S: AsyncRead + AsyncWrite + Unpin>(
+    spec: &ResolvedSpec,
+    mut io: S,
+    rep: &mut Reporter<'_>,
+) -> Step {
+    let mut dec = tsl::Decoder::new();
+    let mut buf = vec![0u8; 4096];
+    let mut tick = ticker();
+    let setup = tsl::command_line(tsl::SETUP_COMMAND);
+    write(spec, &mut io, &setup).await?;
+    let mut sent = Instant::now();
+    let mut answered = false;
+    loop {
+        tokio::select! {
+            n = read_some(spec, &mut io, &mut buf) => {
+                dec.push(&buf[..n?]);
+                while let Some(ev) = dec.next_event() {
+                    let r = match ev {
+                        tsl::Event::Tag { epc, rssi } => {
+                            let read = TagRead { epc: epc.as_bytes(), antenna: None, rssi, seen: 1 };
+                            rep.tag(&read).await
+                        }
+                        tsl::Event::Done { error, command } => {
+                            answered = true;
+                            if let Some(code) = error {
+                                rep.last_reader_error = Some(format!(
+                                    "ER: {code:03} to {}",
+                                    command.as_deref().unwrap_or("a trigger inventory")
+                                ));
+                            }
+                            rep.connected().await
+                        }
+                    };
+                    if r.is_err() {
+                        return Ok(Err(Stopped));
+                    }
+                }
+            }
+            _ = tick.tick() => {
+                if !answered && sent.elapsed() >= ANSWER_TIMEOUT {
+                    write(spec, &mut io, &setup).await?;
+                    sent = Instant::now();
+                }
+            }
+        }
+        rep.absorb(dec.stats());
+        if rep.flush().await.is_err() {
+            return Ok(Err(Stopped));
+        }
+    }
+}
+
+async fn mercury_session<S: AsyncRead + AsyncWrite + Unpin>(
+    spec: &ResolvedSpec,
+    mut io: S,
+    rep: &mut Reporter<'_>,
+) -> Step {
+    let mut dec = mercury::Decoder::new(mercury::Direction::FromModule);
+    let mut buf = vec![0u8; 4096];
+    let mut tick = ticker();
+    let start = mercury::start_continuous_read();
+    write(spec, &mut io, &start).await?;
+    let mut sent = Instant::now();
+    let mut answered = false;
+    let mut last_rx = Instant::now();
+    loop {
+        tokio::select! {
+            n = read_some(spec, &mut io, &mut buf) => {
+                dec.push(&buf[..n?]);
+                last_rx = Instant::now();
+                let mut reports = Vec::new();
+                let (mut malformed, mut errs, mut any) = (0, Vec::new(), false);
+                while let Some(f) = dec.next_frame() {
+                    any = true;
+                    match mercury::reply(&f) {
+                        mercury::Reply::Tag(t) => reports.extend(rep.offer(&t)),
+                        mercury::Reply::Malformed => malformed += 1,
+                        mercury::Reply::Error { op, status } => errs.push((op, status)),
+                        mercury::Reply::Keepalive | mercury::Reply::Other { .. } => {}
+                    }
+                }
+                for _ in 0..malformed {
+                    dec.count_malformed();
+                }
+                if let Some((op, status)) = errs.last() {
+                    rep.last_reader_error = Some(format!("status 0x{status:04X} to opcode 0x{op:02X}"));
+                }
+                for _ in &errs {
+                    dec.count_reader_error();
+                }
+                if any {
+                    answered = true;
+                    if rep.connected().await.is_err() {
+                        break;
+                    }
+                }
+                if rep.send_all(reports).await.is_err() {
+                    break;
+                }
+            }
+            _ = tick.tick() => {
+                if dec_pending_stale(last_rx) {
+                    dec.idle();
+                }
+                if !answered && sent.elapsed() >= ANSWER_TIMEOUT {
+                    write(spec, &mut io, &start).await?;
+                    sent = Instant::now();
+                }
+            }
+        }
+        rep.absorb(dec.stats());
+        if rep.flush().await.is_err() {
+            break;
+        }
+    }
+    // The station is closing: leave the module idle, best effort.
+    let _ = write(spec, &mut io, &mercury::stop_continuous_read()).await;
+    Ok(Err(Stopped))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assert_send<T: Send>(_: &T) {}
+
+    /// The supervisor boxes sessions as `Send` futures.
+    #[test]
+    fn sessions_are_send() {
+        let spec = ResolvedSpec {
+            display: "serial:/dev/null?protocol=chafon".into(),
+            transport: Transport::Serial("/dev/null".into()),
+            protocol: Protocol::Chafon,
+            profile: None,
+            baud: 57600,
+            dedupe_ms: 1000,
+            rssi_min: None,
+            per_antenna: false,
+            power_dbm: None,
+            session: None,
+        };
+        let (tx, _rx) = tokio::sync::mpsc::channel(1);
+        let mut e = ReaderErrors::default();
+        assert_send(&run_session(&spec, &tx, &mut e));
+        let mut e = ReaderErrors::default();
+        assert_send(&super::super::llrp::run_session(&spec, &tx, &mut e));
+    }
+}

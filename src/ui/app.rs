@@ -1,0 +1,395 @@
+//! The UI's state and its update functions (The Elm Architecture's model and
+//! update). Everything that happens to the UI comes in through [`App::update`]
+//! (the station and the other workers), [`App::key`] (the keyboard) or
+//! [`App::tick`] (time passing); these are the only places that send Inputs to
+//! the station or ring the bell. Drawing is [`super::view`], which only reads.
+
+use super::bell::Bell;
+use super::keys::{classify, wedge_controls, KeyAction};
+use super::text::{printable, printable_bytes};
+use super::{wedge_settings, UiEvent, UiOptions};
+use crate::codec::wedge::{WedgeAssembler, WedgeKey, WedgeOutput};
+use crate::input::{Command, Input, ReaderStatus, Scan, Source, MAX_SCAN_BYTES};
+use crate::station::outcome::SessionView;
+use crate::station::{Level, Outcome, Panel};
+use crossterm::event::KeyEvent;
+use std::collections::VecDeque;
+use std::sync::mpsc::Sender;
+use std::time::{Duration, Instant, SystemTime};
+
+/// How long the banner keeps its colour; after that it fades to neutral so
+/// that an old red banner is not taken for the answer to the next scan.
+pub const FEEDBACK_FRESH: Duration = Duration::from_secs(30);
+
+/// The gap between the beeps of an error (terminals merge bells sent together).
+const BEEP_GAP: Duration = Duration::from_millis(150);
+
+/// How many lines the last-scans list keeps.
+const SCANS_KEPT: usize = 50;
+
+/// Inputs sent and not yet answered, at most (older ones are forgotten).
+const AWAITING_KEPT: usize = 64;
+
+/// The feedback banner's content.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Banner {
+    pub level: Level,
+    pub message: String,
+    /// Wall-clock time of the outcome, for the banner's small print.
+    pub at: SystemTime,
+    /// What changed (`journal #42`), joined.
+    pub detail: String,
+    shown: Instant,
+    pub(crate) fresh: bool,
+}
+
+/// One line of the last-scans list.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScanLine {
+    pub at: SystemTime,
+    pub code: String,
+    pub level: Level,
+    pub message: String,
+}
+
+/// What the UI sent and waits to hear back about, so that the answer's line
+/// in the list shows the code exactly as it was sent.
+#[derive(Debug, Clone, PartialEq)]
+enum Awaiting {
+    Scan(String),
+    Command,
+}
+
+/// The UI's whole state.
+pub struct App {
+    wedge: WedgeAssembler,
+    controls: Vec<char>,
+    pub(crate) field: String,
+    pub(crate) session: SessionView,
+    pub(crate) panel: Panel,
+    pub(crate) banner: Option<Banner>,
+    pub(crate) scans: VecDeque<ScanLine>,
+    awaiting: VecDeque<Awaiting>,
+    pub(crate) readers: Vec<ReaderStatus>,
+    pub(crate) sync: Option<String>,
+    pub(crate) store_path: String,
+    /// False once the station's channel is closed: nothing is recorded.
+    pub(crate) station_alive: bool,
+    pub(crate) help: bool,
+    quit: bool,
+    to_station: Sender<Input>,
+    bell: Box<dyn Bell + Send>,
+    beeps_due: VecDeque<Instant>,
+    clock: Box<dyn Fn() -> SystemTime + Send>,
+}
+
+impl std::fmt::Debug for App {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("App")
+            .field("field", &self.field)
+            .field("session", &self.session)
+            .field("panel", &self.panel)
+            .field("banner", &self.banner)
+            .field("help", &self.help)
+            .field("quit", &self.quit)
+            .finish_non_exhaustive()
+    }
+}
+
+impl App {
+    /// A UI sending its Inputs on `to_station` and beeping on `bell`, with the
+    /// system clock.
+    pub fn new(opts: &UiOptions, to_station: Sender<Input>, bell: Box<dyn Bell + Send>) -> App {
+        App {
+            wedge: WedgeAssembler::new(wedge_settings(&opts.wedge)),
+            controls: wedge_controls(&opts.wedge.prefix, &opts.wedge.suffix),
+            field: String::new(),
+            session: SessionView {
+                training: opts.training,
+                ..SessionView::default()
+            },
+            panel: Panel::Empty,
+            banner: None,
+            scans: VecDeque::new(),
+            awaiting: VecDeque::new(),
+            readers: Vec::new(),
+            sync: None,
+            store_path: opts.store_path.clone(),
+            station_alive: true,
+            help: false,
+            quit: false,
+            to_station,
+            bell,
+            beeps_due: VecDeque::new(),
+            clock: Box::new(SystemTime::now),
+        }
+    }
+
+    /// Replaces the wall clock (scan times, the list's times); for tests.
+    pub fn with_clock(mut self, clock: impl Fn() -> SystemTime + Send + 'static) -> App {
+        self.clock = Box::new(clock);
+        self
+    }
+
+    /// True once the operator or the program asked to leave.
+    pub fn should_quit(&self) -> bool {
+        self.quit
+    }
+
+    /// The text in the scan field.
+    pub fn field(&self) -> &str {
+        &self.field
+    }
+
+    /// Whether the help overlay is open.
+    pub fn help_open(&self) -> bool {
+        self.help
+    }
+
+    /// The earliest instant at which [`tick`](Self::tick) has work: a held key
+    /// to release, a scan to end, a beep to sound.
+    pub fn deadline(&self) -> Option<Instant> {
+        [self.wedge.deadline(), self.beeps_due.front().copied()]
+            .into_iter()
+            .flatten()
+            .min()
+    }
+
+    /// Something the station or a worker said.
+    pub fn update(&mut self, ev: UiEvent, now: Instant) {
+        match ev {
+            UiEvent::Outcome(o) => self.outcome(o, now),
+            UiEvent::Reader(status) => {
+                match self.readers.iter_mut().find(|r| r.source == status.source) {
+                    Some(r) => *r = status,
+                    None => self.readers.push(status),
+                }
+            }
+            UiEvent::Sync(s) => self.sync = Some(s),
+            UiEvent::Quit => self.quit = true,
+        }
+    }
+
+    /// The station's channel closed: say so, loudly, until the operator quits.
+    pub fn station_stopped(&mut self, now: Instant) {
+        if self.station_alive {
+            self.station_alive = false;
+            self.feedback(
+                Level::Error,
+                "The station stopped: scans are NOT being recorded. Press F10 to quit.".into(),
+                String::new(),
+                now,
+            );
+        }
+    }
+
+    /// A key the operator (or a wedge scanner) pressed at `now`.
+    pub fn key(&mut self, ev: KeyEvent, now: Instant) {
+        match classify(&ev, &self.controls) {
+            KeyAction::Ignore => {}
+            KeyAction::Wedge(k) => {
+                let out = self.wedge.key(k, now);
+                self.apply(out, now);
+            }
+            action => {
+                // Not a key a scanner types: it ends any burst first, so
+                // what was held is applied before the action.
+                let out = self.wedge.key(WedgeKey::Other, now);
+                self.apply(out, now);
+                self.action(action, now);
+            }
+        }
+    }
+
+    /// Time passes: held keys are released, silent scans end, beeps sound, the
+    /// banner fades. True when something on screen changed.
+    pub fn tick(&mut self, now: Instant) -> bool {
+        let out = self.wedge.tick(now);
+        let mut changed = !out.is_empty();
+        self.apply(out, now);
+        while self.beeps_due.front().is_some_and(|at| *at <= now) {
+            self.beeps_due.pop_front();
+            self.bell.ring();
+        }
+        if let Some(b) = &mut self.banner {
+            let fresh = now.saturating_duration_since(b.shown) < FEEDBACK_FRESH;
+            changed |= fresh != b.fresh;
+            b.fresh = fresh;
+        }
+        changed
+    }
+
+    fn action(&mut self, action: KeyAction, now: Instant) {
+        match action {
+            KeyAction::Quit => {
+                let out = self.wedge.flush();
+                self.apply(out, now);
+                self.quit = true;
+            }
+            KeyAction::ToggleHelp => self.help = !self.help,
+            KeyAction::Mode(m) => self.command(Command::Mode(m), now),
+            KeyAction::SignOut => self.command(Command::SignOut, now),
+            KeyAction::Escape => {
+                if self.help {
+                    self.help = false;
+                } else {
+                    self.field.clear();
+                }
+            }
+            KeyAction::Backspace => {
+                self.field.pop();
+            }
+            KeyAction::Wedge(_) | KeyAction::Unused | KeyAction::Ignore => {}
+        }
+    }
+
+    /// Applies the wedge's decisions in order.
+    fn apply(&mut self, out: Vec<WedgeOutput>, now: Instant) {
+        for o in out {
+            match o {
+                WedgeOutput::Scan { bytes, truncated } => {
+                    let mut scan = Scan::new(Source::Wedge, bytes, (self.clock)());
+                    scan.truncated |= truncated;
+                    self.send_scan(scan, now);
+                }
+                WedgeOutput::Typed(k) => self.typed(k, now),
+            }
+        }
+    }
+
+    /// A key released by the wedge as typing, for the scan field.
+    fn typed(&mut self, k: WedgeKey, now: Instant) {
+        match k {
+            WedgeKey::Char(c) if self.help => {
+                if c == '?' {
+                    self.help = false;
+                }
+            }
+            WedgeKey::Char('?') if self.field.is_empty() => self.help = true,
+            WedgeKey::Char('e') if self.field.is_empty() && self.offers_enrol() => {
+                self.command(Command::EnrolLast, now);
+            }
+            WedgeKey::Char(c) => self.push_field(c),
+            WedgeKey::Gs => self.push_field('\u{1d}'),
+            WedgeKey::Enter => {
+                if !self.field.is_empty() {
+                    let text = std::mem::take(&mut self.field);
+                    let scan = Scan::new(Source::Typed, text.into_bytes(), (self.clock)());
+                    self.send_scan(scan, now);
+                }
+            }
+            WedgeKey::Tab | WedgeKey::Other => {}
+        }
+    }
+
+    /// `e` enrols only while an unknown code is on screen.
+    pub(crate) fn offers_enrol(&self) -> bool {
+        matches!(self.panel, Panel::Unknown { .. })
+    }
+
+    fn push_field(&mut self, c: char) {
+        if self.field.len() + c.len_utf8() <= MAX_SCAN_BYTES {
+            self.field.push(c);
+        }
+    }
+
+    fn send_scan(&mut self, scan: Scan, now: Instant) {
+        let code = printable_bytes(&scan.raw);
+        if self.send(Input::Scan(scan), now) {
+            self.await_answer(Awaiting::Scan(code));
+        }
+    }
+
+    fn command(&mut self, c: Command, now: Instant) {
+        if self.send(Input::Command(c), now) {
+            self.await_answer(Awaiting::Command);
+        }
+    }
+
+    fn await_answer(&mut self, a: Awaiting) {
+        if self.awaiting.len() == AWAITING_KEPT {
+            self.awaiting.pop_front();
+        }
+        self.awaiting.push_back(a);
+    }
+
+    /// Sends without blocking; a closed channel means the station is gone.
+    fn send(&mut self, input: Input, now: Instant) -> bool {
+        if self.to_station.send(input).is_ok() {
+            return true;
+        }
+        self.station_alive = false;
+        self.feedback(
+            Level::Error,
+            "The station is not running: this input was NOT recorded.".into(),
+            String::new(),
+            now,
+        );
+        false
+    }
+
+    fn outcome(&mut self, o: Outcome, now: Instant) {
+        self.session = o.session;
+        if let Some(panel) = o.panel {
+            self.panel = panel;
+        }
+        if o.quiet {
+            return;
+        }
+        // The station answers in order: the oldest input the UI sent is the
+        // one answered, unless the UI sent nothing (a reader's scan).
+        let code = match self.awaiting.pop_front() {
+            Some(Awaiting::Command) => None,
+            Some(Awaiting::Scan(code)) => Some(code),
+            None => Some(panel_code(&self.panel).unwrap_or_default()),
+        };
+        if let Some(code) = code {
+            if self.scans.len() == SCANS_KEPT {
+                self.scans.pop_back();
+            }
+            self.scans.push_front(ScanLine {
+                at: (self.clock)(),
+                code,
+                level: o.level,
+                message: printable(&o.message),
+            });
+        }
+        self.feedback(o.level, o.message, o.changed.join(", "), now);
+    }
+
+    /// Shows the banner and beeps: once for OK, three times for an error.
+    fn feedback(&mut self, level: Level, message: String, detail: String, now: Instant) {
+        self.banner = Some(Banner {
+            level,
+            message: printable(&message),
+            at: (self.clock)(),
+            detail: printable(&detail),
+            shown: now,
+            fresh: true,
+        });
+        let beeps = match level {
+            Level::Ok => 1,
+            Level::Warning => 0,
+            Level::Error => 3,
+        };
+        self.beeps_due.clear();
+        for i in 0..beeps {
+            self.beeps_due.push_back(now + BEEP_GAP * i);
+        }
+        // The first beep goes with the banner, not at the next tick.
+        if self.beeps_due.front().is_some_and(|at| *at <= now) {
+            self.beeps_due.pop_front();
+            self.bell.ring();
+        }
+    }
+}
+
+/// The code an outcome's panel is about, for a list line the UI did not send.
+fn panel_code(p: &Panel) -> Option<String> {
+    match p {
+        Panel::Asset(card) => Some(printable(&card.tag)),
+        Panel::Unknown { code, .. } => Some(printable(code)),
+        Panel::Location(card) => Some(printable(&card.code)),
+        Panel::Empty => None,
+    }
+}

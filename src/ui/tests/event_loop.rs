@@ -1,0 +1,70 @@
+//! The real loop (`drive`) on a TestBackend with tokio's paused clock.
+
+use super::keys::scans;
+use super::*;
+
+#[tokio::test(start_paused = true)]
+async fn the_loop_draws_feedback_and_quits() {
+    let (tx, _rx) = channel();
+    let bell = CountingBell::new();
+    let app = App::new(&opts(), tx, Box::new(bell.clone())).with_clock(wall);
+    let (ev_tx, ev_rx) = tokio::sync::mpsc::unbounded_channel();
+    let mut term = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    ev_tx.send(UiEvent::Outcome(asset_outcome())).unwrap();
+    ev_tx.send(UiEvent::Quit).unwrap();
+    let app = drive(&mut term, futures::stream::pending(), ev_rx, app)
+        .await
+        .unwrap();
+    assert!(app.should_quit());
+    assert_eq!(bell.count(), 1);
+    assert_eq!(banner_bg(&term), Color::Green);
+    assert!(term.backend().to_string().contains("A-1001 found"));
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_loop_times_keys_with_the_paused_clock() {
+    let (tx, rx) = channel();
+    let app = App::new(&opts(), tx, Box::new(SilentBell)).with_clock(wall);
+    let (ev_tx, ev_rx) = tokio::sync::mpsc::unbounded_channel::<UiEvent>();
+    let (key_tx, key_rx) = futures::channel::mpsc::unbounded();
+    let run = tokio::spawn(async move {
+        let mut term = Terminal::new(TestBackend::new(80, 24)).unwrap();
+        drive(&mut term, key_rx, ev_rx, app)
+            .await
+            .map(|a| a.field().to_string())
+    });
+    let key = |c| {
+        Ok(crossterm::event::Event::Key(KeyEvent::new(
+            KeyCode::Char(c),
+            KeyModifiers::NONE,
+        )))
+    };
+    // Typed at 100 ms a key: typing.
+    for c in "ab".chars() {
+        key_tx.unbounded_send(key(c)).unwrap();
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // A burst at 1 ms a key, Enter: a scan.
+    for c in "A-1001".chars() {
+        key_tx.unbounded_send(key(c)).unwrap();
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+    key_tx
+        .unbounded_send(Ok(crossterm::event::Event::Key(KeyEvent::new(
+            KeyCode::Enter,
+            KeyModifiers::NONE,
+        ))))
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    ev_tx.send(UiEvent::Quit).unwrap();
+    let field = run.await.unwrap().unwrap();
+    assert_eq!(field, "ab");
+    let inputs: Vec<Input> = rx.try_iter().collect();
+    assert_eq!(scans(&inputs), [(Source::Wedge, b"A-1001".to_vec(), false)]);
+}
+
+#[test]
+fn the_tick_is_a_thirtieth_of_a_second() {
+    assert_eq!(tick_period(), Duration::from_secs_f64(1.0 / 30.0));
+    assert!(tick_period() < Duration::from_millis(40));
+}

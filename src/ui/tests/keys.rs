@@ -1,0 +1,233 @@
+//! The keyboard driven with timed crossterm KeyEvents: which Inputs reach the
+//! station, what lands in the field, what the bell does.
+
+use super::*;
+
+pub(super) fn scans(inputs: &[Input]) -> Vec<(Source, Vec<u8>, bool)> {
+    inputs
+        .iter()
+        .filter_map(|i| match i {
+            Input::Scan(s) => Some((s.source.clone(), s.raw.clone(), s.truncated)),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn a_scanner_burst_is_one_wedge_scan() {
+    let mut h = Harness::new();
+    h.type_text("A-1001\n", 0, 1);
+    let inputs = h.inputs();
+    assert_eq!(scans(&inputs), [(Source::Wedge, b"A-1001".to_vec(), false)]);
+    assert_eq!(inputs.len(), 1);
+    assert_eq!(h.app.field(), "");
+}
+
+#[test]
+fn a_burst_without_enter_is_sent_after_the_silence() {
+    let mut h = Harness::new();
+    let end = h.type_text("SN998877", 0, 8);
+    h.tick(end + 10);
+    assert!(h.inputs().is_empty());
+    assert_eq!(h.app.deadline(), Some(h.at(end - 8 + 80)));
+    h.tick(end + 80);
+    assert_eq!(
+        scans(&h.inputs()),
+        [(Source::Wedge, b"SN998877".to_vec(), false)]
+    );
+}
+
+#[test]
+fn slow_typing_fills_the_field_and_enter_sends_it_typed() {
+    let mut h = Harness::new();
+    let end = h.type_text("A-1001", 0, 90);
+    h.tick(end + 100);
+    assert_eq!(h.app.field(), "A-1001");
+    assert!(h.inputs().is_empty());
+    h.press(KeyCode::Enter, KeyModifiers::NONE, end + 500);
+    assert_eq!(
+        scans(&h.inputs()),
+        [(Source::Typed, b"A-1001".to_vec(), false)]
+    );
+    assert_eq!(h.app.field(), "");
+}
+
+#[test]
+fn a_scan_while_typing_does_not_touch_the_field() {
+    let mut h = Harness::new();
+    let end = h.type_text("lapt", 0, 100);
+    let end = h.type_text("A-1002\n", end + 200, 2);
+    let end = h.type_text("op", end + 200, 100);
+    h.tick(end + 100);
+    assert_eq!(h.app.field(), "laptop");
+    assert_eq!(
+        scans(&h.inputs()),
+        [(Source::Wedge, b"A-1002".to_vec(), false)]
+    );
+}
+
+#[test]
+fn gs_from_ctrl_5_is_kept() {
+    let mut h = Harness::new();
+    let t = h.type_text("]C10109506000134352", 0, 1);
+    h.press(KeyCode::Char('5'), KeyModifiers::CONTROL, t);
+    h.type_text("21ABC\n", t + 1, 1);
+    assert_eq!(
+        scans(&h.inputs()),
+        [(
+            Source::Wedge,
+            b"]C10109506000134352\x1d21ABC".to_vec(),
+            false
+        )]
+    );
+}
+
+#[test]
+fn an_over_long_burst_is_sent_truncated() {
+    let mut h = Harness::new();
+    let long: String = std::iter::repeat_n('9', MAX_SCAN_BYTES + 100).collect();
+    h.type_text(&format!("{long}\n"), 0, 0);
+    let s = scans(&h.inputs());
+    assert_eq!(s.len(), 1);
+    assert_eq!(s[0].1.len(), MAX_SCAN_BYTES);
+    assert!(s[0].2, "marked truncated");
+}
+
+#[test]
+fn a_configured_prefix_typed_with_ctrl_b_marks_a_scan() {
+    let mut h = Harness::with(UiOptions {
+        wedge: WedgeConfig {
+            prefix: "\u{2}".into(),
+            ..WedgeConfig::default()
+        },
+        ..opts()
+    });
+    h.press(KeyCode::Char('b'), KeyModifiers::CONTROL, 0);
+    h.type_text("A1\n", 40, 40);
+    assert_eq!(scans(&h.inputs()), [(Source::Wedge, b"A1".to_vec(), false)]);
+}
+
+#[test]
+fn e_enrols_only_with_an_unknown_code_on_screen_and_an_empty_field() {
+    let mut h = Harness::new();
+    h.type_text("e", 0, 1);
+    h.tick(100);
+    assert_eq!(h.app.field(), "e", "nothing to enrol: e is typing");
+    h.press(KeyCode::Esc, KeyModifiers::NONE, 200);
+    assert_eq!(h.app.field(), "");
+    h.outcome(unknown_outcome());
+    h.type_text("e", 300, 1);
+    h.tick(400);
+    assert_eq!(h.inputs(), [Input::Command(Command::EnrolLast)]);
+    assert_eq!(h.app.field(), "");
+    // With text in the field, e is a letter.
+    h.type_text("5", 500, 1);
+    h.type_text("e", 700, 1);
+    h.tick(800);
+    assert_eq!(h.app.field(), "5e");
+    assert!(h.inputs().is_empty());
+}
+
+#[test]
+fn function_keys_send_commands() {
+    let mut h = Harness::new();
+    for (n, mode) in [
+        (2, Mode::Lookup),
+        (3, Mode::Receive),
+        (4, Mode::Wipe),
+        (5, Mode::Stocktake),
+    ] {
+        h.press(KeyCode::F(n), KeyModifiers::NONE, 0);
+        assert_eq!(h.inputs(), [Input::Command(Command::Mode(mode))]);
+    }
+    h.press(KeyCode::Char('l'), KeyModifiers::CONTROL, 0);
+    assert_eq!(h.inputs(), [Input::Command(Command::SignOut)]);
+    assert!(!h.app.should_quit());
+    h.press(KeyCode::F(10), KeyModifiers::NONE, 0);
+    assert!(h.app.should_quit());
+    let mut h = Harness::new();
+    h.press(KeyCode::Char('c'), KeyModifiers::CONTROL, 0);
+    assert!(h.app.should_quit());
+}
+
+#[test]
+fn help_opens_with_question_mark_and_closes_with_esc() {
+    let mut h = Harness::new();
+    h.type_text("?", 0, 1);
+    h.tick(100);
+    assert!(h.app.help_open());
+    assert_eq!(h.app.field(), "");
+    h.press(KeyCode::Esc, KeyModifiers::NONE, 200);
+    assert!(!h.app.help_open());
+    // In a non-empty field ? is a character.
+    h.type_text("A?", 300, 100);
+    h.tick(600);
+    assert_eq!(h.app.field(), "A?");
+    assert!(!h.app.help_open());
+    // A scan still goes through while help is open.
+    h.press(KeyCode::F(1), KeyModifiers::NONE, 700);
+    h.type_text("A-1001\n", 800, 1);
+    assert_eq!(
+        scans(&h.inputs()),
+        [(Source::Wedge, b"A-1001".to_vec(), false)]
+    );
+    assert!(h.app.help_open());
+}
+
+#[test]
+fn backspace_edits_the_field_after_held_keys_land() {
+    let mut h = Harness::new();
+    h.type_text("AB", 0, 100);
+    // Backspace right after B (held): B lands first, then is deleted.
+    h.press(KeyCode::Backspace, KeyModifiers::NONE, 110);
+    assert_eq!(h.app.field(), "A");
+}
+
+#[test]
+fn bell_once_for_ok_three_times_for_error_none_for_quiet() {
+    let mut h = Harness::new();
+    h.outcome(asset_outcome());
+    assert_eq!(h.bell.count(), 1);
+    h.outcome(unknown_outcome());
+    assert_eq!(h.bell.count(), 1, "a warning is silent");
+    let mut quiet = asset_outcome();
+    quiet.quiet = true;
+    h.outcome(quiet);
+    assert_eq!(h.bell.count(), 1);
+    h.outcome(outcome(Level::Error, "no", None));
+    assert_eq!(h.bell.count(), 2, "the first error beep is immediate");
+    h.tick(100);
+    assert_eq!(h.bell.count(), 2, "beeps are spaced out");
+    h.tick(150);
+    assert_eq!(h.bell.count(), 3);
+    h.tick(300);
+    assert_eq!(h.bell.count(), 4);
+    h.tick(1000);
+    assert_eq!(h.bell.count(), 4);
+}
+
+#[test]
+fn quiet_outcomes_update_the_header_without_feedback() {
+    let mut h = Harness::new();
+    let mut o = asset_outcome();
+    o.quiet = true;
+    o.session.mode = Mode::Wipe;
+    h.outcome(o);
+    assert!(h.app.banner.is_none());
+    assert!(h.app.scans.is_empty());
+    assert_eq!(h.app.session.mode, Mode::Wipe);
+}
+
+#[test]
+fn the_list_shows_the_code_as_sent() {
+    let mut h = Harness::new();
+    h.type_text("A-1001\n", 0, 1);
+    h.press(KeyCode::F(3), KeyModifiers::NONE, 100);
+    // Answer to the scan, then to the mode command (no list line), then a
+    // reader's scan the UI did not send (code from the panel).
+    h.outcome(asset_outcome());
+    h.outcome(outcome(Level::Ok, "Receive mode", None));
+    h.outcome(unknown_outcome());
+    let codes: Vec<&str> = h.app.scans.iter().map(|s| s.code.as_str()).collect();
+    assert_eq!(codes, ["5CG9999ZZZ", "A-1001"]);
+}

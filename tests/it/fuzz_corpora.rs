@@ -1,0 +1,44 @@
+//! Replays every fuzz corpus (fuzz/corpus/<target>/) through the target's library
+//! function — the same body the fuzzer runs — so an input that once crashed a
+//! parser stays fixed. A corpus directory without a registered target fails.
+
+use std::path::Path;
+
+type Target = fn(&[u8]);
+
+fn target(name: &str) -> Option<Target> {
+    use scanstation::codec;
+    Some(match name {
+        "gs1_scanner" => codec::gs1::fuzz_one,
+        "gs1_digital_link" => codec::gs1::fuzz_digital_link,
+        "epc" => codec::epc::fuzz_one,
+        "hid_keyboard" => codec::hid::fuzz_keyboard,
+        "hid_pos" => codec::hid::fuzz_pos,
+        "spec" => scanstation::device::spec::fuzz_one,
+        "identify" => scanstation::identify::fuzz_one,
+        _ => return None,
+    })
+}
+
+#[test]
+fn every_corpus_replays_without_a_panic() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus");
+    let mut replayed = 0;
+    let mut dirs: Vec<_> = std::fs::read_dir(&root)
+        .expect("fuzz/corpus exists")
+        .filter_map(Result::ok)
+        .filter(|e| e.path().is_dir())
+        .collect();
+    dirs.sort_by_key(|e| e.file_name());
+    for dir in dirs {
+        let name = dir.file_name().to_string_lossy().into_owned();
+        let run = target(&name)
+            .unwrap_or_else(|| panic!("fuzz/corpus/{name} has no target registered here"));
+        for file in std::fs::read_dir(dir.path()).expect("corpus dir").flatten() {
+            let data = std::fs::read(file.path()).expect("corpus file");
+            run(&data);
+            replayed += 1;
+        }
+    }
+    assert!(replayed > 0, "no corpus files found under {}", root.display());
+}

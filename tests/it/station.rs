@@ -1,0 +1,465 @@
+//! The station without a terminal or devices: inputs in, outcomes out, and the
+//! journal checked through a second connection (what is on disk).
+
+use crate::support::Sandbox;
+use scanstation::input::{Command, Input, Mode, RfidRead, Scan, Source, MAX_SCAN_BYTES};
+use scanstation::station::outcome::{Level, Outcome, Panel};
+use scanstation::station::seed::{seed_demo, DemoCodes};
+use scanstation::station::{Station, StationSettings};
+use scanstation::store::{journal, Store};
+use std::time::SystemTime;
+
+fn scan(code: impl Into<Vec<u8>>) -> Input {
+    Input::Scan(Scan::new(Source::Wedge, code, SystemTime::now()))
+}
+
+fn settings() -> StationSettings {
+    StationSettings {
+        station_id: "bench-1".into(),
+        ..StationSettings::default()
+    }
+}
+
+/// A seeded store and a station on it.
+fn station_with(sb: &Sandbox, f: impl FnOnce(&mut StationSettings)) -> (Station, DemoCodes) {
+    let mut store = Store::open(&sb.db()).unwrap();
+    let codes = seed_demo(&mut store, "seed").unwrap();
+    let mut s = settings();
+    f(&mut s);
+    (Station::new(store, s).unwrap(), codes)
+}
+
+/// The event as on disk, read through a fresh connection.
+fn on_disk(sb: &Sandbox, seq: i64) -> journal::EventRow {
+    let store = Store::open(&sb.db()).unwrap();
+    journal::get(store.conn(), seq)
+        .unwrap()
+        .unwrap_or_else(|| panic!("journal #{seq} is not on disk"))
+}
+
+fn journal_len(sb: &Sandbox) -> u64 {
+    let store = Store::open(&sb.db()).unwrap();
+    journal::count(store.conn()).unwrap()
+}
+
+fn asset_card(o: &Outcome) -> &scanstation::station::outcome::AssetCard {
+    match &o.panel {
+        Some(Panel::Asset(c)) => c,
+        other => panic!("expected an asset card, got {other:?} ({})", o.message),
+    }
+}
+
+#[test]
+fn a_known_tag_shows_its_card_and_the_scan_is_on_disk() {
+    let sb = Sandbox::new();
+    let (mut st, codes) = station_with(&sb, |_| {});
+    let o = st.handle(scan(codes.tags[0].as_str()));
+    assert_eq!(o.level, Level::Ok, "{}", o.message);
+    assert_eq!(
+        o.message,
+        "A-1001 · Dell Latitude 7440 · in_stock · LOC-R101-S1"
+    );
+    let card = asset_card(&o);
+    assert_eq!(card.tag, "A-1001");
+    assert_eq!(
+        card.location.as_deref(),
+        Some("LOC-R101-S1 — Store Room 101, Shelf 1")
+    );
+    assert!(card
+        .identifiers
+        .contains(&("serial".to_string(), codes.serials[0].clone())));
+    // History newest first, starting with this very scan.
+    let seq = o.seq.expect("a seq");
+    assert_eq!(card.history[0].seq, seq);
+    assert_eq!(card.history[0].kind, "scan");
+    assert_eq!(card.history.last().unwrap().kind, "asset.created");
+    let ev = on_disk(&sb, seq);
+    assert_eq!(ev.kind, "scan");
+    assert_eq!(ev.station, "bench-1");
+    assert_eq!(ev.operator, None);
+    assert!(!ev.training);
+    assert_eq!(ev.payload["text"], "A-1001");
+    assert_eq!(ev.payload["source"], "wedge");
+    assert_eq!(ev.payload["asset_id"], card.asset_id);
+    assert_eq!(ev.payload["identity"]["type"], "asset_tag");
+}
+
+#[test]
+fn typed_lower_case_finds_the_asset_but_a_scan_matches_exactly() {
+    let sb = Sandbox::new();
+    let (mut st, _) = station_with(&sb, |_| {});
+    let typed = Input::Scan(Scan::new(Source::Typed, "a-1002", SystemTime::now()));
+    let o = st.handle(typed);
+    assert_eq!(o.level, Level::Ok, "{}", o.message);
+    assert_eq!(asset_card(&o).tag, "A-1002");
+    let o = st.handle(scan("a-1002"));
+    assert_eq!(o.level, Level::Warning, "{}", o.message);
+}
+
+#[test]
+fn a_serial_finds_its_asset() {
+    let sb = Sandbox::new();
+    let (mut st, codes) = station_with(&sb, |_| {});
+    let o = st.handle(scan(codes.serials[3].as_str()));
+    assert_eq!(o.level, Level::Ok, "{}", o.message);
+    assert_eq!(asset_card(&o).tag, codes.tags[3]);
+}
+
+#[test]
+fn an_unknown_code_is_journaled_and_can_be_enrolled() {
+    let sb = Sandbox::new();
+    let (mut st, codes) = station_with(&sb, |_| {});
+    let o = st.handle(scan(codes.unknown.as_str()));
+    assert_eq!(o.level, Level::Warning);
+    assert_eq!(o.message, "Unknown code ZX-UNKNOWN-42 — press E to enrol");
+    assert!(matches!(&o.panel, Some(Panel::Unknown { code, .. }) if code == "ZX-UNKNOWN-42"));
+    let ev = on_disk(&sb, o.seq.unwrap());
+    assert_eq!(ev.payload["text"], "ZX-UNKNOWN-42");
+    assert!(ev.payload.get("asset_id").is_none());
+
+    let o = st.handle(Input::Command(Command::EnrolLast));
+    assert_eq!(o.level, Level::Ok, "{}", o.message);
+    assert_eq!(o.message, "Enrolled ZX-UNKNOWN-42 · in_stock");
+    let card = asset_card(&o);
+    assert_eq!(card.status, "in_stock");
+    let ev = on_disk(&sb, o.seq.unwrap());
+    assert_eq!(ev.kind, "asset.created");
+    assert_eq!(ev.payload["via"], "enrol");
+    assert_eq!(ev.payload["tag"], "ZX-UNKNOWN-42");
+
+    // Now it is known; and enrolling again has nothing pending.
+    let o = st.handle(scan(codes.unknown.as_str()));
+    assert_eq!(o.level, Level::Ok, "{}", o.message);
+    let before = journal_len(&sb);
+    let o = st.handle(Input::Command(Command::EnrolLast));
+    assert_eq!(o.level, Level::Warning);
+    assert_eq!(o.seq, None);
+    assert_eq!(journal_len(&sb), before, "nothing to enrol writes nothing");
+}
+
+#[test]
+fn the_pending_enrol_is_forgotten_after_another_scan() {
+    let sb = Sandbox::new();
+    let (mut st, codes) = station_with(&sb, |_| {});
+    st.handle(scan("ZX-NEW-1"));
+    st.handle(scan(codes.tags[1].as_str()));
+    let o = st.handle(Input::Command(Command::EnrolLast));
+    assert_eq!(o.level, Level::Warning, "{}", o.message);
+    // CMD:CONFIRM enrols, from the scanner alone.
+    st.handle(scan("ZX-NEW-2"));
+    let o = st.handle(scan("CMD:CONFIRM"));
+    assert_eq!(o.message, "Enrolled ZX-NEW-2 · in_stock");
+    let scan_ev = on_disk(&sb, o.seq.unwrap());
+    assert_eq!(scan_ev.kind, "scan");
+    assert_eq!(on_disk(&sb, o.seq.unwrap() + 1).kind, "asset.created");
+}
+
+#[test]
+fn badges_sign_in_and_every_event_carries_the_operator() {
+    let sb = Sandbox::new();
+    let (mut st, codes) = station_with(&sb, |_| {});
+    let o = st.handle(scan("B0001"));
+    assert_eq!(o.level, Level::Ok, "{}", o.message);
+    assert_eq!(o.message, "Signed in: Ana Lopez (B0001)");
+    assert_eq!(o.session.operator.as_ref().unwrap().role, "supervisor");
+    let seq = o.seq.unwrap();
+    assert_eq!(
+        on_disk(&sb, seq).operator,
+        None,
+        "the badge scan happened before sign-in"
+    );
+    let signed = on_disk(&sb, seq + 1);
+    assert_eq!(signed.kind, "operator.signed_in");
+    assert_eq!(signed.operator.as_deref(), Some("B0001"));
+
+    let o = st.handle(scan(codes.tags[2].as_str()));
+    assert_eq!(
+        on_disk(&sb, o.seq.unwrap()).operator.as_deref(),
+        Some("B0001")
+    );
+
+    // Another badge takes over.
+    let o = st.handle(scan("B0002"));
+    assert_eq!(o.session.operator.as_ref().unwrap().badge, "B0002");
+    assert_eq!(on_disk(&sb, o.seq.unwrap() + 1).kind, "operator.signed_out");
+
+    let o = st.handle(scan("B9999"));
+    assert_eq!(o.level, Level::Error);
+    assert_eq!(
+        o.session.operator.as_ref().unwrap().badge,
+        "B0002",
+        "an unknown badge changes nothing"
+    );
+    assert_eq!(
+        on_disk(&sb, o.seq.unwrap()).payload["refused"],
+        "unknown_badge"
+    );
+
+    let o = st.handle(Input::Command(Command::SignOut));
+    assert_eq!(o.level, Level::Ok);
+    assert!(o.session.operator.is_none());
+    let ev = on_disk(&sb, o.seq.unwrap());
+    assert_eq!(ev.kind, "operator.signed_out");
+    assert_eq!(ev.operator.as_deref(), Some("B0002"));
+    let o = st.handle(scan(codes.tags[2].as_str()));
+    assert_eq!(on_disk(&sb, o.seq.unwrap()).operator, None);
+}
+
+#[test]
+fn with_require_signin_scans_are_journaled_but_refused() {
+    let sb = Sandbox::new();
+    let (mut st, codes) = station_with(&sb, |s| s.require_signin = true);
+    let o = st.handle(Input::Tick(SystemTime::now()));
+    assert!(o.session.signin_required);
+    let o = st.handle(scan(codes.tags[0].as_str()));
+    assert_eq!(o.level, Level::Error);
+    assert_eq!(o.message, "Scan your badge first");
+    let ev = on_disk(&sb, o.seq.unwrap());
+    assert_eq!(ev.payload["text"], "A-1001");
+    assert_eq!(ev.payload["refused"], "signin_required");
+    assert_eq!(
+        st.handle(Input::Command(Command::EnrolLast)).level,
+        Level::Error
+    );
+
+    assert_eq!(st.handle(scan(codes.badge.as_str())).level, Level::Ok);
+    let o = st.handle(scan(codes.tags[0].as_str()));
+    assert_eq!(o.level, Level::Ok, "{}", o.message);
+    assert!(!o.session.signin_required);
+}
+
+#[test]
+fn training_marks_every_event() {
+    let sb = Sandbox::new();
+    let (mut st, codes) = station_with(&sb, |s| s.training = true);
+    let first = journal_len(&sb) as i64;
+    st.handle(scan("B0003"));
+    st.handle(scan(codes.tags[5].as_str()));
+    st.handle(scan("ZX-TRAIN-1"));
+    st.handle(Input::Command(Command::EnrolLast));
+    st.handle(Input::Command(Command::SignOut));
+    let store = Store::open(&sb.db()).unwrap();
+    let rows = journal::read_since(store.conn(), first, 100).unwrap();
+    // scan, signed_in, scan, scan, asset.created, signed_out
+    assert_eq!(rows.len(), 6, "{rows:?}");
+    assert!(rows.iter().all(|r| r.training), "{rows:?}");
+}
+
+#[test]
+fn arbitrary_bytes_are_unknown_codes_kept_as_hex() {
+    let sb = Sandbox::new();
+    let (mut st, _) = station_with(&sb, |_| {});
+    let o = st.handle(scan(vec![0xFF, 0xFE, b'A', 0x00, 0x1D]));
+    assert_eq!(o.level, Level::Warning);
+    assert!(
+        o.message.contains("cannot enrol: it is not text"),
+        "{}",
+        o.message
+    );
+    let ev = on_disk(&sb, o.seq.unwrap());
+    assert_eq!(ev.payload["raw_hex"], "fffe41001d");
+    assert_eq!(
+        st.handle(Input::Command(Command::EnrolLast)).level,
+        Level::Warning
+    );
+
+    let o = st.handle(scan(vec![b'X'; MAX_SCAN_BYTES + 500]));
+    assert_eq!(o.level, Level::Warning);
+    assert!(o.message.contains("cannot enrol"), "{}", o.message);
+    let ev = on_disk(&sb, o.seq.unwrap());
+    assert_eq!(ev.payload["truncated"], true);
+    assert_eq!(ev.payload["text"].as_str().unwrap().len(), MAX_SCAN_BYTES);
+
+    let o = st.handle(scan("\u{7}BELL\r"));
+    assert_eq!(o.level, Level::Warning);
+    assert!(o.message.contains("cannot enrol"), "{}", o.message);
+}
+
+#[test]
+fn command_barcodes_switch_modes_and_say_what_is_not_built() {
+    let sb = Sandbox::new();
+    let (mut st, codes) = station_with(&sb, |_| {});
+    let o = st.handle(scan("CMD:MODE:WIPE"));
+    assert_eq!(o.level, Level::Warning);
+    assert_eq!(o.message, "Wipe is not built yet: scans are journaled only");
+    assert_eq!(o.session.mode, Mode::Wipe);
+    assert_eq!(
+        on_disk(&sb, o.seq.unwrap() + 1).kind,
+        "station.mode_changed"
+    );
+    let o = st.handle(scan(codes.tags[0].as_str()));
+    assert_eq!(o.level, Level::Warning);
+    assert!(o.seq.is_some());
+    let o = st.handle(Input::Command(Command::Mode(Mode::Lookup)));
+    assert_eq!(o.level, Level::Ok);
+    assert_eq!(o.session.mode, Mode::Lookup);
+    let o = st.handle(scan("CMD:FROBNICATE"));
+    assert_eq!(o.level, Level::Error);
+    assert_eq!(
+        on_disk(&sb, o.seq.unwrap()).payload["refused"],
+        "unknown_command"
+    );
+}
+
+#[test]
+fn a_location_label_shows_the_location() {
+    let sb = Sandbox::new();
+    let (mut st, codes) = station_with(&sb, |_| {});
+    let o = st.handle(scan(codes.location.as_str()));
+    assert_eq!(o.level, Level::Ok, "{}", o.message);
+    match o.panel {
+        Some(Panel::Location(l)) => {
+            assert_eq!(l.code, "LOC-R101-S2");
+            assert_eq!(
+                l.path,
+                "Headquarters > Building 1 > Store Room 101 > Store Room 101, Shelf 2"
+            );
+            assert!(l.asset_count > 0);
+        }
+        other => panic!("{other:?}"),
+    }
+    let o = st.handle(scan("LOC-NOWHERE"));
+    assert_eq!(o.level, Level::Warning);
+}
+
+#[test]
+fn rfid_reads_are_journaled_and_looked_up() {
+    let sb = Sandbox::new();
+    let (mut st, codes) = station_with(&sb, |_| {});
+    let read = |epc: Vec<u8>| {
+        Input::Rfid(RfidRead {
+            source: "sim:chafon".into(),
+            epc,
+            antenna: Some(1),
+            rssi: Some(-61.5),
+            count: 3,
+            at: SystemTime::now(),
+        })
+    };
+    let o = st.handle(read(hex::decode(&codes.epcs[0]).unwrap()));
+    assert_eq!(o.level, Level::Ok, "{}", o.message);
+    assert!(!o.quiet);
+    assert_eq!(asset_card(&o).tag, "A-1001");
+    let ev = on_disk(&sb, o.seq.unwrap());
+    assert_eq!(ev.kind, "rfid.read");
+    assert_eq!(ev.payload["epc"], codes.epcs[0]);
+    assert_eq!(ev.payload["count"], 3);
+
+    let o = st.handle(read(vec![0xE2, 0x00, 0x12, 0x34]));
+    assert_eq!(o.level, Level::Warning);
+    assert!(o.quiet);
+    assert_eq!(o.message, "Unknown EPC E2001234");
+    assert!(o.seq.is_some());
+}
+
+#[test]
+fn ticks_and_reader_status_write_nothing() {
+    let sb = Sandbox::new();
+    let (mut st, _) = station_with(&sb, |_| {});
+    let before = journal_len(&sb);
+    let o = st.handle(Input::Tick(SystemTime::now()));
+    assert!(o.quiet);
+    assert_eq!(o.seq, None);
+    let o = st.handle(Input::ReaderStatus(scanstation::input::ReaderStatus {
+        source: "serial:/dev/ttyUSB0".into(),
+        state: scanstation::input::ReaderState::Lost,
+        detail: "unplugged".into(),
+        errors: Default::default(),
+        at: SystemTime::now(),
+    }));
+    assert!(o.quiet);
+    assert_eq!(journal_len(&sb), before);
+}
+
+#[test]
+fn every_ok_outcome_is_on_disk_and_the_chain_verifies() {
+    let sb = Sandbox::new();
+    let (mut st, codes) = station_with(&sb, |_| {});
+    let mut seqs = Vec::new();
+    for code in codes
+        .scan_codes
+        .iter()
+        .chain(codes.tags.iter())
+        .chain(codes.serials.iter())
+    {
+        let o = st.handle(scan(code.as_str()));
+        assert_ne!(o.level, Level::Error, "{code}: {}", o.message);
+        seqs.push((o.seq.expect("every scan is journaled"), code.clone()));
+    }
+    let store = Store::open(&sb.db()).unwrap();
+    for (seq, code) in &seqs {
+        let ev = journal::get(store.conn(), *seq).unwrap().expect("on disk");
+        assert_eq!(ev.payload["text"], code.as_str());
+    }
+    assert!(matches!(
+        journal::verify(store.conn(), None).unwrap(),
+        journal::VerifyReport::Ok { .. }
+    ));
+}
+
+#[test]
+fn a_failed_write_says_not_saved_and_changes_nothing() {
+    let sb = Sandbox::new();
+    let (mut st, _) = station_with(&sb, |_| {});
+    let before = journal_len(&sb);
+    // Another process holds the write lock past the busy timeout.
+    let other = rusqlite::Connection::open(sb.db()).unwrap();
+    other.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let o = st.handle(scan("B0001"));
+    assert_eq!(o.level, Level::Error);
+    assert!(o.message.starts_with("NOT SAVED — "), "{}", o.message);
+    assert!(
+        o.session.operator.is_none(),
+        "not signed in when the sign-in was not saved"
+    );
+    assert_eq!(o.seq, None);
+    other.execute_batch("ROLLBACK").unwrap();
+    assert_eq!(journal_len(&sb), before);
+    // The rescan goes through.
+    let o = st.handle(scan("B0001"));
+    assert_eq!(o.level, Level::Ok, "{}", o.message);
+}
+
+mod arbitrary {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+        /// Any bytes, as any input, never panic; every scan is journaled with
+        /// its exact bytes.
+        #[test]
+        fn any_scan_is_journaled_and_never_panics(
+            scans in proptest::collection::vec(
+                prop_oneof![
+                    proptest::collection::vec(any::<u8>(), 0..64),
+                    "[A-Z]{1,3}-?[0-9]{4}".prop_map(String::into_bytes),
+                    "(CMD:|B|LOC-)[A-Z0-9:]{0,12}".prop_map(String::into_bytes),
+                ],
+                1..8,
+            ),
+            enrol in any::<bool>(),
+        ) {
+            let mut store = Store::open_in_memory().unwrap();
+            seed_demo(&mut store, "seed").unwrap();
+            let mut st = Station::new(store, settings()).unwrap();
+            for raw in scans {
+                let o = st.handle(scan(raw.clone()));
+                let seq = o.seq.expect("every scan is journaled");
+                let ev = journal::get(st.store().conn(), seq).unwrap().unwrap();
+                prop_assert_eq!(&ev.kind, "scan");
+                match std::str::from_utf8(&raw) {
+                    Ok(t) => prop_assert_eq!(ev.payload["text"].as_str(), Some(t)),
+                    Err(_) => {
+                        let want = hex::encode(&raw);
+                        prop_assert_eq!(ev.payload["raw_hex"].as_str(), Some(want.as_str()))
+                    }
+                }
+                if enrol {
+                    let o = st.handle(Input::Command(Command::EnrolLast));
+                    prop_assert_ne!(o.level, Level::Error, "{}", o.message);
+                }
+            }
+        }
+    }
+}
