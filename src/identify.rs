@@ -174,9 +174,9 @@ impl Classifier {
             Syntax::Text | Syntax::Epc => None,
             Syntax::Gs1Scanner => Some(gs1::parse_scanner(data).map_err(|e| e.to_string())),
             Syntax::Ean => Some(ean_to_gtin(data)),
-            Syntax::Bracketed => Some(
-                utf8(data).and_then(|t| gs1::parse_bracketed(t).map_err(|e| e.to_string())),
-            ),
+            Syntax::Bracketed => {
+                Some(utf8(data).and_then(|t| gs1::parse_bracketed(t).map_err(|e| e.to_string())))
+            }
             Syntax::DigitalLink => Some(
                 utf8(data).and_then(|t| gs1::digital_link::parse(t).map_err(|e| e.to_string())),
             ),
@@ -220,10 +220,7 @@ impl Classifier {
                 let gs1 = tag
                     .gs1_elements()
                     .into_iter()
-                    .map(|(ai, value)| gs1::Element {
-                        ai,
-                        value,
-                    })
+                    .map(|(ai, value)| gs1::Element { ai, value })
                     .collect();
                 let hex_upper = hex.trim().to_ascii_uppercase();
                 Decoded {
@@ -468,7 +465,8 @@ pub fn expand_gs_escapes(input: &str) -> Vec<u8> {
         if b[i..].starts_with(b"{GS}") {
             out.push(0x1D);
             i += 4;
-        } else if b[i] == b'\\' && b.len() >= i + 4 && b[i + 1..i + 4].eq_ignore_ascii_case(b"x1d") {
+        } else if b[i] == b'\\' && b.len() >= i + 4 && b[i + 1..i + 4].eq_ignore_ascii_case(b"x1d")
+        {
             out.push(0x1D);
             i += 4;
         } else {

@@ -10,9 +10,9 @@
 pub mod folder;
 pub mod image;
 pub mod llrp;
+pub mod profile;
 pub mod serial;
 pub mod sim;
-pub mod profile;
 pub mod spec;
 pub mod supervisor;
 pub mod usb;

@@ -40,5 +40,9 @@ fn every_corpus_replays_without_a_panic() {
             replayed += 1;
         }
     }
-    assert!(replayed > 0, "no corpus files found under {}", root.display());
+    assert!(
+        replayed > 0,
+        "no corpus files found under {}",
+        root.display()
+    );
 }

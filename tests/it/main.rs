@@ -2,19 +2,19 @@
 //! temp dirs (see `support`) and never touches a user's store.
 
 mod crash;
-mod hid_fixtures;
-mod support;
-mod llrp;
-mod rfid_serial;
-mod supervisor;
-mod profiles;
-mod spec;
-mod monitor;
-mod fuzz_corpora;
-mod import_export;
-mod station;
-mod wedge;
-mod journal;
-mod store;
-mod usb_replay;
 mod decode_image;
+mod fuzz_corpora;
+mod hid_fixtures;
+mod import_export;
+mod journal;
+mod llrp;
+mod monitor;
+mod profiles;
+mod rfid_serial;
+mod spec;
+mod station;
+mod store;
+mod supervisor;
+mod support;
+mod usb_replay;
+mod wedge;

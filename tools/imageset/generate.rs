@@ -278,7 +278,14 @@ fn symbol(p: &Payload) -> Result<GrayImage, Box<dyn std::error::Error>> {
         MultiFormatWriter.encode_with_hints(&p.contents, &p.format, w, h, &hints)
     })
     .map_err(|_| "writer panicked")??;
-    Ok(image::DynamicImage::from(&m).to_luma8())
+    Ok(to_gray(&m))
+}
+
+/// A writer's matrix as black-on-white pixels.
+fn to_gray(m: &rxing::common::BitMatrix) -> image::GrayImage {
+    image::GrayImage::from_fn(m.width(), m.height(), |x, y| {
+        image::Luma([if m.get(x, y) { 0 } else { 255 }])
+    })
 }
 
 /// The printed label: symbols scaled to `module` pixels, stacked, with quiet
