@@ -28,7 +28,7 @@ fn photo(degrees: f32, with_code: bool) -> Vec<u8> {
         let m = MultiFormatWriter
             .encode_with_hints("IT-004211-BENCH", &BarcodeFormat::CODE_128, 0, 1, &hints)
             .expect("encodes");
-        let row = image::DynamicImage::from(&m).to_luma8();
+        let row = to_gray(&m);
         let module = 3;
         let code = image::imageops::resize(
             &row,
@@ -53,6 +53,13 @@ fn photo(degrees: f32, with_code: bool) -> Vec<u8> {
         .encode_image(&blurred)
         .expect("jpeg");
     bytes
+}
+
+/// A writer's matrix as black-on-white pixels.
+fn to_gray(m: &rxing::common::BitMatrix) -> image::GrayImage {
+    image::GrayImage::from_fn(m.width(), m.height(), |x, y| {
+        image::Luma([if m.get(x, y) { 0 } else { 255 }])
+    })
 }
 
 /// Bilinear rotation on a grown canvas; corners left at 255 (skipped when pasting).

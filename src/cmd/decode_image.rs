@@ -6,6 +6,7 @@ use std::io::Write as _;
 use std::process::ExitCode;
 
 use scanstation::device::image::{self, ImageCode};
+use scanstation::identify::Classifier;
 use serde::Serialize;
 
 /// One found barcode; field order is the contract's.
@@ -26,6 +27,7 @@ struct NotFound<'a> {
 }
 
 pub fn run(ctx: &super::Ctx, args: &crate::cli::DecodeImageArgs) -> anyhow::Result<ExitCode> {
+    let classifier = Classifier::new(&ctx.config.identify)?;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let mut nothing_found = false;
@@ -43,7 +45,11 @@ pub fn run(ctx: &super::Ctx, args: &crate::cli::DecodeImageArgs) -> anyhow::Resu
             }
             Ok(codes) => {
                 for code in &codes {
-                    writeln!(out, "{}", serde_json::to_string(&found(ctx, &file, code))?)?;
+                    writeln!(
+                        out,
+                        "{}",
+                        serde_json::to_string(&found(&classifier, &file, code))?
+                    )?;
                 }
             }
             Err(e) => {
@@ -68,18 +74,19 @@ pub fn run(ctx: &super::Ctx, args: &crate::cli::DecodeImageArgs) -> anyhow::Resu
     })
 }
 
-fn found<'a>(ctx: &super::Ctx, file: &'a str, code: &'a ImageCode) -> Found<'a> {
+fn found<'a>(classifier: &Classifier, file: &'a str, code: &'a ImageCode) -> Found<'a> {
+    let raw = String::from_utf8_lossy(&code.raw).into_owned();
     Found {
         file,
         format: code.format,
         symbology: code.symbology.as_deref(),
-        raw: String::from_utf8_lossy(&code.raw).into_owned(),
-        parse: parse_object(ctx, &code.raw),
+        parse: parse_object(classifier, &raw, &code.raw),
+        raw,
     }
 }
 
-/// The `parse` object for one code (the same object `scanstation parse` prints).
-/// The identify module's report is not on main yet: null until it lands.
-fn parse_object(_ctx: &super::Ctx, _raw: &[u8]) -> serde_json::Value {
-    serde_json::Value::Null
+/// The `parse` object for one code: the same object `scanstation parse`
+/// prints for the scanner bytes, `input` being the text as read.
+fn parse_object(classifier: &Classifier, text: &str, raw: &[u8]) -> serde_json::Value {
+    serde_json::to_value(classifier.report(text, raw)).unwrap_or(serde_json::Value::Null)
 }

@@ -22,7 +22,7 @@ use std::io::BufReader;
 use std::path::{Path, PathBuf};
 
 use image::{DynamicImage, GrayImage, ImageReader, Limits};
-use rxing::common::{AdaptiveThresholdBinarizer, GlobalHistogramBinarizer, HybridBinarizer};
+use rxing::common::{GlobalHistogramBinarizer, HybridBinarizer};
 use rxing::multi::{GenericMultipleBarcodeReader, MultipleBarcodeReader};
 use rxing::{
     BarcodeFormat, Binarizer, BinaryBitmap, DecodeHints, Luma8Source, MultiUseMultiFormatReader,
@@ -233,7 +233,6 @@ enum Prep {
 enum Bin {
     Hybrid,
     Global,
-    Adaptive,
 }
 
 struct Pass {
@@ -301,11 +300,6 @@ const PASSES: &[Pass] = &[
         binarizer: Bin::Hybrid,
     },
     Pass {
-        name: "adaptive",
-        prep: Prep::Base,
-        binarizer: Bin::Adaptive,
-    },
-    Pass {
         name: "inverted",
         prep: Prep::Invert,
         binarizer: Bin::Hybrid,
@@ -357,10 +351,6 @@ impl Reader {
         let results = match bin {
             Bin::Hybrid => self.multi(BinaryBitmap::new(HybridBinarizer::new(source))),
             Bin::Global => self.multi(BinaryBitmap::new(GlobalHistogramBinarizer::new(source))),
-            Bin::Adaptive => self.multi(BinaryBitmap::new(AdaptiveThresholdBinarizer::new(
-                source,
-                adaptive_radius(img),
-            ))),
         };
         let mut seen = HashSet::new();
         distinct_symbols(&results)
@@ -421,10 +411,6 @@ fn same_1d_symbol(a: &RXingResult, b: &RXingResult) -> bool {
     let overlap = len.min(b1) - b0.max(0.0);
     let (mx, my) = ((pb[0].x + pb[1].x) / 2.0, (pb[0].y + pb[1].y) / 2.0);
     overlap > 0.5 * len.min(b1 - b0) && across(mx, my) < 0.1 * len
-}
-
-fn adaptive_radius(img: &GrayImage) -> u32 {
-    (img.width().min(img.height()) / 40).clamp(8, 40)
 }
 
 /// One rxing result as scanner output.

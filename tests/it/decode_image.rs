@@ -108,7 +108,10 @@ fn decode_image_prints_one_line_per_barcode_and_exits_0() {
         let sym = l["symbology"].as_str().expect("symbology");
         assert!(raw.starts_with(sym), "{raw} starts with {sym}");
         assert!(l["format"] == "code128" || l["format"] == "datamatrix");
-        assert!(l.get("parse").is_some());
+        // The parse object is `scanstation parse`'s for the bytes read.
+        assert_eq!(l["parse"]["input"], raw);
+        assert_eq!(l["parse"]["symbology"], sym);
+        assert_eq!(l["parse"]["error"], serde_json::Value::Null);
         raws.insert(raw.to_string());
     }
     assert_eq!(raws, expected.into_iter().collect());

@@ -17,5 +17,7 @@ mod rfid_serial;
 mod spec;
 mod station;
 mod store;
+mod supervisor;
+mod support;
 mod usb_replay;
 mod wedge;

@@ -278,7 +278,14 @@ fn symbol(p: &Payload) -> Result<GrayImage, Box<dyn std::error::Error>> {
         MultiFormatWriter.encode_with_hints(&p.contents, &p.format, w, h, &hints)
     })
     .map_err(|_| "writer panicked")??;
-    Ok(image::DynamicImage::from(&m).to_luma8())
+    Ok(to_gray(&m))
+}
+
+/// A writer's matrix as black-on-white pixels.
+fn to_gray(m: &rxing::common::BitMatrix) -> image::GrayImage {
+    image::GrayImage::from_fn(m.width(), m.height(), |x, y| {
+        image::Luma([if m.get(x, y) { 0 } else { 255 }])
+    })
 }
 
 /// The printed label: symbols scaled to `module` pixels, stacked, with quiet
@@ -505,11 +512,12 @@ fn homography(from: &[(f64, f64)], to: &[(f64, f64)]) -> Option<[f64; 9]> {
             return None;
         }
         a.swap(col, pivot);
-        for row in 0..8 {
-            if row != col {
-                let f = a[row][col] / a[col][col];
-                for k in col..9 {
-                    a[row][k] -= f * a[col][k];
+        let pivot_row = a[col];
+        for (r, row) in a.iter_mut().enumerate() {
+            if r != col {
+                let f = row[col] / pivot_row[col];
+                for (v, p) in row.iter_mut().zip(pivot_row.iter()).skip(col) {
+                    *v -= f * p;
                 }
             }
         }

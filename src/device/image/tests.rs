@@ -12,7 +12,14 @@ fn render(contents: &str, format: BarcodeFormat, w: i32, h: i32, gs1: bool) -> G
     let m = MultiFormatWriter
         .encode_with_hints(contents, &format, w, h, &hints)
         .expect("encodes");
-    DynamicImage::from(&m).to_luma8()
+    to_gray(&m)
+}
+
+/// A writer's matrix as black-on-white pixels.
+fn to_gray(m: &rxing::common::BitMatrix) -> image::GrayImage {
+    image::GrayImage::from_fn(m.width(), m.height(), |x, y| {
+        image::Luma([if m.get(x, y) { 0 } else { 255 }])
+    })
 }
 
 fn raws(img: &GrayImage) -> Vec<String> {
