@@ -16,6 +16,12 @@ fn target(name: &str) -> Option<Target> {
         "hid_pos" => codec::hid::fuzz_pos,
         "spec" => scanstation::device::spec::fuzz_one,
         "identify" => scanstation::identify::fuzz_one,
+        "import_csv" => scanstation::import::fuzz_one,
+        "rfid_chafon" => codec::rfid::chafon::fuzz_one,
+        "rfid_lines" => codec::rfid::lines::fuzz_one,
+        "rfid_llrp" => codec::rfid::llrp::fuzz_one,
+        "rfid_mercury" => codec::rfid::mercury::fuzz_one,
+        "rfid_tsl" => codec::rfid::tsl::fuzz_one,
         _ => return None,
     })
 }
