@@ -225,10 +225,14 @@ mod tests {
             b"]C10109506000134352\x1d21ABC".to_vec(),
             at(),
         );
-        assert_eq!(
-            event_json(&DeviceEvent::Scan(scan)),
-            r#"{"type":"scan","source":"usb:0c2e:0b8f?protocol=hid-pos","at":"2026-11-28T14:03:07.123Z","raw":"]C10109506000134352\u001d21ABC","parse":null}"#
+        let line = event_json(&DeviceEvent::Scan(scan));
+        assert!(
+            line.starts_with(r#"{"type":"scan","source":"usb:0c2e:0b8f?protocol=hid-pos","at":"2026-11-28T14:03:07.123Z","raw":"]C10109506000134352\u001d21ABC","parse":{"#),
+            "{line}"
         );
+        let v: Value = serde_json::from_str(&line).expect("json");
+        assert_eq!(v["parse"]["identity"]["type"], "gtin_serial");
+        assert_eq!(v["parse"]["symbology"], "]C1");
     }
 
     #[test]
@@ -241,9 +245,15 @@ mod tests {
             count: 3,
             at: at(),
         };
+        let line = event_json(&DeviceEvent::Rfid(read.clone()));
+        assert!(
+            line.starts_with(r#"{"type":"rfid","source":"serial:/dev/pts/7?protocol=chafon","at":"2026-11-28T14:03:07.123Z","epc":"3474257BF40000000000162E","antenna":1,"rssi":-61.3,"count":3,"decoded":{"#),
+            "{line}"
+        );
+        let v: Value = serde_json::from_str(&line).expect("json");
         assert_eq!(
-            event_json(&DeviceEvent::Rfid(read.clone())),
-            r#"{"type":"rfid","source":"serial:/dev/pts/7?protocol=chafon","at":"2026-11-28T14:03:07.123Z","epc":"3474257BF40000000000162E","antenna":1,"rssi":-61.3,"count":3,"decoded":null}"#
+            v["decoded"]["epc"]["tag_uri"],
+            "urn:epc:tag:giai-96:3.0614141.5678"
         );
         let bare = RfidRead {
             antenna: None,
