@@ -173,7 +173,10 @@ impl Classifier {
         let parsed: Option<Result<Vec<gs1::Element>, String>> = match syntax {
             Syntax::Text | Syntax::Epc => None,
             Syntax::Gs1Scanner => Some(gs1::parse_scanner(data).map_err(|e| e.to_string())),
-            Syntax::Ean => Some(ean_to_gtin(data)),
+            Syntax::Ean => Some(
+                gs1::parse_ean(data, symbology.is_some_and(|a| a.modifier == b'4'))
+                    .map_err(|e| e.to_string()),
+            ),
             Syntax::Bracketed => {
                 Some(utf8(data).and_then(|t| gs1::parse_bracketed(t).map_err(|e| e.to_string())))
             }
@@ -320,17 +323,6 @@ fn aim_text(a: aim::Aim) -> String {
     s
 }
 
-/// EAN-13 / UPC-A / EAN-8 data carry a GTIN: (01) padded to 14 digits.
-fn ean_to_gtin(data: &[u8]) -> Result<Vec<gs1::Element>, String> {
-    let digits = std::str::from_utf8(data)
-        .ok()
-        .filter(|t| (8..=14).contains(&t.len()) && t.bytes().all(|b| b.is_ascii_digit()))
-        .ok_or_else(|| "EAN/UPC data must be 8 to 14 digits".to_string())?;
-    let padded = format!("{digits:0>14}");
-    let bracketed = format!("(01){padded}");
-    gs1::parse_bracketed(&bracketed).map_err(|e| e.to_string())
-}
-
 fn find<'e>(elements: &'e [gs1::Element], ai: &str) -> Option<&'e gs1::Element> {
     elements.iter().find(|e| e.ai == ai)
 }
@@ -345,7 +337,7 @@ fn identity_of_elements(elements: &[gs1::Element]) -> Identity<'static> {
         let mut s = String::new();
         for e in keys {
             s.push('(');
-            s.push_str(&e.ai);
+            s.push_str(e.ai);
             s.push(')');
             s.push_str(&e.value);
         }
@@ -462,11 +454,9 @@ pub fn expand_gs_escapes(input: &str) -> Vec<u8> {
     let b = input.as_bytes();
     let mut i = 0;
     while i < b.len() {
-        if b[i..].starts_with(b"{GS}") {
-            out.push(0x1D);
-            i += 4;
-        } else if b[i] == b'\\' && b.len() >= i + 4 && b[i + 1..i + 4].eq_ignore_ascii_case(b"x1d")
-        {
+        let escape = b[i..].starts_with(b"{GS}")
+            || (b[i] == b'\\' && b.len() >= i + 4 && b[i + 1..i + 4].eq_ignore_ascii_case(b"x1d"));
+        if escape {
             out.push(0x1D);
             i += 4;
         } else {
