@@ -23,8 +23,18 @@ pub fn run(ctx: &super::Ctx, args: &DemoArgs) -> anyhow::Result<ExitCode> {
         rate: 1.0,
         ..sim::SimOptions::default()
     };
-    let rfid = sim::spawn(sim::SimProtocol::Chafon, rfid_opts)
-        .context("starting the simulated RFID reader")?;
+    // The simulated reader serves its pty on a runtime of its own, which
+    // lives as long as the demo.
+    let sim_runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .context("starting the simulator's runtime")?;
+    let rfid = {
+        let _guard = sim_runtime.enter();
+        sim::spawn(sim::SimProtocol::Chafon, rfid_opts)
+            .context("starting the simulated RFID reader")?
+    };
     let mut readers = ctx.reader_specs();
     readers.push(rfid.spec().to_string());
     app::run_with_store(
@@ -41,5 +51,6 @@ pub fn run(ctx: &super::Ctx, args: &DemoArgs) -> anyhow::Result<ExitCode> {
         },
     )?;
     drop(rfid);
+    sim_runtime.shutdown_timeout(Duration::from_millis(200));
     Ok(ExitCode::SUCCESS)
 }

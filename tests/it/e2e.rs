@@ -52,3 +52,20 @@ fn a_scanner_burst_in_the_terminal_is_journaled() {
     let verify = sb.cmd().arg("verify").output().expect("verify");
     assert!(verify.status.success(), "{verify:?}");
 }
+
+#[test]
+fn the_demo_scans_by_itself_and_quits_on_f10() {
+    let sb = Sandbox::new();
+    let mut cmd = sb.cmd();
+    cmd.args(["demo", "--every", "0.3"]);
+    let mut demo = PtyChild::spawn(cmd, 120, 40);
+    // The seeded assets are A-1001 … A-1040; the simulated scanner scans them.
+    assert!(
+        demo.wait_for("A-10", WAIT),
+        "the demo showed no scan; screen: {}",
+        demo.screen_text()
+    );
+    demo.write(b"\x1b[21~");
+    let status = demo.wait_exit(WAIT).expect("demo did not quit on F10");
+    assert!(status.success(), "demo exited with {status}");
+}
