@@ -346,32 +346,26 @@ fn identity_of_elements(elements: &[gs1::Element]) -> Identity<'static> {
             value: Cow::Owned(s),
         }
     };
-    if let Some(gtin) = find(elements, "01") {
-        return match find(elements, "21") {
-            Some(serial) => bracketed(IdentityKind::GtinSerial, &[gtin, serial]),
-            None => owned(IdentityKind::Gtin, &gtin.value),
+    // The first key in scan order decides: a Digital Link's primary key comes
+    // first, so `/8004/…?01=…` is a GIAI, not a GTIN.
+    for e in elements {
+        let id = match e.ai {
+            "01" => match find(elements, "21") {
+                Some(serial) => bracketed(IdentityKind::GtinSerial, &[e, serial]),
+                None => owned(IdentityKind::Gtin, &e.value),
+            },
+            "8004" => owned(IdentityKind::Giai, &e.value),
+            "00" => owned(IdentityKind::Sscc, &e.value),
+            "8003" => owned(IdentityKind::Grai, &e.value),
+            "414" => match find(elements, "254") {
+                Some(ext) => bracketed(IdentityKind::Location, &[e, ext]),
+                None => owned(IdentityKind::Location, &e.value),
+            },
+            "400" => owned(IdentityKind::PurchaseOrder, &e.value),
+            "8040" => owned(IdentityKind::Serial, &e.value),
+            _ => continue,
         };
-    }
-    if let Some(e) = find(elements, "8004") {
-        return owned(IdentityKind::Giai, &e.value);
-    }
-    if let Some(e) = find(elements, "00") {
-        return owned(IdentityKind::Sscc, &e.value);
-    }
-    if let Some(e) = find(elements, "8003") {
-        return owned(IdentityKind::Grai, &e.value);
-    }
-    if let Some(gln) = find(elements, "414") {
-        return match find(elements, "254") {
-            Some(ext) => bracketed(IdentityKind::Location, &[gln, ext]),
-            None => owned(IdentityKind::Location, &gln.value),
-        };
-    }
-    if let Some(e) = find(elements, "400") {
-        return owned(IdentityKind::PurchaseOrder, &e.value);
-    }
-    if let Some(e) = find(elements, "8040") {
-        return owned(IdentityKind::Serial, &e.value);
+        return id;
     }
     Identity {
         kind: IdentityKind::Unknown,
@@ -515,6 +509,10 @@ mod tests {
             IdentityKind::GtinSerial
         );
         assert_eq!(kind("(8004)0614141123454001"), IdentityKind::Giai);
+        assert_eq!(
+            kind("https://example.com/8004/9520614141234567?01=09520123456788"),
+            IdentityKind::Giai
+        );
         assert_eq!(kind("]C100106141411234567890"), IdentityKind::Unknown); // bad check digit
         assert_eq!(kind("]E09506000134352"), IdentityKind::Gtin);
     }
