@@ -463,7 +463,10 @@ pub fn expand_gs_escapes(input: &str) -> Vec<u8> {
 
 /// Fuzz target body: classification and the full decode never panic.
 pub fn fuzz_one(data: &[u8]) {
-    let c = Classifier::new(&IdentifyConfig::default()).expect("default patterns compile");
+    static DEFAULT: std::sync::OnceLock<Classifier> = std::sync::OnceLock::new();
+    let c = DEFAULT.get_or_init(|| {
+        Classifier::new(&IdentifyConfig::default()).expect("default patterns compile")
+    });
     let _ = c.classify(data);
     let _ = c.report("fuzz", data);
     if let Ok(t) = std::str::from_utf8(data) {
