@@ -137,11 +137,13 @@ impl Station {
         match input {
             Input::Scan(scan) => {
                 let r = self.on_scan(&scan);
-                self.finish(r, "Scan again")
+                let code = String::from_utf8_lossy(&scan.raw).into_owned();
+                self.finish(r, "Scan again").answering(code)
             }
             Input::Rfid(read) => {
                 let r = self.on_rfid(&read);
-                self.finish(r, "It will be read again")
+                let code = hex::encode_upper(&read.epc);
+                self.finish(r, "It will be read again").answering(code)
             }
             Input::Command(cmd) => {
                 let r = self.on_command(cmd);
@@ -210,6 +212,7 @@ impl Station {
             message: d.message,
             changed: d.changed,
             seq: d.seq,
+            code: None,
             panel: d.panel,
             session: self.session.view(
                 &self.settings.station_id,

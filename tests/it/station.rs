@@ -134,6 +134,7 @@ fn an_unknown_code_is_journaled_and_can_be_enrolled() {
     let o = st.handle(scan(codes.unknown.as_str()));
     assert_eq!(o.level, Level::Warning);
     assert_eq!(o.message, "Unknown code ZX-UNKNOWN-42 — press E to enrol");
+    assert_eq!(o.code.as_deref(), Some("ZX-UNKNOWN-42"));
     assert!(matches!(&o.panel, Some(Panel::Unknown { code, .. }) if code == "ZX-UNKNOWN-42"));
     let ev = on_disk(&sb, o.seq.unwrap());
     assert_eq!(ev.payload["text"], "ZX-UNKNOWN-42");
@@ -141,6 +142,7 @@ fn an_unknown_code_is_journaled_and_can_be_enrolled() {
 
     let o = st.handle(Input::Command(Command::EnrolLast));
     assert_eq!(o.level, Level::Ok, "{}", o.message);
+    assert_eq!(o.code, None, "a command answers no code");
     assert_eq!(o.message, "Enrolled ZX-UNKNOWN-42 · in_stock");
     let card = asset_card(&o);
     assert_eq!(card.status, "in_stock");
@@ -362,6 +364,7 @@ fn rfid_reads_are_journaled_and_looked_up() {
     assert_eq!(o.level, Level::Ok, "{}", o.message);
     assert!(!o.quiet);
     assert_eq!(asset_card(&o).tag, "A-1001");
+    assert_eq!(o.code.as_deref(), Some(codes.epcs[0].as_str()));
     let ev = on_disk(&sb, o.seq.unwrap());
     assert_eq!(ev.kind, "rfid.read");
     assert_eq!(ev.payload["epc"], codes.epcs[0]);
