@@ -112,6 +112,7 @@ impl Station {
         let classifier = Classifier::new(&settings.identify)?;
         let session = Session {
             mode: settings.mode,
+            operator: session::interrupted(store.conn(), &settings.station_id)?,
             ..Session::default()
         };
         Ok(Station {
@@ -165,6 +166,30 @@ impl Station {
                 self.finish(Ok(d), "")
             }
         }
+    }
+
+    /// The operator quit: whoever is signed in is signed out, so that the next
+    /// start does not resume their session.
+    pub fn stop(&mut self) -> Outcome {
+        let r = self.on_stop();
+        self.finish(r, "Scan your badge out")
+    }
+
+    fn on_stop(&mut self) -> Result<Decision, StoreError> {
+        let Some(op) = self.session.operator.clone() else {
+            return Ok(Decision::new(Level::Ok, "Stopped"));
+        };
+        let mut j = self.journal()?;
+        j.append(
+            SystemTime::now(),
+            "operator.signed_out",
+            json!({"badge": op.badge, "reason": "quit"}),
+        )?;
+        j.commit(
+            Decision::new(Level::Ok, format!("Signed out: {}", op.name))
+                .then(SessionChange::SignOut)
+                .then(SessionChange::Pending(None)),
+        )
     }
 
     fn finish(&mut self, r: Result<Decision, StoreError>, retry: &str) -> Outcome {

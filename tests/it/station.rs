@@ -230,6 +230,51 @@ fn badges_sign_in_and_every_event_carries_the_operator() {
 }
 
 #[test]
+fn a_crash_resumes_the_session_and_quitting_ends_it() {
+    let sb = Sandbox::new();
+    let (mut st, codes) = station_with(&sb, |_| {});
+    assert_eq!(st.handle(scan("B0001")).level, Level::Ok);
+    // The process dies: no stop().
+    drop(st);
+    let mut st = Station::new(Store::open(&sb.db()).unwrap(), settings()).unwrap();
+    let o = st.handle(Input::Tick(SystemTime::now()));
+    assert_eq!(o.session.operator.as_ref().unwrap().badge, "B0001");
+    let o = st.handle(scan(codes.tags[0].as_str()));
+    assert_eq!(
+        on_disk(&sb, o.seq.unwrap()).operator.as_deref(),
+        Some("B0001")
+    );
+    // Another station on the same store resumes nothing of bench-1's.
+    let mut other = Station::new(Store::open(&sb.db()).unwrap(), {
+        let mut s = settings();
+        s.station_id = "bench-2".into();
+        s
+    })
+    .unwrap();
+    let o = other.handle(Input::Tick(SystemTime::now()));
+    assert!(o.session.operator.is_none());
+    drop(other);
+
+    // Quitting signs out, on the journal.
+    let o = st.stop();
+    assert!(o.session.operator.is_none());
+    let ev = on_disk(&sb, o.seq.unwrap());
+    assert_eq!(ev.kind, "operator.signed_out");
+    assert_eq!(ev.payload["reason"], "quit");
+    drop(st);
+    let mut st = Station::new(Store::open(&sb.db()).unwrap(), settings()).unwrap();
+    assert!(st
+        .handle(Input::Tick(SystemTime::now()))
+        .session
+        .operator
+        .is_none());
+    // Stopping with nobody signed in writes nothing.
+    let before = journal_len(&sb);
+    assert_eq!(st.stop().seq, None);
+    assert_eq!(journal_len(&sb), before);
+}
+
+#[test]
 fn with_require_signin_scans_are_journaled_but_refused() {
     let sb = Sandbox::new();
     let (mut st, codes) = station_with(&sb, |s| s.require_signin = true);
