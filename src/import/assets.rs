@@ -5,6 +5,7 @@ use super::fields::{self, parse_date};
 use super::table::{Column, Row, Table};
 use super::RowError;
 use crate::config::ImportConfig;
+use crate::store::assets::STATUSES;
 use std::collections::HashMap;
 use time::Date;
 
@@ -30,21 +31,6 @@ pub const COLUMNS: &[Column] = &[
 const fn col(name: &'static str, required: bool) -> Column {
     Column { name, required }
 }
-
-/// The station's asset statuses (design.md), in lifecycle order.
-pub const STATUSES: &[&str] = &[
-    "on_order",
-    "in_stock",
-    "deployed",
-    "in_repair",
-    "decommissioning",
-    "sanitized",
-    "awaiting_pickup",
-    "in_transit",
-    "disposed",
-    "missing",
-    "lost",
-];
 
 /// A location an asset row names: the code it is scanned by and its name.
 #[derive(Debug, Clone, PartialEq, Eq)]
