@@ -32,6 +32,10 @@ fn main() -> std::io::Result<()> {
         let mut seq = 100;
         for input in inputs {
             seq += 1;
+            let code = match &input {
+                Input::Scan(scan) => Some(String::from_utf8_lossy(&scan.raw).to_string()),
+                _ => None,
+            };
             let (level, message, panel) = match input {
                 Input::Scan(scan) => {
                     let code = String::from_utf8_lossy(&scan.raw).to_string();
@@ -53,6 +57,7 @@ fn main() -> std::io::Result<()> {
                 message,
                 changed: vec![format!("journal #{seq}")],
                 seq: Some(seq),
+                code,
                 panel,
                 session: session.clone(),
                 quiet: false,
