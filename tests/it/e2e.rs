@@ -69,3 +69,45 @@ fn the_demo_scans_by_itself_and_quits_on_f10() {
     let status = demo.wait_exit(WAIT).expect("demo did not quit on F10");
     assert!(status.success(), "demo exited with {status}");
 }
+
+#[test]
+fn a_killed_station_resumes_its_operator_and_quitting_signs_out() {
+    let sb = Sandbox::new();
+    let csv = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/csv/operators.csv");
+    let out = sb
+        .cmd()
+        .args(["import", "operators", csv])
+        .output()
+        .expect("import");
+    assert!(out.status.success(), "{out:?}");
+
+    let mut station = PtyChild::spawn(sb.cmd(), 120, 40);
+    assert!(
+        station.wait_for("LOOKUP", WAIT),
+        "{}",
+        station.screen_text()
+    );
+    station.write(b"B0101\r");
+    assert!(
+        station.wait_for("Rosa Diaz", WAIT),
+        "{}",
+        station.screen_text()
+    );
+    // Signed in is on disk once the screen says so; the power goes.
+    station.child.kill().expect("SIGKILL");
+    let _ = station.child.wait();
+
+    let mut station = PtyChild::spawn(sb.cmd(), 120, 40);
+    assert!(
+        station.wait_for("Rosa Diaz", WAIT),
+        "the session was not resumed: {}",
+        station.screen_text()
+    );
+    station.write(b"\x1b[21~");
+    assert!(station.wait_exit(WAIT).is_some(), "no quit on F10");
+    let events = journal_json(&sb);
+    let last = events.last().expect("events");
+    assert_eq!(last["kind"], "operator.signed_out", "{last}");
+    assert_eq!(last["payload"]["reason"], "quit", "{last}");
+    assert_eq!(last["operator"], "B0101", "{last}");
+}
