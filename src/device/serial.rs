@@ -418,22 +418,79 @@ async fn tsl_session<S: AsyncRead + AsyncWrite + Unpin>(
     }
 }
 
+/// How long a session that is ending waits for the line to take the
+/// Mercury stop command.
+const STOP_TIMEOUT: Duration = Duration::from_millis(250);
+
+/// The port of a Mercury session, which leaves the module idle however the
+/// session ends: a module left in continuous read keeps streaming into the
+/// next session (or into whatever opens the port next) and keeps its radio on.
+/// A session that ends by itself sends the stop command with
+/// [`STOP_TIMEOUT`]; one that is dropped — the supervisor's shutdown, a
+/// runtime going away — cannot wait, so `Drop` offers the command to the
+/// line once, without blocking: a serial line takes 8 bytes at once unless
+/// it is already jammed.
+struct MercuryPort<S: AsyncWrite + Unpin> {
+    io: S,
+    stopped: bool,
+}
+
+impl<S: AsyncWrite + Unpin> MercuryPort<S> {
+    async fn stop(&mut self, spec: &ResolvedSpec) {
+        self.stopped = true;
+        let stop = mercury::stop_continuous_read();
+        let _ = tokio::time::timeout(STOP_TIMEOUT, write(spec, &mut self.io, &stop)).await;
+    }
+}
+
+impl<S: AsyncWrite + Unpin> Drop for MercuryPort<S> {
+    fn drop(&mut self) {
+        if self.stopped {
+            return;
+        }
+        let stop = mercury::stop_continuous_read();
+        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+        let mut rest = &stop[..];
+        while !rest.is_empty() {
+            match std::pin::Pin::new(&mut self.io).poll_write(&mut cx, rest) {
+                std::task::Poll::Ready(Ok(n)) if n > 0 => rest = &rest[n..],
+                _ => return,
+            }
+        }
+        let _ = std::pin::Pin::new(&mut self.io).poll_flush(&mut cx);
+    }
+}
+
 async fn mercury_session<S: AsyncRead + AsyncWrite + Unpin>(
     spec: &ResolvedSpec,
-    mut io: S,
+    io: S,
+    rep: &mut Reporter<'_>,
+) -> Step {
+    let mut port = MercuryPort { io, stopped: false };
+    let r = mercury_loop(spec, &mut port.io, rep).await;
+    if matches!(r, Ok(Err(Stopped))) {
+        // The station is closing: leave the module idle.
+        port.stop(spec).await;
+    }
+    r
+}
+
+async fn mercury_loop<S: AsyncRead + AsyncWrite + Unpin>(
+    spec: &ResolvedSpec,
+    io: &mut S,
     rep: &mut Reporter<'_>,
 ) -> Step {
     let mut dec = mercury::Decoder::new(mercury::Direction::FromModule);
     let mut buf = vec![0u8; 4096];
     let mut tick = ticker();
     let start = mercury::start_continuous_read();
-    write(spec, &mut io, &start).await?;
+    write(spec, io, &start).await?;
     let mut sent = Instant::now();
     let mut answered = false;
     let mut last_rx = Instant::now();
     loop {
         tokio::select! {
-            n = read_some(spec, &mut io, &mut buf) => {
+            n = read_some(spec, io, &mut buf) => {
                 dec.push(&buf[..n?]);
                 last_rx = Instant::now();
                 let mut reports = Vec::new();
@@ -459,11 +516,11 @@ async fn mercury_session<S: AsyncRead + AsyncWrite + Unpin>(
                 if any {
                     answered = true;
                     if rep.connected().await.is_err() {
-                        break;
+                        return Ok(Err(Stopped));
                     }
                 }
                 if rep.send_all(reports).await.is_err() {
-                    break;
+                    return Ok(Err(Stopped));
                 }
             }
             _ = tick.tick() => {
@@ -471,19 +528,16 @@ async fn mercury_session<S: AsyncRead + AsyncWrite + Unpin>(
                     dec.idle();
                 }
                 if !answered && sent.elapsed() >= ANSWER_TIMEOUT {
-                    write(spec, &mut io, &start).await?;
+                    write(spec, io, &start).await?;
                     sent = Instant::now();
                 }
             }
         }
         rep.absorb(dec.stats());
         if rep.flush().await.is_err() {
-            break;
+            return Ok(Err(Stopped));
         }
     }
-    // The station is closing: leave the module idle, best effort.
-    let _ = write(spec, &mut io, &mercury::stop_continuous_read()).await;
-    Ok(Err(Stopped))
 }
 
 #[cfg(test)]

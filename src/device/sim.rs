@@ -222,8 +222,12 @@ pub struct SimHandle {
     spec: String,
     link: Option<PathBuf>,
     cmd: mpsc::UnboundedSender<SimCmd>,
+    received: Received,
     task: JoinHandle<()>,
 }
+
+/// The commands a simulator decoded, in order.
+type Received = std::sync::Arc<std::sync::Mutex<Vec<Vec<u8>>>>;
 
 impl SimHandle {
     /// The slave's path (`/dev/pts/N`).
@@ -234,6 +238,14 @@ impl SimHandle {
     /// The SPEC `monitor` can use: `serial:/dev/pts/N?protocol=…`.
     pub fn spec(&self) -> &str {
         &self.spec
+    }
+
+    /// The commands the simulated reader has received so far, in order: a
+    /// Chafon frame as `[cmd, data…]`, a Mercury frame as `[opcode, data…]`,
+    /// a TSL command as its line. Lets a test check what the station sent
+    /// (the Mercury stop when a session ends, for one).
+    pub fn received(&self) -> Vec<Vec<u8>> {
+        self.received.lock().map(|r| r.clone()).unwrap_or_default()
     }
 
     /// Writes `bytes` to the line as they are (noise, broken frames, scripted reads).
@@ -282,8 +294,10 @@ pub fn spawn(protocol: SimProtocol, opts: SimOptions) -> io::Result<SimHandle> {
     let (cmd, rx) = mpsc::unbounded_channel();
     let slave = pty.slave;
     let link = opts.link.clone();
+    let received = Received::default();
+    let log = received.clone();
     let task = tokio::spawn(async move {
-        serve(protocol, opts, master, rx).await;
+        serve(protocol, opts, master, rx, log).await;
         // The slave copy kept the pty alive with nobody attached; now it goes too.
         drop(slave);
     });
@@ -292,6 +306,7 @@ pub fn spawn(protocol: SimProtocol, opts: SimOptions) -> io::Result<SimHandle> {
         spec,
         link,
         cmd,
+        received,
         task,
     })
 }
@@ -319,7 +334,13 @@ async fn serve(
     opts: SimOptions,
     master: Master,
     mut rx: mpsc::UnboundedReceiver<SimCmd>,
+    log: Received,
 ) {
+    let record = |frame: Vec<u8>| {
+        if let Ok(mut r) = log.lock() {
+            r.push(frame);
+        }
+    };
     let mut field = Field {
         n: opts.tags.max(1),
         next: 0,
@@ -361,6 +382,7 @@ async fn serve(
                     SimProtocol::Chafon => {
                         chafon_in.push(input);
                         while let Some(f) = chafon_in.next_frame() {
+                            record([&[f.cmd][..], f.data].concat());
                             match f.cmd {
                                 chafon::CMD_INVENTORY if opts.active => {}
                                 chafon::CMD_INVENTORY => {
@@ -382,6 +404,7 @@ async fn serve(
                             if cmd.is_empty() {
                                 continue;
                             }
+                            record(cmd.clone().into_bytes());
                             if cmd.starts_with(".iv") {
                                 let tags = if auto { field.take(per_tick) } else { Vec::new() };
                                 let list: Vec<(Epc, Option<i16>)> = tags
@@ -399,6 +422,7 @@ async fn serve(
                     SimProtocol::Mercury => {
                         mercury_in.push(input);
                         while let Some(f) = mercury_in.next_frame() {
+                            record([&[f.op][..], f.data].concat());
                             match (f.op, f.data) {
                                 (mercury::OP_MULTI_PROTOCOL, d) if d.len() >= 3 => {
                                     reading = d[2] == 0x01;
@@ -463,8 +487,9 @@ impl LlrpSim {
 /// An LLRP reader on 127.0.0.1 (an ephemeral port): it greets each client
 /// with a successful ConnectionAttemptEvent, accepts the ROSpec commands,
 /// and once the ROSpec is enabled reports `opts.rate` tags a second over
-/// `opts.tags` tags (each with a TagSeenCount of 2), with a KEEPALIVE every
-/// `keepalive` when given.
+/// `opts.tags` tags (each with a TagSeenCount of 2). It sends a KEEPALIVE
+/// every `keepalive` when given, and as a real reader does, at the period a
+/// client's SET_READER_CONFIG asks for (none if it asks for none).
 pub async fn llrp_server(opts: SimOptions, keepalive: Option<Duration>) -> io::Result<LlrpSim> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
@@ -509,6 +534,7 @@ async fn llrp_conn(mut s: tokio::net::TcpStream, opts: SimOptions, keepalive: Op
     } else {
         3600.0
     }));
+    let mut keepalive = keepalive;
     let mut ka = interval(keepalive.unwrap_or(Duration::from_secs(3600)));
     ka.tick().await;
     let mut running = false;
@@ -520,6 +546,14 @@ async fn llrp_conn(mut s: tokio::net::TcpStream, opts: SimOptions, keepalive: Op
                 framer.push(&buf[..n]);
                 while let Ok(Some(m)) = framer.next_message() {
                     let reply = match m.kind {
+                        llrp::SET_READER_CONFIG => {
+                            if let Some(period) = llrp::keepalive_spec(&m.body) {
+                                keepalive = period.filter(|&ms| ms > 0).map(|ms| Duration::from_millis(ms.into()));
+                                ka = interval(keepalive.unwrap_or(Duration::from_secs(3600)));
+                                ka.reset();
+                            }
+                            Some(llrp::SET_READER_CONFIG_RESPONSE)
+                        }
                         llrp::DELETE_ROSPEC => Some(llrp::DELETE_ROSPEC_RESPONSE),
                         llrp::ADD_ROSPEC => Some(llrp::ADD_ROSPEC_RESPONSE),
                         llrp::ENABLE_ROSPEC => { running = true; Some(llrp::ENABLE_ROSPEC_RESPONSE) }

@@ -3,12 +3,13 @@
 use scanstation::codec::rfid::{chafon, mercury, tsl};
 use scanstation::device::sim::{self, sim_tag, SimOptions, SimProtocol, SimTag};
 use scanstation::device::spec::{Protocol, ResolvedSpec, Transport};
-use scanstation::device::{serial, DeviceEvent, ReaderError};
+use scanstation::device::{serial, supervisor, DeviceEvent, ReaderError};
 use scanstation::input::{ReaderErrors, ReaderState, ReaderStatus, RfidRead, Scan};
 use std::collections::BTreeMap;
 use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
 
 /// Generous: the machine may be busy; nothing here measures time.
 const WAIT: Duration = Duration::from_secs(60);
@@ -347,6 +348,69 @@ async fn session_ends_quietly_when_the_station_stops_listening() {
     drop(rx);
     let (r, _) = tokio::time::timeout(WAIT, h).await.unwrap().unwrap();
     assert!(r.is_ok(), "{r:?}");
+    // The module was left idle: the start, then the stop.
+    wait_for_command(&s, &STOP).await;
+    assert_eq!(s.received().first(), Some(&start_command()));
+    s.unplug().await;
+}
+
+/// The Mercury stop as the simulator records it: opcode, then data.
+const STOP: [u8; 4] = [mercury::OP_MULTI_PROTOCOL, 0x00, 0x00, 0x02];
+
+fn start_command() -> Vec<u8> {
+    [
+        &[mercury::OP_MULTI_PROTOCOL][..],
+        &mercury::START_CONTINUOUS,
+    ]
+    .concat()
+}
+
+/// Waits (up to [`WAIT`]) until the simulator has received `cmd`.
+async fn wait_for_command(s: &sim::SimHandle, cmd: &[u8]) {
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while !s.received().iter().any(|c| c == cmd) {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "never received {cmd:02X?}; got {:02X?}",
+            s.received()
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mercury_module_is_stopped_when_the_supervisor_shuts_down() {
+    let s = sim::spawn(
+        SimProtocol::Mercury,
+        SimOptions {
+            tags: 3,
+            rate: 50.0,
+            ..SimOptions::default()
+        },
+    )
+    .unwrap();
+    let sp = spec(&s.path().display().to_string(), Protocol::Mercury);
+    let (tx, mut rx) = mpsc::channel(1024);
+    let shutdown = CancellationToken::new();
+    let token = shutdown.clone();
+    let h = tokio::spawn(supervisor::supervise(sp, tx, token));
+    let mut seen = Seen::default();
+    collect(&mut rx, &mut seen, |s| !s.reads.is_empty()).await;
+    assert!(
+        !s.received().iter().any(|c| c == &STOP),
+        "stopped too early"
+    );
+    // Shutdown drops the running session: it cannot wait, yet the stop goes out.
+    shutdown.cancel();
+    tokio::time::timeout(WAIT, h).await.unwrap().unwrap();
+    wait_for_command(&s, &STOP).await;
+    let got = s.received();
+    assert_eq!(got.first(), Some(&start_command()));
+    assert_eq!(
+        got.iter().filter(|c| *c == &STOP[..]).count(),
+        1,
+        "{got:02X?}"
+    );
     s.unplug().await;
 }
 
