@@ -49,6 +49,12 @@ impl SimProtocol {
 pub struct SimOptions {
     /// Distinct tags (or scans) in the field.
     pub tags: u32,
+    /// The EPCs of the tags in the field, in the order they are reported,
+    /// instead of generated ones; `tags` is then ignored. Empty (the default):
+    /// `tags` generated tags ([`sim_tag`]). Antennas and RSSIs stay those of
+    /// [`sim_tag`] by position. For the RFID protocols (Chafon, TSL, Mercury,
+    /// LLRP); the line scanner keeps typing [`scan_line`]s.
+    pub epcs: Vec<[u8; 12]>,
     /// Reads (or scans) per second; 0 sends nothing unasked and answers polls with "no tag".
     pub rate: f64,
     /// Chafon active mode (push 0xEE frames, ignore inventory polls) instead of answer mode.
@@ -61,10 +67,19 @@ impl Default for SimOptions {
     fn default() -> SimOptions {
         SimOptions {
             tags: 20,
+            epcs: Vec::new(),
             rate: 10.0,
             active: false,
             link: None,
         }
+    }
+}
+
+impl SimOptions {
+    /// The tags in the field, in the order the simulator reports them.
+    pub fn field_tags(&self) -> Vec<SimTag> {
+        let f = Field::new(self);
+        (0..f.n).map(|i| f.tag(i)).collect()
     }
 }
 
@@ -313,16 +328,44 @@ pub fn spawn(protocol: SimProtocol, opts: SimOptions) -> io::Result<SimHandle> {
 
 /// Round-robin over the tags in the field.
 struct Field {
+    /// The explicit EPCs, if any.
+    epcs: Vec<[u8; 12]>,
+    /// Tags in the field, at least 1.
     n: u32,
     next: u32,
+    /// False when there is nothing to report unasked (no rate or no tags).
+    auto: bool,
 }
 
 impl Field {
+    fn new(opts: &SimOptions) -> Field {
+        let explicit = u32::try_from(opts.epcs.len()).unwrap_or(u32::MAX);
+        let n = if explicit > 0 { explicit } else { opts.tags };
+        Field {
+            epcs: opts.epcs.clone(),
+            n: n.max(1),
+            next: 0,
+            auto: opts.rate > 0.0 && n > 0,
+        }
+    }
+
+    /// The `i`-th tag of the field.
+    fn tag(&self, i: u32) -> SimTag {
+        let generated = sim_tag(i);
+        match self.epcs.get(i as usize) {
+            Some(epc) => SimTag {
+                epc: epc.to_vec(),
+                ..generated
+            },
+            None => generated,
+        }
+    }
+
     fn take(&mut self, k: u32) -> Vec<SimTag> {
         (0..k.min(self.n))
             .map(|_| {
-                let t = sim_tag(self.next);
-                self.next = (self.next + 1) % self.n.max(1);
+                let t = self.tag(self.next);
+                self.next = (self.next + 1) % self.n;
                 t
             })
             .collect()
@@ -341,11 +384,8 @@ async fn serve(
             r.push(frame);
         }
     };
-    let mut field = Field {
-        n: opts.tags.max(1),
-        next: 0,
-    };
-    let auto = opts.rate > 0.0 && opts.tags > 0;
+    let mut field = Field::new(&opts);
+    let auto = field.auto;
     let period = match protocol {
         // One trigger pull a second with `rate` tags in it.
         SimProtocol::Tsl => Duration::from_secs(1),
@@ -524,11 +564,8 @@ async fn llrp_conn(mut s: tokio::net::TcpStream, opts: SimOptions, keepalive: Op
     }
     let mut framer = llrp::Framer::default();
     let mut buf = vec![0u8; 4096];
-    let mut field = Field {
-        n: opts.tags.max(1),
-        next: 0,
-    };
-    let auto = opts.rate > 0.0 && opts.tags > 0;
+    let mut field = Field::new(&opts);
+    let auto = field.auto;
     let mut tick = interval(Duration::from_secs_f64(if auto {
         (1.0 / opts.rate).max(0.001)
     } else {

@@ -501,3 +501,44 @@ async fn a_reader_busy_with_another_client_is_an_error() {
     let r = tokio::time::timeout(WAIT, h).await.unwrap().unwrap();
     assert!(matches!(r, Err(ReaderError::Protocol(_))), "{r:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn simulated_llrp_reader_reports_an_explicit_list_of_epcs() {
+    let epcs = vec![sim::giai96(3, 614_141, 99), sim::giai96(3, 614_141, 100)];
+    let server = sim::llrp_server(
+        SimOptions {
+            epcs: epcs.clone(),
+            rate: 30.0,
+            ..SimOptions::default()
+        },
+        None,
+    )
+    .await
+    .unwrap();
+    let sp = spec(server.addr);
+    let (tx, mut rx) = mpsc::channel(256);
+    let h = tokio::spawn(async move {
+        let mut e = ReaderErrors::default();
+        llrp_session::run_session(&sp, &tx, &mut e).await
+    });
+    let mut got = std::collections::BTreeSet::new();
+    let mut reads = 0;
+    while reads < 4 {
+        let ev = tokio::time::timeout(WAIT, rx.recv())
+            .await
+            .unwrap()
+            .unwrap();
+        if let DeviceEvent::Rfid(r) = ev {
+            got.insert(r.epc);
+            reads += 1;
+        }
+        if got.len() == 2 && reads >= 2 {
+            break;
+        }
+    }
+    let want: std::collections::BTreeSet<Vec<u8>> = epcs.iter().map(|e| e.to_vec()).collect();
+    assert_eq!(got, want);
+    server.stop().await;
+    let r = tokio::time::timeout(WAIT, h).await.unwrap().unwrap();
+    assert!(r.is_err(), "{r:?}");
+}

@@ -130,7 +130,7 @@ async fn chafon_active_frames_with_garbage_crc_errors_and_truncation() {
             tags: 1,
             rate: 0.0,
             active: true,
-            link: None,
+            ..SimOptions::default()
         },
     )
     .unwrap();
@@ -303,6 +303,7 @@ async fn unplug_then_replug_behind_the_same_symlink() {
         rate: 20.0,
         active: true,
         link: Some(link.clone()),
+        ..SimOptions::default()
     };
     let s = sim::spawn(SimProtocol::Chafon, opts.clone()).unwrap();
     let sp = spec(&link.display().to_string(), Protocol::Chafon);
@@ -494,4 +495,44 @@ async fn simulate_command_prints_a_spec_first_and_serves_it() {
     assert!(status.success(), "{status:?}");
     let (r, _) = tokio::time::timeout(WAIT, h).await.unwrap().unwrap();
     assert!(r.is_err(), "the pty closed with the simulator");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn simulator_reports_an_explicit_list_of_epcs() {
+    let epcs = vec![
+        sim::giai96(3, 614_141, 4711),
+        sim::sgtin96(1, 614_141, 812_345, 6),
+        sim::giai96(3, 614_141, 4712),
+    ];
+    let opts = SimOptions {
+        epcs: epcs.clone(),
+        tags: 50, // ignored when EPCs are given
+        rate: 30.0,
+        active: true,
+        ..SimOptions::default()
+    };
+    let field = opts.field_tags();
+    assert_eq!(
+        field.iter().map(|t| t.epc.clone()).collect::<Vec<_>>(),
+        epcs.iter().map(|e| e.to_vec()).collect::<Vec<_>>()
+    );
+    assert_eq!(field[1].antenna, sim_tag(1).antenna);
+    let s = sim::spawn(SimProtocol::Chafon, opts).unwrap();
+    let (h, mut rx) = start(spec(&s.path().display().to_string(), Protocol::Chafon));
+    let mut seen = Seen::default();
+    // Three reports, then a while longer: only those three EPCs, ever.
+    collect(&mut rx, &mut seen, |s| s.reads.len() >= 3).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    while let Ok(ev) = rx.try_recv() {
+        if let DeviceEvent::Rfid(r) = ev {
+            seen.reads.push(r);
+        }
+    }
+    let got: Vec<Vec<u8>> = by_epc(&seen.reads).into_keys().collect();
+    let mut want: Vec<Vec<u8>> = epcs.iter().map(|e| e.to_vec()).collect();
+    want.sort();
+    assert_eq!(got, want);
+    s.unplug().await;
+    let (r, _) = tokio::time::timeout(WAIT, h).await.unwrap().unwrap();
+    assert!(r.is_err());
 }
