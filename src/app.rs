@@ -84,6 +84,9 @@ pub fn run_with_store(store: Store, opts: AppOptions) -> Result<(), AppError> {
                     break;
                 }
             }
+            // Every sender is gone: the operator quit. (A crash never gets
+            // here, and the next start resumes the session.)
+            station.stop();
         })?;
 
     let runtime = tokio::runtime::Builder::new_multi_thread()

@@ -112,6 +112,7 @@ impl Station {
         let classifier = Classifier::new(&settings.identify)?;
         let session = Session {
             mode: settings.mode,
+            operator: session::interrupted(store.conn(), &settings.station_id)?,
             ..Session::default()
         };
         Ok(Station {
@@ -137,11 +138,13 @@ impl Station {
         match input {
             Input::Scan(scan) => {
                 let r = self.on_scan(&scan);
-                self.finish(r, "Scan again")
+                let code = String::from_utf8_lossy(&scan.raw).into_owned();
+                self.finish(r, "Scan again").answering(code)
             }
             Input::Rfid(read) => {
                 let r = self.on_rfid(&read);
-                self.finish(r, "It will be read again")
+                let code = hex::encode_upper(&read.epc);
+                self.finish(r, "It will be read again").answering(code)
             }
             Input::Command(cmd) => {
                 let r = self.on_command(cmd);
@@ -163,6 +166,30 @@ impl Station {
                 self.finish(Ok(d), "")
             }
         }
+    }
+
+    /// The operator quit: whoever is signed in is signed out, so that the next
+    /// start does not resume their session.
+    pub fn stop(&mut self) -> Outcome {
+        let r = self.on_stop();
+        self.finish(r, "Scan your badge out")
+    }
+
+    fn on_stop(&mut self) -> Result<Decision, StoreError> {
+        let Some(op) = self.session.operator.clone() else {
+            return Ok(Decision::new(Level::Ok, "Stopped"));
+        };
+        let mut j = self.journal()?;
+        j.append(
+            SystemTime::now(),
+            "operator.signed_out",
+            json!({"badge": op.badge, "reason": "quit"}),
+        )?;
+        j.commit(
+            Decision::new(Level::Ok, format!("Signed out: {}", op.name))
+                .then(SessionChange::SignOut)
+                .then(SessionChange::Pending(None)),
+        )
     }
 
     fn finish(&mut self, r: Result<Decision, StoreError>, retry: &str) -> Outcome {
@@ -210,6 +237,7 @@ impl Station {
             message: d.message,
             changed: d.changed,
             seq: d.seq,
+            code: None,
             panel: d.panel,
             session: self.session.view(
                 &self.settings.station_id,

@@ -21,6 +21,12 @@ pub struct Outcome {
     pub changed: Vec<String>,
     /// The journal sequence number of the event this input wrote, if any.
     pub seq: Option<i64>,
+    /// The code this outcome answers, for the last-scans list: a scan's bytes
+    /// as text (lossily), an RFID read's EPC in hex; `None` for commands,
+    /// ticks and reader status. Outcomes come back in input order, but inputs
+    /// come from the keyboard, readers and the demo at once, so the UI cannot
+    /// pair them by order alone.
+    pub code: Option<String>,
     /// What the mode panel should show now; `None` leaves it as it was.
     pub panel: Option<Panel>,
     /// Who is signed in, which mode, training or not: for the header.
@@ -28,6 +34,14 @@ pub struct Outcome {
     /// Whether the UI should show feedback (banner, bell) for this outcome.
     /// Ticks and reader status changes are quiet.
     pub quiet: bool,
+}
+
+impl Outcome {
+    /// The same outcome, saying which code it answers.
+    pub fn answering(mut self, code: String) -> Outcome {
+        self.code = Some(code);
+        self
+    }
 }
 
 /// The header's view of the session.

@@ -1,14 +1,17 @@
 //! Who is at the bench, in which mode, and what question is pending.
 //!
-//! The session lives in memory only (a restart starts signed out: the badge is
-//! scanned again), but every change of it is journaled (`operator.signed_in`,
-//! `operator.signed_out`, `station.mode_changed`). The station changes it only
-//! after the transaction that journals the change has committed.
+//! The session lives in memory, and every change of it is journaled
+//! (`operator.signed_in`, `operator.signed_out`, `station.mode_changed`). The
+//! station changes it only after the transaction that journals the change has
+//! committed. Quitting signs the operator out; a station that stopped without
+//! quitting (a crash, a power cut, a kill) finds its operator still signed in
+//! in the journal and resumes, so the bench goes on without a badge scan.
 
 use super::decision::{Decision, Journal, SessionChange};
 use super::outcome::{Level, OperatorView, Panel, SessionView};
 use crate::input::Mode;
 use crate::store::StoreError;
+use rusqlite::Connection;
 use serde_json::{json, Value};
 use std::time::SystemTime;
 
@@ -66,6 +69,27 @@ pub fn display_code(text: &str, truncated: bool, max: usize) -> String {
         out.push('…');
     }
     out
+}
+
+/// Who was signed in at `station` when it stopped without quitting, if they
+/// are still an active operator.
+pub(super) fn interrupted(
+    conn: &Connection,
+    station: &str,
+) -> Result<Option<OperatorView>, StoreError> {
+    let Some(ev) = crate::store::journal::last_session_event(conn, station)? else {
+        return Ok(None);
+    };
+    let badge = match ev.payload.get("badge").and_then(|b| b.as_str()) {
+        Some(b) if ev.kind == "operator.signed_in" => b,
+        _ => return Ok(None),
+    };
+    let op = crate::store::operators::by_badge(conn, badge)?;
+    Ok(op.filter(|o| o.active).map(|o| OperatorView {
+        badge: o.badge,
+        name: o.name,
+        role: o.role,
+    }))
 }
 
 /// A badge scan: sign in (signing out whoever was signed in).

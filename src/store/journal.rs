@@ -126,16 +126,13 @@ pub fn scan_payload(
 /// transaction this is the head the next append chains onto.
 pub fn head(conn: &Connection) -> Result<EventRef> {
     let head = conn
-        .query_row(
-            "SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1",
-            [],
-            |r| {
-                Ok(EventRef {
-                    seq: r.get(0)?,
-                    hash: r.get(1)?,
-                })
-            },
-        )
+        .prepare_cached("SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1")?
+        .query_row([], |r| {
+            Ok(EventRef {
+                seq: r.get(0)?,
+                hash: r.get(1)?,
+            })
+        })
         .optional()?;
     Ok(head.unwrap_or_else(|| EventRef {
         seq: 0,
@@ -384,6 +381,18 @@ pub fn for_asset(conn: &Connection, asset_id: i64, limit: usize) -> Result<Vec<E
     let rows = st.query_map(params![asset_id, limit_i64(limit)], raw_row)?;
     rows.map(|r| r.map_err(StoreError::from).and_then(RawRow::parse))
         .collect()
+}
+
+/// The last sign-in or sign-out event written by `station`, if any (uses the
+/// partial index `journal_sessions`).
+pub fn last_session_event(conn: &Connection, station: &str) -> Result<Option<EventRow>> {
+    let mut st = conn.prepare_cached(&format!(
+        "{SELECT_ROW} WHERE station = ?1 \
+         AND kind IN ('operator.signed_in', 'operator.signed_out') \
+         ORDER BY seq DESC LIMIT 1"
+    ))?;
+    let row = st.query_row(params![station], raw_row).optional()?;
+    row.map(RawRow::parse).transpose()
 }
 
 /// The number of events.

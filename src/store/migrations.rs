@@ -22,6 +22,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0003_identifier_lookup_index",
         include_str!("migrations/0003_identifier_lookup_index.sql"),
     ),
+    (
+        "0004_journal_sessions_index",
+        include_str!("migrations/0004_journal_sessions_index.sql"),
+    ),
 ];
 
 /// The schema version this binary writes and understands.

@@ -6,7 +6,7 @@
 
 use super::bell::Bell;
 use super::keys::{classify, wedge_controls, KeyAction};
-use super::text::{printable, printable_bytes};
+use super::text::printable;
 use super::{wedge_settings, UiEvent, UiOptions};
 use crate::codec::wedge::{WedgeAssembler, WedgeKey, WedgeOutput};
 use crate::input::{Command, Input, ReaderStatus, Scan, Source, MAX_SCAN_BYTES};
@@ -26,9 +26,6 @@ const BEEP_GAP: Duration = Duration::from_millis(150);
 
 /// How many lines the last-scans list keeps.
 const SCANS_KEPT: usize = 50;
-
-/// Inputs sent and not yet answered, at most (older ones are forgotten).
-const AWAITING_KEPT: usize = 64;
 
 /// The feedback banner's content.
 #[derive(Debug, Clone, PartialEq)]
@@ -52,14 +49,6 @@ pub struct ScanLine {
     pub message: String,
 }
 
-/// What the UI sent and waits to hear back about, so that the answer's line
-/// in the list shows the code exactly as it was sent.
-#[derive(Debug, Clone, PartialEq)]
-enum Awaiting {
-    Scan(String),
-    Command,
-}
-
 /// The UI's whole state.
 pub struct App {
     wedge: WedgeAssembler,
@@ -69,7 +58,6 @@ pub struct App {
     pub(crate) panel: Panel,
     pub(crate) banner: Option<Banner>,
     pub(crate) scans: VecDeque<ScanLine>,
-    awaiting: VecDeque<Awaiting>,
     pub(crate) readers: Vec<ReaderStatus>,
     pub(crate) sync: Option<String>,
     pub(crate) store_path: String,
@@ -111,7 +99,6 @@ impl App {
             panel: Panel::Empty,
             banner: None,
             scans: VecDeque::new(),
-            awaiting: VecDeque::new(),
             readers: Vec::new(),
             sync: None,
             store_path: opts.store_path.clone(),
@@ -250,7 +237,7 @@ impl App {
                 WedgeOutput::Scan { bytes, truncated } => {
                     let mut scan = Scan::new(Source::Wedge, bytes, (self.clock)());
                     scan.truncated |= truncated;
-                    self.send_scan(scan, now);
+                    self.send(Input::Scan(scan), now);
                 }
                 WedgeOutput::Typed(k) => self.typed(k, now),
             }
@@ -275,7 +262,7 @@ impl App {
                 if !self.field.is_empty() {
                     let text = std::mem::take(&mut self.field);
                     let scan = Scan::new(Source::Typed, text.into_bytes(), (self.clock)());
-                    self.send_scan(scan, now);
+                    self.send(Input::Scan(scan), now);
                 }
             }
             WedgeKey::Tab | WedgeKey::Other => {}
@@ -293,30 +280,14 @@ impl App {
         }
     }
 
-    fn send_scan(&mut self, scan: Scan, now: Instant) {
-        let code = printable_bytes(&scan.raw);
-        if self.send(Input::Scan(scan), now) {
-            self.await_answer(Awaiting::Scan(code));
-        }
-    }
-
     fn command(&mut self, c: Command, now: Instant) {
-        if self.send(Input::Command(c), now) {
-            self.await_answer(Awaiting::Command);
-        }
-    }
-
-    fn await_answer(&mut self, a: Awaiting) {
-        if self.awaiting.len() == AWAITING_KEPT {
-            self.awaiting.pop_front();
-        }
-        self.awaiting.push_back(a);
+        self.send(Input::Command(c), now);
     }
 
     /// Sends without blocking; a closed channel means the station is gone.
-    fn send(&mut self, input: Input, now: Instant) -> bool {
+    fn send(&mut self, input: Input, now: Instant) {
         if self.to_station.send(input).is_ok() {
-            return true;
+            return;
         }
         self.station_alive = false;
         self.feedback(
@@ -325,7 +296,6 @@ impl App {
             String::new(),
             now,
         );
-        false
     }
 
     fn outcome(&mut self, o: Outcome, now: Instant) {
@@ -336,20 +306,14 @@ impl App {
         if o.quiet {
             return;
         }
-        // The station answers in order: the oldest input the UI sent is the
-        // one answered, unless the UI sent nothing (a reader's scan).
-        let code = match self.awaiting.pop_front() {
-            Some(Awaiting::Command) => None,
-            Some(Awaiting::Scan(code)) => Some(code),
-            None => Some(panel_code(&self.panel).unwrap_or_default()),
-        };
-        if let Some(code) = code {
+        // Every scan and read is listed, whoever sent it; commands are not.
+        if let Some(code) = &o.code {
             if self.scans.len() == SCANS_KEPT {
                 self.scans.pop_back();
             }
             self.scans.push_front(ScanLine {
                 at: (self.clock)(),
-                code,
+                code: printable(code),
                 level: o.level,
                 message: printable(&o.message),
             });
@@ -381,15 +345,5 @@ impl App {
             self.beeps_due.pop_front();
             self.bell.ring();
         }
-    }
-}
-
-/// The code an outcome's panel is about, for a list line the UI did not send.
-fn panel_code(p: &Panel) -> Option<String> {
-    match p {
-        Panel::Asset(card) => Some(printable(&card.tag)),
-        Panel::Unknown { code, .. } => Some(printable(code)),
-        Panel::Location(card) => Some(printable(&card.code)),
-        Panel::Empty => None,
     }
 }

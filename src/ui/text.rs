@@ -17,11 +17,6 @@ pub fn printable_char(c: char) -> char {
     }
 }
 
-/// Bytes as shown: UTF-8 through [`printable`], anything else lossily.
-pub fn printable_bytes(b: &[u8]) -> String {
-    printable(&String::from_utf8_lossy(b))
-}
-
 /// The time-of-day part (`HH:MM:SS`) of an RFC 3339 timestamp, or the input
 /// when it has none.
 pub fn time_of_day(rfc3339: &str) -> &str {
@@ -52,7 +47,6 @@ mod tests {
     #[test]
     fn controls_become_pictures() {
         assert_eq!(printable("01\u{1d}21\u{1b}[2J\u{7f}"), "01␝21␛[2J␡");
-        assert_eq!(printable_bytes(b"A\xffB"), "A\u{fffd}B");
     }
 
     #[test]

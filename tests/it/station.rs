@@ -134,6 +134,7 @@ fn an_unknown_code_is_journaled_and_can_be_enrolled() {
     let o = st.handle(scan(codes.unknown.as_str()));
     assert_eq!(o.level, Level::Warning);
     assert_eq!(o.message, "Unknown code ZX-UNKNOWN-42 — press E to enrol");
+    assert_eq!(o.code.as_deref(), Some("ZX-UNKNOWN-42"));
     assert!(matches!(&o.panel, Some(Panel::Unknown { code, .. }) if code == "ZX-UNKNOWN-42"));
     let ev = on_disk(&sb, o.seq.unwrap());
     assert_eq!(ev.payload["text"], "ZX-UNKNOWN-42");
@@ -141,6 +142,7 @@ fn an_unknown_code_is_journaled_and_can_be_enrolled() {
 
     let o = st.handle(Input::Command(Command::EnrolLast));
     assert_eq!(o.level, Level::Ok, "{}", o.message);
+    assert_eq!(o.code, None, "a command answers no code");
     assert_eq!(o.message, "Enrolled ZX-UNKNOWN-42 · in_stock");
     let card = asset_card(&o);
     assert_eq!(card.status, "in_stock");
@@ -225,6 +227,51 @@ fn badges_sign_in_and_every_event_carries_the_operator() {
     assert_eq!(ev.operator.as_deref(), Some("B0002"));
     let o = st.handle(scan(codes.tags[2].as_str()));
     assert_eq!(on_disk(&sb, o.seq.unwrap()).operator, None);
+}
+
+#[test]
+fn a_crash_resumes_the_session_and_quitting_ends_it() {
+    let sb = Sandbox::new();
+    let (mut st, codes) = station_with(&sb, |_| {});
+    assert_eq!(st.handle(scan("B0001")).level, Level::Ok);
+    // The process dies: no stop().
+    drop(st);
+    let mut st = Station::new(Store::open(&sb.db()).unwrap(), settings()).unwrap();
+    let o = st.handle(Input::Tick(SystemTime::now()));
+    assert_eq!(o.session.operator.as_ref().unwrap().badge, "B0001");
+    let o = st.handle(scan(codes.tags[0].as_str()));
+    assert_eq!(
+        on_disk(&sb, o.seq.unwrap()).operator.as_deref(),
+        Some("B0001")
+    );
+    // Another station on the same store resumes nothing of bench-1's.
+    let mut other = Station::new(Store::open(&sb.db()).unwrap(), {
+        let mut s = settings();
+        s.station_id = "bench-2".into();
+        s
+    })
+    .unwrap();
+    let o = other.handle(Input::Tick(SystemTime::now()));
+    assert!(o.session.operator.is_none());
+    drop(other);
+
+    // Quitting signs out, on the journal.
+    let o = st.stop();
+    assert!(o.session.operator.is_none());
+    let ev = on_disk(&sb, o.seq.unwrap());
+    assert_eq!(ev.kind, "operator.signed_out");
+    assert_eq!(ev.payload["reason"], "quit");
+    drop(st);
+    let mut st = Station::new(Store::open(&sb.db()).unwrap(), settings()).unwrap();
+    assert!(st
+        .handle(Input::Tick(SystemTime::now()))
+        .session
+        .operator
+        .is_none());
+    // Stopping with nobody signed in writes nothing.
+    let before = journal_len(&sb);
+    assert_eq!(st.stop().seq, None);
+    assert_eq!(journal_len(&sb), before);
 }
 
 #[test]
@@ -362,6 +409,7 @@ fn rfid_reads_are_journaled_and_looked_up() {
     assert_eq!(o.level, Level::Ok, "{}", o.message);
     assert!(!o.quiet);
     assert_eq!(asset_card(&o).tag, "A-1001");
+    assert_eq!(o.code.as_deref(), Some(codes.epcs[0].as_str()));
     let ev = on_disk(&sb, o.seq.unwrap());
     assert_eq!(ev.kind, "rfid.read");
     assert_eq!(ev.payload["epc"], codes.epcs[0]);

@@ -423,3 +423,29 @@ fn upgrading_keeps_data_and_the_chain() {
         scanstation::store::VerifyReport::Ok { events: 2, .. }
     ));
 }
+
+#[test]
+fn the_last_session_event_is_found_by_its_index() {
+    let sb = Sandbox::new();
+    let store = Store::open(&sb.db()).unwrap();
+    let plan: Vec<String> = store
+        .conn()
+        .prepare(
+            "EXPLAIN QUERY PLAN SELECT seq FROM journal WHERE station = ?1 \
+             AND kind IN ('operator.signed_in', 'operator.signed_out') \
+             ORDER BY seq DESC LIMIT 1",
+        )
+        .unwrap()
+        .query_map(["bench-1"], |r| r.get::<_, String>(3))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert!(
+        plan.iter().any(|p| p.contains("journal_sessions")),
+        "{plan:?}"
+    );
+    assert_eq!(
+        scanstation::store::journal::last_session_event(store.conn(), "bench-1").unwrap(),
+        None
+    );
+}

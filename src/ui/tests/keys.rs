@@ -219,15 +219,23 @@ fn quiet_outcomes_update_the_header_without_feedback() {
 }
 
 #[test]
-fn the_list_shows_the_code_as_sent() {
+fn the_list_shows_the_code_each_outcome_answers() {
     let mut h = Harness::new();
     h.type_text("A-1001\n", 0, 1);
     h.press(KeyCode::F(3), KeyModifiers::NONE, 100);
-    // Answer to the scan, then to the mode command (no list line), then a
-    // reader's scan the UI did not send (code from the panel).
+    // A reader's scan reached the station before the typed one: its answer
+    // comes first, then the typed scan's, then the mode command's (no line).
+    h.outcome(unknown_outcome());
     h.outcome(asset_outcome());
     h.outcome(outcome(Level::Ok, "Receive mode", None));
-    h.outcome(unknown_outcome());
-    let codes: Vec<&str> = h.app.scans.iter().map(|s| s.code.as_str()).collect();
-    assert_eq!(codes, ["5CG9999ZZZ", "A-1001"]);
+    let lines: Vec<(&str, Level)> = h
+        .app
+        .scans
+        .iter()
+        .map(|s| (s.code.as_str(), s.level))
+        .collect();
+    assert_eq!(
+        lines,
+        [("A-1001", Level::Ok), ("5CG9999ZZZ", Level::Warning)]
+    );
 }

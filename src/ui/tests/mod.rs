@@ -129,6 +129,7 @@ fn outcome(level: Level, message: &str, panel: Option<Panel>) -> Outcome {
         message: message.into(),
         changed: vec!["journal #42".into()],
         seq: Some(42),
+        code: None,
         panel,
         session: session(),
         quiet: false,
@@ -189,6 +190,7 @@ fn asset_outcome() -> Outcome {
         "A-1001 found: Dell Latitude 7440, in stock at LOC-B2.03",
         Some(Panel::Asset(card())),
     )
+    .answering("A-1001".into())
 }
 
 fn unknown_outcome() -> Outcome {
@@ -200,6 +202,7 @@ fn unknown_outcome() -> Outcome {
             identity: "serial".into(),
         }),
     )
+    .answering("5CG9999ZZZ".into())
 }
 
 fn reader(source: &str, state: ReaderState) -> ReaderStatus {

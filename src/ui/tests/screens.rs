@@ -45,11 +45,14 @@ fn unknown_code_warning() {
 fn error_banner() {
     let mut h = Harness::new();
     h.type_text("A-1003\n", 0, 1);
-    h.outcome(outcome(
-        Level::Error,
-        "A-1003 is disposed: a disposed asset cannot come back into service",
-        None,
-    ));
+    h.outcome(
+        outcome(
+            Level::Error,
+            "A-1003 is disposed: a disposed asset cannot come back into service",
+            None,
+        )
+        .answering("A-1003".into()),
+    );
     let t = h.render(120, 40);
     insta::assert_snapshot!("error_banner_120x40", t.backend());
     assert_eq!(banner_bg(&t), Color::Red);
@@ -61,16 +64,19 @@ fn error_banner() {
 #[test]
 fn location_card() {
     let mut h = Harness::new();
-    h.outcome(outcome(
-        Level::Ok,
-        "Location LOC-B2.03: 14 assets here",
-        Some(Panel::Location(LocationCard {
-            code: "LOC-B2.03".into(),
-            name: "Store room B2, shelf 3".into(),
-            path: "HQ > Building B > Room B2 > Shelf 3".into(),
-            asset_count: 14,
-        })),
-    ));
+    h.outcome(
+        outcome(
+            Level::Ok,
+            "Location LOC-B2.03: 14 assets here",
+            Some(Panel::Location(LocationCard {
+                code: "LOC-B2.03".into(),
+                name: "Store room B2, shelf 3".into(),
+                path: "HQ > Building B > Room B2 > Shelf 3".into(),
+                asset_count: 14,
+            })),
+        )
+        .answering("LOC-B2.03".into()),
+    );
     insta::assert_snapshot!("location_card_120x40", h.render(120, 40).backend());
 }
 
@@ -142,6 +148,7 @@ fn signin_required() {
     );
     o.session.operator = None;
     o.session.signin_required = true;
+    o.code = Some("A-1001".into());
     h.type_text("A-1001\n", 0, 1);
     h.outcome(o);
     insta::assert_snapshot!("signin_required_120x40", h.render(120, 40).backend());
@@ -188,6 +195,7 @@ fn hostile_codes_are_shown_inert() {
         code: "\u{1b}[2J01\u{1d}21X".into(),
         identity: "unknown".into(),
     });
+    o.code = Some("\u{1b}[2J01\u{1d}21X".into());
     h.outcome(o);
     let text = h.render(120, 40).backend().to_string();
     assert!(text.contains("␛[2J01␝21X"), "{text}");
