@@ -531,18 +531,21 @@ const STOP_TIMEOUT: Duration = Duration::from_millis(250);
 /// A session that ends by itself sends the stop command with
 /// [`STOP_TIMEOUT`]; one that is dropped — the supervisor's shutdown, a
 /// runtime going away — cannot wait, so `Drop` offers the command to the
-/// line once, without blocking: a serial line takes 8 bytes at once unless
-/// it is already jammed.
+/// line once, without blocking (nor flushing, see [`MercuryPort::stop`]): a
+/// serial line takes 8 bytes at once unless it is already jammed.
 struct MercuryPort<S: AsyncWrite + Unpin> {
     io: S,
     stopped: bool,
 }
 
 impl<S: AsyncWrite + Unpin> MercuryPort<S> {
-    async fn stop(&mut self, spec: &ResolvedSpec) {
+    /// Not flushed: a serial port's flush is `tcdrain`, which blocks the
+    /// thread (past any timeout) while a jammed line does not drain. The
+    /// kernel sends what it has taken.
+    async fn stop(&mut self) {
         self.stopped = true;
         let stop = mercury::stop_continuous_read();
-        let _ = tokio::time::timeout(STOP_TIMEOUT, write(spec, &mut self.io, &stop)).await;
+        let _ = tokio::time::timeout(STOP_TIMEOUT, self.io.write_all(&stop)).await;
     }
 }
 
@@ -560,7 +563,6 @@ impl<S: AsyncWrite + Unpin> Drop for MercuryPort<S> {
                 _ => return,
             }
         }
-        let _ = std::pin::Pin::new(&mut self.io).poll_flush(&mut cx);
     }
 }
 
@@ -574,7 +576,7 @@ async fn mercury_session<S: AsyncRead + AsyncWrite + Unpin>(
     let r = session(spec, &mut port.io, rep, &mut link).await;
     if matches!(r, Err(End::Stopped)) {
         // The station is closing: leave the module idle.
-        port.stop(spec).await;
+        port.stop().await;
     }
     r
 }
