@@ -36,6 +36,22 @@ fn spec(addr: std::net::SocketAddr) -> ResolvedSpec {
     }
 }
 
+/// One real session against the reader at `addr`: the session, and its events.
+fn start(
+    addr: std::net::SocketAddr,
+) -> (
+    tokio::task::JoinHandle<Result<(), ReaderError>>,
+    mpsc::Receiver<DeviceEvent>,
+) {
+    let sp = spec(addr);
+    let (tx, rx) = mpsc::channel(256);
+    let h = tokio::spawn(async move {
+        let mut e = ReaderErrors::default();
+        llrp_session::run_session(&sp, &tx, &mut e).await
+    });
+    (h, rx)
+}
+
 async fn read_message<S: AsyncRead + Unpin>(s: &mut S, f: &mut llrp::Framer) -> llrp::Message {
     let mut buf = [0u8; 4096];
     loop {
@@ -288,12 +304,7 @@ async fn simulated_reader_reports_reach_the_station() {
     )
     .await
     .unwrap();
-    let sp = spec(server.addr);
-    let (tx, mut rx) = mpsc::channel(256);
-    let h = tokio::spawn(async move {
-        let mut e = ReaderErrors::default();
-        llrp_session::run_session(&sp, &tx, &mut e).await
-    });
+    let (h, mut rx) = start(server.addr);
     let mut reads = Vec::new();
     let mut connected = false;
     while reads.len() < 3 {
@@ -447,12 +458,7 @@ async fn scripted_reader_sees_the_minimal_session_and_keepalive_acks() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_refused_rospec_ends_the_session_with_the_readers_words() {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let sp = spec(listener.local_addr().unwrap());
-    let (tx, _rx) = mpsc::channel(256);
-    let h = tokio::spawn(async move {
-        let mut e = ReaderErrors::default();
-        llrp_session::run_session(&sp, &tx, &mut e).await
-    });
+    let (h, _rx) = start(listener.local_addr().unwrap());
     let (mut s, _) = listener.accept().await.unwrap();
     let mut f = llrp::Framer::default();
     s.write_all(&llrp::reader_event_connection(1, 0, 0))
@@ -488,12 +494,7 @@ async fn a_refused_rospec_ends_the_session_with_the_readers_words() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reader_busy_with_another_client_is_an_error() {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let sp = spec(listener.local_addr().unwrap());
-    let (tx, _rx) = mpsc::channel(256);
-    let h = tokio::spawn(async move {
-        let mut e = ReaderErrors::default();
-        llrp_session::run_session(&sp, &tx, &mut e).await
-    });
+    let (h, _rx) = start(listener.local_addr().unwrap());
     let (mut s, _) = listener.accept().await.unwrap();
     s.write_all(&llrp::reader_event_connection(1, 1, 0))
         .await
@@ -515,12 +516,7 @@ async fn simulated_llrp_reader_reports_an_explicit_list_of_epcs() {
     )
     .await
     .unwrap();
-    let sp = spec(server.addr);
-    let (tx, mut rx) = mpsc::channel(256);
-    let h = tokio::spawn(async move {
-        let mut e = ReaderErrors::default();
-        llrp_session::run_session(&sp, &tx, &mut e).await
-    });
+    let (h, mut rx) = start(server.addr);
     let mut got = std::collections::BTreeSet::new();
     let mut reads = 0;
     while reads < 4 {

@@ -334,15 +334,7 @@ async fn unplug_then_replug_behind_the_same_symlink() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn session_ends_quietly_when_the_station_stops_listening() {
-    let s = sim::spawn(
-        SimProtocol::Mercury,
-        SimOptions {
-            tags: 3,
-            rate: 50.0,
-            ..SimOptions::default()
-        },
-    )
-    .unwrap();
+    let s = mercury_sim();
     let (h, mut rx) = start(spec(&s.path().display().to_string(), Protocol::Mercury));
     let mut seen = Seen::default();
     collect(&mut rx, &mut seen, |s| !s.reads.is_empty()).await;
@@ -353,6 +345,16 @@ async fn session_ends_quietly_when_the_station_stops_listening() {
     wait_for_command(&s, &STOP).await;
     assert_eq!(s.received().first(), Some(&start_command()));
     s.unplug().await;
+}
+
+/// A Mercury module streaming three tags.
+fn mercury_sim() -> sim::SimHandle {
+    let opts = SimOptions {
+        tags: 3,
+        rate: 50.0,
+        ..SimOptions::default()
+    };
+    sim::spawn(SimProtocol::Mercury, opts).unwrap()
 }
 
 /// The Mercury stop as the simulator records it: opcode, then data.
@@ -381,15 +383,7 @@ async fn wait_for_command(s: &sim::SimHandle, cmd: &[u8]) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn mercury_module_is_stopped_when_the_supervisor_shuts_down() {
-    let s = sim::spawn(
-        SimProtocol::Mercury,
-        SimOptions {
-            tags: 3,
-            rate: 50.0,
-            ..SimOptions::default()
-        },
-    )
-    .unwrap();
+    let s = mercury_sim();
     let sp = spec(&s.path().display().to_string(), Protocol::Mercury);
     let (tx, mut rx) = mpsc::channel(1024);
     let shutdown = CancellationToken::new();
