@@ -204,14 +204,18 @@ pub async fn run_on_with<S: AsyncRead + AsyncWrite + Unpin>(
                     }
                     _ => {}
                 },
-                llrp::SET_READER_CONFIG_RESPONSE if phase == Phase::WaitConfig => {
-                    if let Some(s) = llrp::status(&msg.body).filter(|s| s.code != 0) {
+                // A reader may refuse the keepalive with a failing status or
+                // with an ERROR_MESSAGE (a message it does not know).
+                llrp::SET_READER_CONFIG_RESPONSE | llrp::ERROR_MESSAGE if phase == Phase::WaitConfig => {
+                    let refused = match llrp::status(&msg.body) {
+                        Some(s) if s.code != 0 => Some(format!("status {} {}", s.code, s.description)),
+                        Some(_) if msg.kind == llrp::SET_READER_CONFIG_RESPONSE => None,
+                        _ => Some("ERROR_MESSAGE".to_string()),
+                    };
+                    if let Some(why) = refused {
                         // Still usable; only its silence can no longer be told from a loss.
                         lost_after = None;
-                        rep.last_reader_error = Some(format!(
-                            "refused KEEPALIVE_SPEC: status {} {}",
-                            s.code, s.description
-                        ));
+                        rep.last_reader_error = Some(format!("refused KEEPALIVE_SPEC: {why}"));
                     }
                     out = Some(llrp::delete_rospec(next_id, 0));
                     advance(&mut phase, Phase::WaitDelete);

@@ -538,3 +538,34 @@ async fn simulated_llrp_reader_reports_an_explicit_list_of_epcs() {
     let r = tokio::time::timeout(WAIT, h).await.unwrap().unwrap();
     assert!(r.is_err(), "{r:?}");
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_reader_answering_the_keepalive_with_an_error_message_is_still_set_up() {
+    let (mut s, mut rx, h) = pipe_session(LlrpOptions::default());
+    let mut f = llrp::Framer::default();
+    s.write_all(&llrp::reader_event_connection(1, 0, 0))
+        .await
+        .unwrap();
+    let m = read_message(&mut s, &mut f).await;
+    assert_eq!(m.kind, llrp::SET_READER_CONFIG);
+    answer(&mut s, &m, llrp::ERROR_MESSAGE, 108, "unsupported message").await;
+    for (kind, reply) in [
+        (llrp::DELETE_ROSPEC, llrp::DELETE_ROSPEC_RESPONSE),
+        (llrp::ADD_ROSPEC, llrp::ADD_ROSPEC_RESPONSE),
+        (llrp::ENABLE_ROSPEC, llrp::ENABLE_ROSPEC_RESPONSE),
+    ] {
+        let m = read_message(&mut s, &mut f).await;
+        assert_eq!(m.kind, kind);
+        answer(&mut s, &m, reply, 0, "").await;
+    }
+    let up = next_status(&mut rx).await;
+    assert_eq!(up.state, ReaderState::Connected);
+    assert!(
+        up.detail
+            .contains("refused KEEPALIVE_SPEC: status 108 unsupported message"),
+        "{}",
+        up.detail
+    );
+    tokio::time::sleep(Duration::from_secs(60)).await;
+    assert!(!h.is_finished(), "silence is not a loss without keepalives");
+}
