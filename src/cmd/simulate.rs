@@ -22,6 +22,7 @@ pub fn run(_ctx: &super::Ctx, args: &SimulateArgs) -> anyhow::Result<ExitCode> {
         rate: args.rate,
         active: args.mode == SimMode::Active,
         link: args.link.clone(),
+        ..sim::SimOptions::default()
     };
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()

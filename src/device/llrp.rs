@@ -1,12 +1,20 @@
 //! LLRP reader sessions over TCP (Impinj R700, Zebra FX …, port 5084).
 //!
 //! The minimal session of the LLRP standard: wait for the reader's
-//! ConnectionAttemptEvent, DELETE_ROSPEC (all), ADD_ROSPEC with an immediate
-//! start trigger, ENABLE_ROSPEC, then read RO_ACCESS_REPORTs and answer every
-//! KEEPALIVE. Tag reads go through the same dedupe and reporting as the
-//! serial readers (the reader's TagSeenCount is merged into `count`). Any
-//! refusal during set-up ends the session with the reader's own words; the
-//! supervisor retries.
+//! ConnectionAttemptEvent, SET_READER_CONFIG with a periodic KeepaliveSpec,
+//! DELETE_ROSPEC (all), ADD_ROSPEC with an immediate start trigger,
+//! ENABLE_ROSPEC, then read RO_ACCESS_REPORTs and answer every KEEPALIVE. Tag
+//! reads go through the same dedupe and reporting as the serial readers (the
+//! reader's TagSeenCount is merged into `count`). Any refusal during set-up
+//! ends the session with the reader's own words; the supervisor retries.
+//!
+//! Why the keepalive: a reader that loses power or network mid-session does
+//! not close the TCP connection, and with no tags in the field a healthy
+//! reader is silent too. With a KEEPALIVE asked for every period (default
+//! [`DEFAULT_KEEPALIVE`]), a reader that sends nothing at all for
+//! [`LOST_AFTER_PERIODS`] periods is gone: the session ends, the supervisor
+//! reports it lost and reconnects. A reader that refuses the KeepaliveSpec is
+//! still used, without that watch (its refusal is shown in the status).
 
 use super::serial::Reporter;
 use super::spec::{ResolvedSpec, Transport};
@@ -24,10 +32,43 @@ const SETUP_TIMEOUT: Duration = Duration::from_secs(10);
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// The ROSpec the station owns on the reader.
 const ROSPEC_ID: u32 = 0x5CA1;
+/// The keepalive period asked of the reader unless told otherwise.
+pub const DEFAULT_KEEPALIVE: Duration = Duration::from_secs(5);
+/// Keepalive periods of silence after which the reader counts as lost.
+pub const LOST_AFTER_PERIODS: u32 = 3;
+/// How often the session checks its timers.
+const TICK: Duration = Duration::from_millis(250);
 
-/// Connects to `spec`'s reader and runs one session.
+/// Settings of an LLRP session beyond its SPEC.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LlrpOptions {
+    /// The KEEPALIVE period asked of the reader; the reader is lost after
+    /// [`LOST_AFTER_PERIODS`] of them without a byte. Zero asks for none and
+    /// never declares the reader lost for its silence.
+    pub keepalive: Duration,
+}
+
+impl Default for LlrpOptions {
+    fn default() -> LlrpOptions {
+        LlrpOptions {
+            keepalive: DEFAULT_KEEPALIVE,
+        }
+    }
+}
+
+/// Connects to `spec`'s reader and runs one session with the default options.
 pub async fn run_session(
     spec: &ResolvedSpec,
+    tx: &Sender<DeviceEvent>,
+    errors: &mut ReaderErrors,
+) -> Result<(), ReaderError> {
+    run_session_with(spec, LlrpOptions::default(), tx, errors).await
+}
+
+/// Connects to `spec`'s reader and runs one session.
+pub async fn run_session_with(
+    spec: &ResolvedSpec,
+    opts: LlrpOptions,
     tx: &Sender<DeviceEvent>,
     errors: &mut ReaderErrors,
 ) -> Result<(), ReaderError> {
@@ -49,22 +90,34 @@ pub async fn run_session(
         }
     };
     let _ = stream.set_nodelay(true);
-    run_on(spec, stream, tx, errors).await
+    run_on_with(spec, opts, stream, tx, errors).await
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Phase {
     WaitConnection,
+    WaitConfig,
     WaitDelete,
     WaitAdd,
     WaitEnable,
     Running,
 }
 
-/// Runs one LLRP session over `io` until it fails (Err) or the receiver of
-/// `tx` is dropped (Ok, after CLOSE_CONNECTION).
+/// [`run_on_with`] the default options.
 pub async fn run_on<S: AsyncRead + AsyncWrite + Unpin>(
     spec: &ResolvedSpec,
+    io: S,
+    tx: &Sender<DeviceEvent>,
+    errors: &mut ReaderErrors,
+) -> Result<(), ReaderError> {
+    run_on_with(spec, LlrpOptions::default(), io, tx, errors).await
+}
+
+/// Runs one LLRP session over `io` until it fails (Err) or the receiver of
+/// `tx` is dropped (Ok, after CLOSE_CONNECTION).
+pub async fn run_on_with<S: AsyncRead + AsyncWrite + Unpin>(
+    spec: &ResolvedSpec,
+    opts: LlrpOptions,
     mut io: S,
     tx: &Sender<DeviceEvent>,
     errors: &mut ReaderErrors,
@@ -77,8 +130,12 @@ pub async fn run_on<S: AsyncRead + AsyncWrite + Unpin>(
     let mut next_id: u32 = 1;
     let mut malformed: u64 = 0;
     let mut reader_errors: u64 = 0;
-    let mut tick = interval(Duration::from_millis(250));
+    let mut tick = interval(TICK);
     tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    let period_ms = u32::try_from(opts.keepalive.as_millis()).unwrap_or(u32::MAX);
+    // The silence that means the reader is gone; None while it is not watched.
+    let mut lost_after = (period_ms > 0).then(|| opts.keepalive * LOST_AFTER_PERIODS);
+    let mut last_rx = Instant::now();
     let io_err = |e: std::io::Error| ReaderError::Io {
         what: spec.display.clone(),
         source: e,
@@ -87,16 +144,27 @@ pub async fn run_on<S: AsyncRead + AsyncWrite + Unpin>(
         let n = tokio::select! {
             r = io.read(&mut buf) => match r {
                 Ok(0) => return Err(ReaderError::Closed(spec.display.clone())),
-                Ok(n) => n,
+                Ok(n) => {
+                    last_rx = Instant::now();
+                    n
+                }
                 Err(e) => return Err(io_err(e)),
             },
             _ = tick.tick() => {
+                if let Some(limit) = lost_after.filter(|l| phase == Phase::Running && last_rx.elapsed() >= *l) {
+                    return Err(ReaderError::Protocol(format!(
+                        "{}: nothing from the reader for {} ms ({LOST_AFTER_PERIODS} keepalive periods of {period_ms} ms): it is gone",
+                        spec.display,
+                        limit.as_millis(),
+                    )));
+                }
                 if phase != Phase::Running && phase_since.elapsed() >= SETUP_TIMEOUT {
                     return Err(ReaderError::Protocol(format!(
                         "{}: no answer from the reader while {}",
                         spec.display,
                         match phase {
                             Phase::WaitConnection => "waiting for its connection event",
+                            Phase::WaitConfig => "setting its keepalive",
                             Phase::WaitDelete => "deleting ROSpecs",
                             Phase::WaitAdd => "adding the ROSpec",
                             _ => "enabling the ROSpec",
@@ -122,8 +190,8 @@ pub async fn run_on<S: AsyncRead + AsyncWrite + Unpin>(
                 llrp::KEEPALIVE => out = Some(llrp::keepalive_ack(msg.id)),
                 llrp::READER_EVENT_NOTIFICATION => match llrp::connection_event(&msg.body) {
                     Some(ConnectionEvent::Attempt(0)) if phase == Phase::WaitConnection => {
-                        out = Some(llrp::delete_rospec(next_id, 0));
-                        advance(&mut phase, Phase::WaitDelete);
+                        out = Some(llrp::set_keepalive(next_id, period_ms));
+                        advance(&mut phase, Phase::WaitConfig);
                     }
                     Some(ConnectionEvent::Attempt(code)) if code != 0 => {
                         return Err(ReaderError::Protocol(format!(
@@ -136,6 +204,22 @@ pub async fn run_on<S: AsyncRead + AsyncWrite + Unpin>(
                     }
                     _ => {}
                 },
+                // A reader may refuse the keepalive with a failing status or
+                // with an ERROR_MESSAGE (a message it does not know).
+                llrp::SET_READER_CONFIG_RESPONSE | llrp::ERROR_MESSAGE if phase == Phase::WaitConfig => {
+                    let refused = match llrp::status(&msg.body) {
+                        Some(s) if s.code != 0 => Some(format!("status {} {}", s.code, s.description)),
+                        Some(_) if msg.kind == llrp::SET_READER_CONFIG_RESPONSE => None,
+                        _ => Some("ERROR_MESSAGE".to_string()),
+                    };
+                    if let Some(why) = refused {
+                        // Still usable; only its silence can no longer be told from a loss.
+                        lost_after = None;
+                        rep.last_reader_error = Some(format!("refused KEEPALIVE_SPEC: {why}"));
+                    }
+                    out = Some(llrp::delete_rospec(next_id, 0));
+                    advance(&mut phase, Phase::WaitDelete);
+                }
                 llrp::DELETE_ROSPEC_RESPONSE if phase == Phase::WaitDelete => {
                     // Nothing to delete is fine: go on either way.
                     out = Some(llrp::add_rospec(next_id, ROSPEC_ID, 1));

@@ -4,7 +4,10 @@
 //! [`run_session`] opens the port and runs one session until the transport
 //! fails; the supervisor retries. The session itself is [`run_on`], generic
 //! over any byte stream, so tests can drive it over a pseudo-terminal or an
-//! in-memory pipe. Bytes go through the pure decoders of
+//! in-memory pipe. Each protocol is a `Link` — its decoder, what it sends
+//! and when, what its frames mean — driven by one `session` loop, so that
+//! reading, polling, reporting and shutting down are written once. Bytes go
+//! through the pure decoders of
 //! [`crate::codec::rfid`]; tag reads through the reader's
 //! [`DedupeWindow`]; the decoders' counters are folded into the reader's
 //! [`ReaderErrors`] and shown in a status event at most once a second.
@@ -187,21 +190,14 @@ impl<'a> Reporter<'a> {
         Ok(())
     }
 
-    /// One raw tag read: deduplicated, then sent.
-    pub(crate) async fn tag(&mut self, read: &TagRead<'_>) -> Result<(), Stopped> {
-        match self.offer(read) {
-            Some(ev) => self.send(ev).await,
-            None => Ok(()),
-        }
-    }
-
-    async fn scan(&self, raw: &[u8]) -> Result<(), Stopped> {
+    /// A scan read from the reader, as an event.
+    fn scan(&self, raw: &[u8]) -> DeviceEvent {
         let scan = Scan::new(
             Source::Reader(self.spec.display.clone()),
             raw,
             SystemTime::now(),
         );
-        self.send(DeviceEvent::Scan(scan)).await
+        DeviceEvent::Scan(scan)
     }
 }
 
@@ -216,22 +212,33 @@ fn io_err(spec: &ResolvedSpec, e: std::io::Error) -> ReaderError {
 /// the receiver of `tx` is dropped (Ok).
 pub async fn run_on<S: AsyncRead + AsyncWrite + Unpin>(
     spec: &ResolvedSpec,
-    io: S,
+    mut io: S,
     tx: &Sender<DeviceEvent>,
     errors: &mut ReaderErrors,
 ) -> Result<(), ReaderError> {
     let mut rep = Reporter::new(spec, tx, errors);
+    let io = &mut io;
     let r = match spec.protocol {
-        Protocol::Lines => lines_session(spec, io, &mut rep).await,
-        Protocol::Chafon => chafon_session(spec, io, &mut rep).await,
-        Protocol::Tsl => tsl_session(spec, io, &mut rep).await,
+        Protocol::Lines => session(spec, io, &mut rep, &mut lines::ScanLines::new()).await,
+        Protocol::Chafon => {
+            let dec = chafon::Decoder::new(chafon::Direction::FromReader);
+            let link = &mut ChafonLink {
+                dec,
+                awaiting: None,
+            };
+            session(spec, io, &mut rep, link).await
+        }
+        Protocol::Tsl => session(spec, io, &mut rep, &mut tsl::Decoder::new()).await,
         Protocol::Mercury => mercury_session(spec, io, &mut rep).await,
-        other => Err(ReaderError::Protocol(format!(
+        other => Err(End::Failed(ReaderError::Protocol(format!(
             "protocol {} is not a serial protocol",
             other.as_str()
-        ))),
+        )))),
     };
-    r.map(|_stopped| ())
+    match r {
+        Ok(()) | Err(End::Stopped) => Ok(()),
+        Err(End::Failed(e)) => Err(e),
+    }
 }
 
 /// Reads into `buf`; EOF is the reader hanging up.
@@ -256,234 +263,322 @@ async fn write<S: AsyncWrite + Unpin>(
     io.flush().await.map_err(|e| io_err(spec, e))
 }
 
-/// `Ok(Err(Stopped))` ends the session quietly.
-type Step = Result<Result<(), Stopped>, ReaderError>;
-
-fn ticker() -> tokio::time::Interval {
-    let mut t = interval(POLL_EVERY);
-    t.set_missed_tick_behavior(MissedTickBehavior::Delay);
-    t
+/// How a session ends: quietly when the station stops listening, or with
+/// the reader's failure, which the supervisor reports and retries.
+enum End {
+    Stopped,
+    Failed(ReaderError),
 }
 
-async fn lines_session<S: AsyncRead + AsyncWrite + Unpin>(
-    spec: &ResolvedSpec,
-    mut io: S,
-    rep: &mut Reporter<'_>,
-) -> Step {
-    let mut dec = lines::ScanLines::new();
-    let mut buf = vec![0u8; 4096];
-    let mut tick = ticker();
-    // A scanner does not answer anything: the port opening is all we get.
-    if rep.connected().await.is_err() {
-        return Ok(Err(Stopped));
-    }
-    loop {
-        tokio::select! {
-            n = read_some(spec, &mut io, &mut buf) => {
-                dec.push(&buf[..n?]);
-                while let Some(line) = dec.next_scan() {
-                    if rep.scan(line).await.is_err() {
-                        return Ok(Err(Stopped));
-                    }
-                }
-                rep.absorb(dec.stats());
-            }
-            _ = tick.tick() => {}
-        }
-        if rep.flush().await.is_err() {
-            return Ok(Err(Stopped));
-        }
+impl From<Stopped> for End {
+    fn from(_: Stopped) -> End {
+        End::Stopped
     }
 }
 
-async fn chafon_session<S: AsyncRead + AsyncWrite + Unpin>(
+impl From<ReaderError> for End {
+    fn from(e: ReaderError) -> End {
+        End::Failed(e)
+    }
+}
+
+/// What one serial protocol brings to the shared [`session`] loop: its
+/// decoder, what it sends and when, and what its frames mean.
+trait Link {
+    /// Sent when the session opens, and again every [`ANSWER_TIMEOUT`]
+    /// until the reader answers (TSL set-up, Mercury start).
+    fn hello(&self) -> Option<Vec<u8>> {
+        None
+    }
+
+    /// False for a reader that never answers (a scanner): it counts as
+    /// connected once its port is open.
+    fn answers(&self) -> bool {
+        true
+    }
+
+    /// Decodes `data`, appending what the station must hear to `events`;
+    /// true when the reader answered (which makes it connected).
+    fn feed(&mut self, data: &[u8], rep: &mut Reporter<'_>, events: &mut Vec<DeviceEvent>) -> bool;
+
+    /// Called every [`POLL_EVERY`] with the time since the last byte:
+    /// bytes to send, if any (a poll).
+    fn tick(&mut self, _quiet: Duration) -> Option<Vec<u8>> {
+        None
+    }
+
+    fn stats(&self) -> DecodeStats;
+}
+
+/// One session of any serial protocol: write its hello, read and decode
+/// until the transport fails, report through `rep`.
+async fn session<S: AsyncRead + AsyncWrite + Unpin, L: Link>(
     spec: &ResolvedSpec,
-    mut io: S,
+    io: &mut S,
     rep: &mut Reporter<'_>,
-) -> Step {
-    let mut dec = chafon::Decoder::new(chafon::Direction::FromReader);
+    link: &mut L,
+) -> Result<(), End> {
+    let hello = link.hello();
+    if let Some(h) = &hello {
+        write(spec, io, h).await?;
+    }
+    let mut sent = Instant::now();
+    let mut answered = false;
+    if !link.answers() {
+        rep.connected().await?;
+    }
     let mut buf = vec![0u8; 4096];
-    let mut tick = ticker();
-    let poll = chafon::inventory_request(chafon::BROADCAST);
-    let mut awaiting: Option<Instant> = None;
+    let mut tick = interval(POLL_EVERY);
+    tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
     let mut last_rx = Instant::now();
     loop {
         tokio::select! {
-            n = read_some(spec, &mut io, &mut buf) => {
-                dec.push(&buf[..n?]);
+            n = read_some(spec, io, &mut buf) => {
+                let n = n?;
                 last_rx = Instant::now();
-                let mut any = false;
-                let mut malformed = 0;
                 // Dedupe right here, without copying each read; only reports are kept.
-                let mut reports = Vec::new();
-                while let Some(f) = dec.next_frame() {
-                    any = true;
-                    match chafon::reply(&f) {
-                        chafon::Reply::Active(epc) => reports.extend(rep.offer(&TagRead { epc, antenna: None, rssi: None, seen: 1 })),
-                        chafon::Reply::Inventory { tags, last } => {
-                            for t in tags {
-                                match t {
-                                    Ok(epc) => reports.extend(rep.offer(&TagRead { epc, antenna: None, rssi: None, seen: 1 })),
-                                    Err(()) => malformed += 1,
-                                }
-                            }
-                            if last {
-                                awaiting = None;
-                            }
-                        }
-                        chafon::Reply::NoTag | chafon::Reply::Refused => awaiting = None,
-                        chafon::Reply::Other => {}
-                    }
+                let mut events = Vec::new();
+                if link.feed(&buf[..n], rep, &mut events) {
+                    answered = true;
+                    rep.connected().await?;
                 }
-                for _ in 0..malformed {
-                    dec.count_malformed();
-                }
-                if any && rep.connected().await.is_err() {
-                    return Ok(Err(Stopped));
-                }
-                if rep.send_all(reports).await.is_err() {
-                    return Ok(Err(Stopped));
-                }
+                rep.send_all(events).await?;
             }
             _ = tick.tick() => {
-                if dec_pending_stale(last_rx) {
-                    dec.idle();
+                if let Some(bytes) = link.tick(last_rx.elapsed()) {
+                    write(spec, io, &bytes).await?;
                 }
-                if awaiting.is_none_or(|t| t.elapsed() >= ANSWER_TIMEOUT) {
-                    write(spec, &mut io, &poll).await?;
-                    awaiting = Some(Instant::now());
-                }
-            }
-        }
-        rep.absorb(dec.stats());
-        if rep.flush().await.is_err() {
-            return Ok(Err(Stopped));
-        }
-    }
-}
-
-fn dec_pending_stale(last_rx: Instant) -> bool {
-    last_rx.elapsed() >= FRAME_GAP
-}
-
-async fn tsl_session<S: AsyncRead + AsyncWrite + Unpin>(
-    spec: &ResolvedSpec,
-    mut io: S,
-    rep: &mut Reporter<'_>,
-) -> Step {
-    let mut dec = tsl::Decoder::new();
-    let mut buf = vec![0u8; 4096];
-    let mut tick = ticker();
-    let setup = tsl::command_line(tsl::SETUP_COMMAND);
-    write(spec, &mut io, &setup).await?;
-    let mut sent = Instant::now();
-    let mut answered = false;
-    loop {
-        tokio::select! {
-            n = read_some(spec, &mut io, &mut buf) => {
-                dec.push(&buf[..n?]);
-                while let Some(ev) = dec.next_event() {
-                    let r = match ev {
-                        tsl::Event::Tag { epc, rssi } => {
-                            let read = TagRead { epc: epc.as_bytes(), antenna: None, rssi, seen: 1 };
-                            rep.tag(&read).await
-                        }
-                        tsl::Event::Done { error, command } => {
-                            answered = true;
-                            if let Some(code) = error {
-                                rep.last_reader_error = Some(format!(
-                                    "ER: {code:03} to {}",
-                                    command.as_deref().unwrap_or("a trigger inventory")
-                                ));
-                            }
-                            rep.connected().await
-                        }
-                    };
-                    if r.is_err() {
-                        return Ok(Err(Stopped));
-                    }
-                }
-            }
-            _ = tick.tick() => {
-                if !answered && sent.elapsed() >= ANSWER_TIMEOUT {
-                    write(spec, &mut io, &setup).await?;
+                if let Some(h) = hello.as_ref().filter(|_| !answered && sent.elapsed() >= ANSWER_TIMEOUT) {
+                    write(spec, io, h).await?;
                     sent = Instant::now();
                 }
             }
         }
-        rep.absorb(dec.stats());
-        if rep.flush().await.is_err() {
-            return Ok(Err(Stopped));
+        rep.absorb(link.stats());
+        rep.flush().await?;
+    }
+}
+
+/// A line-mode scanner: CR/LF-terminated scans, nothing to send.
+impl Link for lines::ScanLines {
+    fn answers(&self) -> bool {
+        false
+    }
+
+    fn feed(&mut self, data: &[u8], rep: &mut Reporter<'_>, events: &mut Vec<DeviceEvent>) -> bool {
+        self.push(data);
+        while let Some(line) = self.next_scan() {
+            events.push(rep.scan(line));
+        }
+        false
+    }
+
+    fn stats(&self) -> DecodeStats {
+        self.stats()
+    }
+}
+
+/// A Chafon reader: polled with Inventory in answer mode, pushing 0xEE
+/// frames in active mode; both are handled, since the mode cannot be known.
+struct ChafonLink {
+    dec: chafon::Decoder,
+    /// When the unanswered poll went out.
+    awaiting: Option<Instant>,
+}
+
+impl Link for ChafonLink {
+    fn feed(&mut self, data: &[u8], rep: &mut Reporter<'_>, events: &mut Vec<DeviceEvent>) -> bool {
+        self.dec.push(data);
+        let (mut any, mut malformed) = (false, 0);
+        while let Some(f) = self.dec.next_frame() {
+            any = true;
+            let read = |epc| TagRead {
+                epc,
+                antenna: None,
+                rssi: None,
+                seen: 1,
+            };
+            match chafon::reply(&f) {
+                chafon::Reply::Active(epc) => events.extend(rep.offer(&read(epc))),
+                chafon::Reply::Inventory { tags, last } => {
+                    for t in tags {
+                        match t {
+                            Ok(epc) => events.extend(rep.offer(&read(epc))),
+                            Err(()) => malformed += 1,
+                        }
+                    }
+                    if last {
+                        self.awaiting = None;
+                    }
+                }
+                chafon::Reply::NoTag | chafon::Reply::Refused => self.awaiting = None,
+                chafon::Reply::Other => {}
+            }
+        }
+        for _ in 0..malformed {
+            self.dec.count_malformed();
+        }
+        any
+    }
+
+    fn tick(&mut self, quiet: Duration) -> Option<Vec<u8>> {
+        if quiet >= FRAME_GAP {
+            self.dec.idle();
+        }
+        if self.awaiting.is_some_and(|t| t.elapsed() < ANSWER_TIMEOUT) {
+            return None;
+        }
+        self.awaiting = Some(Instant::now());
+        Some(chafon::inventory_request(chafon::BROADCAST))
+    }
+
+    fn stats(&self) -> DecodeStats {
+        self.dec.stats()
+    }
+}
+
+/// A TSL handheld: the set-up command, then trigger inventories (and the
+/// answers to our own commands).
+impl Link for tsl::Decoder {
+    fn hello(&self) -> Option<Vec<u8>> {
+        Some(tsl::command_line(tsl::SETUP_COMMAND))
+    }
+
+    fn feed(&mut self, data: &[u8], rep: &mut Reporter<'_>, events: &mut Vec<DeviceEvent>) -> bool {
+        self.push(data);
+        let mut answered = false;
+        while let Some(ev) = self.next_event() {
+            match ev {
+                tsl::Event::Tag { epc, rssi } => {
+                    let read = TagRead {
+                        epc: epc.as_bytes(),
+                        antenna: None,
+                        rssi,
+                        seen: 1,
+                    };
+                    events.extend(rep.offer(&read));
+                }
+                tsl::Event::Done { error, command } => {
+                    answered = true;
+                    if let Some(code) = error {
+                        rep.last_reader_error = Some(format!(
+                            "ER: {code:03} to {}",
+                            command.as_deref().unwrap_or("a trigger inventory")
+                        ));
+                    }
+                }
+            }
+        }
+        answered
+    }
+
+    fn stats(&self) -> DecodeStats {
+        self.stats()
+    }
+}
+
+/// A Mercury module in continuous read: the start command, then tag records
+/// and keepalives.
+impl Link for mercury::Decoder {
+    fn hello(&self) -> Option<Vec<u8>> {
+        Some(mercury::start_continuous_read())
+    }
+
+    fn feed(&mut self, data: &[u8], rep: &mut Reporter<'_>, events: &mut Vec<DeviceEvent>) -> bool {
+        self.push(data);
+        let (mut any, mut malformed, mut errors) = (false, 0, 0);
+        while let Some(f) = self.next_frame() {
+            any = true;
+            match mercury::reply(&f) {
+                mercury::Reply::Tag(t) => events.extend(rep.offer(&t)),
+                mercury::Reply::Malformed => malformed += 1,
+                mercury::Reply::Error { op, status } => {
+                    errors += 1;
+                    rep.last_reader_error =
+                        Some(format!("status 0x{status:04X} to opcode 0x{op:02X}"));
+                }
+                mercury::Reply::Keepalive | mercury::Reply::Other { .. } => {}
+            }
+        }
+        for _ in 0..malformed {
+            self.count_malformed();
+        }
+        for _ in 0..errors {
+            self.count_reader_error();
+        }
+        any
+    }
+
+    fn tick(&mut self, quiet: Duration) -> Option<Vec<u8>> {
+        if quiet >= FRAME_GAP {
+            self.idle();
+        }
+        None
+    }
+
+    fn stats(&self) -> DecodeStats {
+        self.stats()
+    }
+}
+
+/// How long a session that is ending waits for the line to take the
+/// Mercury stop command.
+const STOP_TIMEOUT: Duration = Duration::from_millis(250);
+
+/// The port of a Mercury session, which leaves the module idle however the
+/// session ends: a module left in continuous read keeps streaming into the
+/// next session (or into whatever opens the port next) and keeps its radio on.
+/// A session that ends by itself sends the stop command with
+/// [`STOP_TIMEOUT`]; one that is dropped — the supervisor's shutdown, a
+/// runtime going away — cannot wait, so `Drop` offers the command to the
+/// line once, without blocking (nor flushing, see [`MercuryPort::stop`]): a
+/// serial line takes 8 bytes at once unless it is already jammed.
+struct MercuryPort<S: AsyncWrite + Unpin> {
+    io: S,
+    stopped: bool,
+}
+
+impl<S: AsyncWrite + Unpin> MercuryPort<S> {
+    /// Not flushed: a serial port's flush is `tcdrain`, which blocks the
+    /// thread (past any timeout) while a jammed line does not drain. The
+    /// kernel sends what it has taken.
+    async fn stop(&mut self) {
+        self.stopped = true;
+        let stop = mercury::stop_continuous_read();
+        let _ = tokio::time::timeout(STOP_TIMEOUT, self.io.write_all(&stop)).await;
+    }
+}
+
+impl<S: AsyncWrite + Unpin> Drop for MercuryPort<S> {
+    fn drop(&mut self) {
+        if self.stopped {
+            return;
+        }
+        let stop = mercury::stop_continuous_read();
+        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+        let mut rest = &stop[..];
+        while !rest.is_empty() {
+            match std::pin::Pin::new(&mut self.io).poll_write(&mut cx, rest) {
+                std::task::Poll::Ready(Ok(n)) if n > 0 => rest = &rest[n..],
+                _ => return,
+            }
         }
     }
 }
 
 async fn mercury_session<S: AsyncRead + AsyncWrite + Unpin>(
     spec: &ResolvedSpec,
-    mut io: S,
+    io: S,
     rep: &mut Reporter<'_>,
-) -> Step {
-    let mut dec = mercury::Decoder::new(mercury::Direction::FromModule);
-    let mut buf = vec![0u8; 4096];
-    let mut tick = ticker();
-    let start = mercury::start_continuous_read();
-    write(spec, &mut io, &start).await?;
-    let mut sent = Instant::now();
-    let mut answered = false;
-    let mut last_rx = Instant::now();
-    loop {
-        tokio::select! {
-            n = read_some(spec, &mut io, &mut buf) => {
-                dec.push(&buf[..n?]);
-                last_rx = Instant::now();
-                let mut reports = Vec::new();
-                let (mut malformed, mut errs, mut any) = (0, Vec::new(), false);
-                while let Some(f) = dec.next_frame() {
-                    any = true;
-                    match mercury::reply(&f) {
-                        mercury::Reply::Tag(t) => reports.extend(rep.offer(&t)),
-                        mercury::Reply::Malformed => malformed += 1,
-                        mercury::Reply::Error { op, status } => errs.push((op, status)),
-                        mercury::Reply::Keepalive | mercury::Reply::Other { .. } => {}
-                    }
-                }
-                for _ in 0..malformed {
-                    dec.count_malformed();
-                }
-                if let Some((op, status)) = errs.last() {
-                    rep.last_reader_error = Some(format!("status 0x{status:04X} to opcode 0x{op:02X}"));
-                }
-                for _ in &errs {
-                    dec.count_reader_error();
-                }
-                if any {
-                    answered = true;
-                    if rep.connected().await.is_err() {
-                        break;
-                    }
-                }
-                if rep.send_all(reports).await.is_err() {
-                    break;
-                }
-            }
-            _ = tick.tick() => {
-                if dec_pending_stale(last_rx) {
-                    dec.idle();
-                }
-                if !answered && sent.elapsed() >= ANSWER_TIMEOUT {
-                    write(spec, &mut io, &start).await?;
-                    sent = Instant::now();
-                }
-            }
-        }
-        rep.absorb(dec.stats());
-        if rep.flush().await.is_err() {
-            break;
-        }
+) -> Result<(), End> {
+    let mut port = MercuryPort { io, stopped: false };
+    let mut link = mercury::Decoder::new(mercury::Direction::FromModule);
+    let r = session(spec, &mut port.io, rep, &mut link).await;
+    if matches!(r, Err(End::Stopped)) {
+        // The station is closing: leave the module idle.
+        port.stop().await;
     }
-    // The station is closing: leave the module idle, best effort.
-    let _ = write(spec, &mut io, &mercury::stop_continuous_read()).await;
-    Ok(Err(Stopped))
+    r
 }
 
 #[cfg(test)]

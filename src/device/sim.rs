@@ -49,6 +49,12 @@ impl SimProtocol {
 pub struct SimOptions {
     /// Distinct tags (or scans) in the field.
     pub tags: u32,
+    /// The EPCs of the tags in the field, in the order they are reported,
+    /// instead of generated ones; `tags` is then ignored. Empty (the default):
+    /// `tags` generated tags ([`sim_tag`]). Antennas and RSSIs stay those of
+    /// [`sim_tag`] by position. For the RFID protocols (Chafon, TSL, Mercury,
+    /// LLRP); the line scanner keeps typing [`scan_line`]s.
+    pub epcs: Vec<[u8; 12]>,
     /// Reads (or scans) per second; 0 sends nothing unasked and answers polls with "no tag".
     pub rate: f64,
     /// Chafon active mode (push 0xEE frames, ignore inventory polls) instead of answer mode.
@@ -61,10 +67,19 @@ impl Default for SimOptions {
     fn default() -> SimOptions {
         SimOptions {
             tags: 20,
+            epcs: Vec::new(),
             rate: 10.0,
             active: false,
             link: None,
         }
+    }
+}
+
+impl SimOptions {
+    /// The tags in the field, in the order the simulator reports them.
+    pub fn field_tags(&self) -> Vec<SimTag> {
+        let f = Field::new(self);
+        (0..f.n).map(|i| f.tag(i)).collect()
     }
 }
 
@@ -222,8 +237,12 @@ pub struct SimHandle {
     spec: String,
     link: Option<PathBuf>,
     cmd: mpsc::UnboundedSender<SimCmd>,
+    received: Received,
     task: JoinHandle<()>,
 }
+
+/// The commands a simulator decoded, in order.
+type Received = std::sync::Arc<std::sync::Mutex<Vec<Vec<u8>>>>;
 
 impl SimHandle {
     /// The slave's path (`/dev/pts/N`).
@@ -234,6 +253,14 @@ impl SimHandle {
     /// The SPEC `monitor` can use: `serial:/dev/pts/N?protocol=…`.
     pub fn spec(&self) -> &str {
         &self.spec
+    }
+
+    /// The commands the simulated reader has received so far, in order: a
+    /// Chafon frame as `[cmd, data…]`, a Mercury frame as `[opcode, data…]`,
+    /// a TSL command as its line. Lets a test check what the station sent
+    /// (the Mercury stop when a session ends, for one).
+    pub fn received(&self) -> Vec<Vec<u8>> {
+        self.received.lock().map(|r| r.clone()).unwrap_or_default()
     }
 
     /// Writes `bytes` to the line as they are (noise, broken frames, scripted reads).
@@ -282,8 +309,10 @@ pub fn spawn(protocol: SimProtocol, opts: SimOptions) -> io::Result<SimHandle> {
     let (cmd, rx) = mpsc::unbounded_channel();
     let slave = pty.slave;
     let link = opts.link.clone();
+    let received = Received::default();
+    let log = received.clone();
     let task = tokio::spawn(async move {
-        serve(protocol, opts, master, rx).await;
+        serve(protocol, opts, master, rx, log).await;
         // The slave copy kept the pty alive with nobody attached; now it goes too.
         drop(slave);
     });
@@ -292,22 +321,51 @@ pub fn spawn(protocol: SimProtocol, opts: SimOptions) -> io::Result<SimHandle> {
         spec,
         link,
         cmd,
+        received,
         task,
     })
 }
 
 /// Round-robin over the tags in the field.
 struct Field {
+    /// The explicit EPCs, if any.
+    epcs: Vec<[u8; 12]>,
+    /// Tags in the field, at least 1.
     n: u32,
     next: u32,
+    /// False when there is nothing to report unasked (no rate or no tags).
+    auto: bool,
 }
 
 impl Field {
+    fn new(opts: &SimOptions) -> Field {
+        let explicit = u32::try_from(opts.epcs.len()).unwrap_or(u32::MAX);
+        let n = if explicit > 0 { explicit } else { opts.tags };
+        Field {
+            epcs: opts.epcs.clone(),
+            n: n.max(1),
+            next: 0,
+            auto: opts.rate > 0.0 && n > 0,
+        }
+    }
+
+    /// The `i`-th tag of the field.
+    fn tag(&self, i: u32) -> SimTag {
+        let generated = sim_tag(i);
+        match self.epcs.get(i as usize) {
+            Some(epc) => SimTag {
+                epc: epc.to_vec(),
+                ..generated
+            },
+            None => generated,
+        }
+    }
+
     fn take(&mut self, k: u32) -> Vec<SimTag> {
         (0..k.min(self.n))
             .map(|_| {
-                let t = sim_tag(self.next);
-                self.next = (self.next + 1) % self.n.max(1);
+                let t = self.tag(self.next);
+                self.next = (self.next + 1) % self.n;
                 t
             })
             .collect()
@@ -319,12 +377,15 @@ async fn serve(
     opts: SimOptions,
     master: Master,
     mut rx: mpsc::UnboundedReceiver<SimCmd>,
+    log: Received,
 ) {
-    let mut field = Field {
-        n: opts.tags.max(1),
-        next: 0,
+    let record = |frame: Vec<u8>| {
+        if let Ok(mut r) = log.lock() {
+            r.push(frame);
+        }
     };
-    let auto = opts.rate > 0.0 && opts.tags > 0;
+    let mut field = Field::new(&opts);
+    let auto = field.auto;
     let period = match protocol {
         // One trigger pull a second with `rate` tags in it.
         SimProtocol::Tsl => Duration::from_secs(1),
@@ -361,6 +422,7 @@ async fn serve(
                     SimProtocol::Chafon => {
                         chafon_in.push(input);
                         while let Some(f) = chafon_in.next_frame() {
+                            record([&[f.cmd][..], f.data].concat());
                             match f.cmd {
                                 chafon::CMD_INVENTORY if opts.active => {}
                                 chafon::CMD_INVENTORY => {
@@ -382,6 +444,7 @@ async fn serve(
                             if cmd.is_empty() {
                                 continue;
                             }
+                            record(cmd.clone().into_bytes());
                             if cmd.starts_with(".iv") {
                                 let tags = if auto { field.take(per_tick) } else { Vec::new() };
                                 let list: Vec<(Epc, Option<i16>)> = tags
@@ -399,6 +462,7 @@ async fn serve(
                     SimProtocol::Mercury => {
                         mercury_in.push(input);
                         while let Some(f) = mercury_in.next_frame() {
+                            record([&[f.op][..], f.data].concat());
                             match (f.op, f.data) {
                                 (mercury::OP_MULTI_PROTOCOL, d) if d.len() >= 3 => {
                                     reading = d[2] == 0x01;
@@ -463,8 +527,9 @@ impl LlrpSim {
 /// An LLRP reader on 127.0.0.1 (an ephemeral port): it greets each client
 /// with a successful ConnectionAttemptEvent, accepts the ROSpec commands,
 /// and once the ROSpec is enabled reports `opts.rate` tags a second over
-/// `opts.tags` tags (each with a TagSeenCount of 2), with a KEEPALIVE every
-/// `keepalive` when given.
+/// `opts.tags` tags (each with a TagSeenCount of 2). It sends a KEEPALIVE
+/// every `keepalive` when given, and as a real reader does, at the period a
+/// client's SET_READER_CONFIG asks for (none if it asks for none).
 pub async fn llrp_server(opts: SimOptions, keepalive: Option<Duration>) -> io::Result<LlrpSim> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
@@ -499,16 +564,14 @@ async fn llrp_conn(mut s: tokio::net::TcpStream, opts: SimOptions, keepalive: Op
     }
     let mut framer = llrp::Framer::default();
     let mut buf = vec![0u8; 4096];
-    let mut field = Field {
-        n: opts.tags.max(1),
-        next: 0,
-    };
-    let auto = opts.rate > 0.0 && opts.tags > 0;
+    let mut field = Field::new(&opts);
+    let auto = field.auto;
     let mut tick = interval(Duration::from_secs_f64(if auto {
         (1.0 / opts.rate).max(0.001)
     } else {
         3600.0
     }));
+    let mut keepalive = keepalive;
     let mut ka = interval(keepalive.unwrap_or(Duration::from_secs(3600)));
     ka.tick().await;
     let mut running = false;
@@ -520,6 +583,14 @@ async fn llrp_conn(mut s: tokio::net::TcpStream, opts: SimOptions, keepalive: Op
                 framer.push(&buf[..n]);
                 while let Ok(Some(m)) = framer.next_message() {
                     let reply = match m.kind {
+                        llrp::SET_READER_CONFIG => {
+                            if let Some(period) = llrp::keepalive_spec(&m.body) {
+                                keepalive = period.filter(|&ms| ms > 0).map(|ms| Duration::from_millis(ms.into()));
+                                ka = interval(keepalive.unwrap_or(Duration::from_secs(3600)));
+                                ka.reset();
+                            }
+                            Some(llrp::SET_READER_CONFIG_RESPONSE)
+                        }
                         llrp::DELETE_ROSPEC => Some(llrp::DELETE_ROSPEC_RESPONSE),
                         llrp::ADD_ROSPEC => Some(llrp::ADD_ROSPEC_RESPONSE),
                         llrp::ENABLE_ROSPEC => { running = true; Some(llrp::ENABLE_ROSPEC_RESPONSE) }

@@ -3,12 +3,13 @@
 use scanstation::codec::rfid::{chafon, mercury, tsl};
 use scanstation::device::sim::{self, sim_tag, SimOptions, SimProtocol, SimTag};
 use scanstation::device::spec::{Protocol, ResolvedSpec, Transport};
-use scanstation::device::{serial, DeviceEvent, ReaderError};
+use scanstation::device::{serial, supervisor, DeviceEvent, ReaderError};
 use scanstation::input::{ReaderErrors, ReaderState, ReaderStatus, RfidRead, Scan};
 use std::collections::BTreeMap;
 use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
 
 /// Generous: the machine may be busy; nothing here measures time.
 const WAIT: Duration = Duration::from_secs(60);
@@ -129,7 +130,7 @@ async fn chafon_active_frames_with_garbage_crc_errors_and_truncation() {
             tags: 1,
             rate: 0.0,
             active: true,
-            link: None,
+            ..SimOptions::default()
         },
     )
     .unwrap();
@@ -302,6 +303,7 @@ async fn unplug_then_replug_behind_the_same_symlink() {
         rate: 20.0,
         active: true,
         link: Some(link.clone()),
+        ..SimOptions::default()
     };
     let s = sim::spawn(SimProtocol::Chafon, opts.clone()).unwrap();
     let sp = spec(&link.display().to_string(), Protocol::Chafon);
@@ -332,21 +334,78 @@ async fn unplug_then_replug_behind_the_same_symlink() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn session_ends_quietly_when_the_station_stops_listening() {
-    let s = sim::spawn(
-        SimProtocol::Mercury,
-        SimOptions {
-            tags: 3,
-            rate: 50.0,
-            ..SimOptions::default()
-        },
-    )
-    .unwrap();
+    let s = mercury_sim();
     let (h, mut rx) = start(spec(&s.path().display().to_string(), Protocol::Mercury));
     let mut seen = Seen::default();
     collect(&mut rx, &mut seen, |s| !s.reads.is_empty()).await;
     drop(rx);
     let (r, _) = tokio::time::timeout(WAIT, h).await.unwrap().unwrap();
     assert!(r.is_ok(), "{r:?}");
+    // The module was left idle: the start, then the stop.
+    wait_for_command(&s, &STOP).await;
+    assert_eq!(s.received().first(), Some(&start_command()));
+    s.unplug().await;
+}
+
+/// A Mercury module streaming three tags.
+fn mercury_sim() -> sim::SimHandle {
+    let opts = SimOptions {
+        tags: 3,
+        rate: 50.0,
+        ..SimOptions::default()
+    };
+    sim::spawn(SimProtocol::Mercury, opts).unwrap()
+}
+
+/// The Mercury stop as the simulator records it: opcode, then data.
+const STOP: [u8; 4] = [mercury::OP_MULTI_PROTOCOL, 0x00, 0x00, 0x02];
+
+fn start_command() -> Vec<u8> {
+    [
+        &[mercury::OP_MULTI_PROTOCOL][..],
+        &mercury::START_CONTINUOUS,
+    ]
+    .concat()
+}
+
+/// Waits (up to [`WAIT`]) until the simulator has received `cmd`.
+async fn wait_for_command(s: &sim::SimHandle, cmd: &[u8]) {
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while !s.received().iter().any(|c| c == cmd) {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "never received {cmd:02X?}; got {:02X?}",
+            s.received()
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mercury_module_is_stopped_when_the_supervisor_shuts_down() {
+    let s = mercury_sim();
+    let sp = spec(&s.path().display().to_string(), Protocol::Mercury);
+    let (tx, mut rx) = mpsc::channel(1024);
+    let shutdown = CancellationToken::new();
+    let token = shutdown.clone();
+    let h = tokio::spawn(supervisor::supervise(sp, tx, token));
+    let mut seen = Seen::default();
+    collect(&mut rx, &mut seen, |s| !s.reads.is_empty()).await;
+    assert!(
+        !s.received().iter().any(|c| c == &STOP),
+        "stopped too early"
+    );
+    // Shutdown drops the running session: it cannot wait, yet the stop goes out.
+    shutdown.cancel();
+    tokio::time::timeout(WAIT, h).await.unwrap().unwrap();
+    wait_for_command(&s, &STOP).await;
+    let got = s.received();
+    assert_eq!(got.first(), Some(&start_command()));
+    assert_eq!(
+        got.iter().filter(|c| *c == &STOP[..]).count(),
+        1,
+        "{got:02X?}"
+    );
     s.unplug().await;
 }
 
@@ -430,4 +489,44 @@ async fn simulate_command_prints_a_spec_first_and_serves_it() {
     assert!(status.success(), "{status:?}");
     let (r, _) = tokio::time::timeout(WAIT, h).await.unwrap().unwrap();
     assert!(r.is_err(), "the pty closed with the simulator");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn simulator_reports_an_explicit_list_of_epcs() {
+    let epcs = vec![
+        sim::giai96(3, 614_141, 4711),
+        sim::sgtin96(1, 614_141, 812_345, 6),
+        sim::giai96(3, 614_141, 4712),
+    ];
+    let opts = SimOptions {
+        epcs: epcs.clone(),
+        tags: 50, // ignored when EPCs are given
+        rate: 30.0,
+        active: true,
+        ..SimOptions::default()
+    };
+    let field = opts.field_tags();
+    assert_eq!(
+        field.iter().map(|t| t.epc.clone()).collect::<Vec<_>>(),
+        epcs.iter().map(|e| e.to_vec()).collect::<Vec<_>>()
+    );
+    assert_eq!(field[1].antenna, sim_tag(1).antenna);
+    let s = sim::spawn(SimProtocol::Chafon, opts).unwrap();
+    let (h, mut rx) = start(spec(&s.path().display().to_string(), Protocol::Chafon));
+    let mut seen = Seen::default();
+    // Three reports, then a while longer: only those three EPCs, ever.
+    collect(&mut rx, &mut seen, |s| s.reads.len() >= 3).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    while let Ok(ev) = rx.try_recv() {
+        if let DeviceEvent::Rfid(r) = ev {
+            seen.reads.push(r);
+        }
+    }
+    let got: Vec<Vec<u8>> = by_epc(&seen.reads).into_keys().collect();
+    let mut want: Vec<Vec<u8>> = epcs.iter().map(|e| e.to_vec()).collect();
+    want.sort();
+    assert_eq!(got, want);
+    s.unplug().await;
+    let (r, _) = tokio::time::timeout(WAIT, h).await.unwrap().unwrap();
+    assert!(r.is_err());
 }

@@ -9,8 +9,8 @@
 //! the reader pushes one 0xEE frame per tag unasked. A client cannot know the
 //! mode, so it handles both.
 
-use super::framing::{Framer, Probe};
-use super::{crc, DecodeStats, TagRead};
+use super::framing::{self, FrameFormat, Probe};
+use super::{crc, TagRead};
 
 /// Inventory (Gen2 multi-tag).
 pub const CMD_INVENTORY: u8 = 0x01;
@@ -127,35 +127,43 @@ pub enum Direction {
     ToReader,
 }
 
+/// Chafon framing in one direction, for the shared [`framing::Decoder`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Format(pub Direction);
+
 /// Incremental decoder: push bytes, pull frames.
-#[derive(Debug)]
-pub struct Decoder {
-    framer: Framer,
-    dir: Direction,
-}
+pub type Decoder = framing::Decoder<Format>;
 
 impl Decoder {
     pub fn new(dir: Direction) -> Decoder {
-        Decoder {
-            framer: Framer::default(),
-            dir,
-        }
+        Decoder::with_format(Format(dir))
     }
+}
 
-    pub fn push(&mut self, data: &[u8]) {
-        self.framer.push(data);
-    }
+impl FrameFormat for Format {
+    type Frame<'a> = Frame<'a>;
 
-    /// The next complete frame with a good CRC, skipping (and counting) what is not.
-    pub fn next_frame(&mut self) -> Option<Frame<'_>> {
-        let min = match self.dir {
+    /// A frame is `Len` and `Len` more bytes; a response has at least
+    /// `Adr reCmd Status` and the CRC.
+    #[inline]
+    fn probe(&self, b: &[u8]) -> Probe {
+        let min = match self.0 {
             Direction::FromReader => 5,
             Direction::ToReader => 4,
         };
-        let r = self.framer.next(|b| probe(b, min))?;
-        let f = self.framer.frame(r);
+        let len = b[0] as usize;
+        if len < min {
+            return Probe::Skip;
+        }
+        framing::whole(b, len + 1, |f| {
+            crc::chafon(&f[..len - 1]) == u16::from_le_bytes([f[len - 1], f[len]])
+        })
+    }
+
+    #[inline]
+    fn frame<'a>(&self, f: &'a [u8]) -> Frame<'a> {
         let body = &f[3..f.len() - 2];
-        Some(match self.dir {
+        match self.0 {
             Direction::FromReader => Frame {
                 adr: f[1],
                 cmd: f[2],
@@ -168,39 +176,7 @@ impl Decoder {
                 status: None,
                 data: body,
             },
-        })
-    }
-
-    /// Call when the line has been quiet longer than the protocol's byte gap
-    /// (15 ms): a partial frame left in the buffer is counted and dropped.
-    pub fn idle(&mut self) {
-        self.framer.idle();
-    }
-
-    /// Counts a frame whose content did not parse.
-    pub fn count_malformed(&mut self) {
-        self.framer.stats.malformed += 1;
-    }
-
-    pub fn stats(&self) -> DecodeStats {
-        self.framer.stats
-    }
-}
-
-fn probe(b: &[u8], min: usize) -> Probe {
-    let len = b[0] as usize;
-    if len < min {
-        return Probe::Skip;
-    }
-    let total = len + 1;
-    if b.len() < total {
-        return Probe::Need;
-    }
-    let want = u16::from_le_bytes([b[total - 2], b[total - 1]]);
-    if crc::chafon(&b[..total - 2]) == want {
-        Probe::Valid(total)
-    } else {
-        Probe::Bad(total)
+        }
     }
 }
 

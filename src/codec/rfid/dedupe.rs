@@ -65,33 +65,50 @@ pub struct DedupeCounters {
     pub unique: u64,
 }
 
-/// The key of an EPC of at most 12 bytes (every 96-bit scheme): the EPC
-/// zero-padded, its length, and the antenna — 16 bytes hashed as one word.
+/// The key of an EPC of 1 to 12 bytes (every 96-bit scheme) as two words:
+/// the EPC zero-padded to 12 bytes, then its length, an antenna flag and the
+/// antenna. Built with word loads, never staged byte by byte through memory
+/// (a wide load over narrow stores stalls), and hashed as two `u64`s, which
+/// SipHash takes on its integer fast path where a 16-byte `write` (or
+/// `write_u128`) goes through the general byte loop at about twice the cost.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct ShortKey(u128);
+struct ShortKey(u64, u64);
 
 impl Hash for ShortKey {
     #[inline]
     fn hash<H: Hasher>(&self, state: &mut H) {
-        state.write_u128(self.0)
+        state.write_u64(self.0);
+        state.write_u64(self.1)
     }
 }
 
 impl ShortKey {
+    /// None when `epc` is empty or longer than 12 bytes.
     #[inline]
     fn new(epc: &[u8], antenna: Option<u16>) -> Option<ShortKey> {
-        if epc.len() > 12 {
-            return None;
-        }
-        let mut b = [0u8; 16];
-        b[..epc.len()].copy_from_slice(epc);
-        b[12] = epc.len() as u8;
-        if let Some(a) = antenna {
-            b[13] = 1;
-            b[14..16].copy_from_slice(&a.to_be_bytes());
-        }
-        Some(ShortKey(u128::from_be_bytes(b)))
+        let (hi, lo) = match <&[u8; 12]>::try_from(epc) {
+            Ok(e) => words(e),
+            Err(_) if !epc.is_empty() && epc.len() < 12 => {
+                let mut b = [0u8; 12];
+                b[..epc.len()].copy_from_slice(epc);
+                words(&b)
+            }
+            Err(_) => return None,
+        };
+        let tail = match antenna {
+            Some(a) => (1 << 16) | u64::from(a),
+            None => 0,
+        };
+        Some(ShortKey(hi, lo | (epc.len() as u64) << 24 | tail))
     }
+}
+
+/// Twelve bytes as two big-endian words, the second in its high half.
+#[inline]
+fn words(e: &[u8; 12]) -> (u64, u64) {
+    let hi = u64::from_be_bytes([e[0], e[1], e[2], e[3], e[4], e[5], e[6], e[7]]);
+    let lo = u32::from_be_bytes([e[8], e[9], e[10], e[11]]);
+    (hi, u64::from(lo) << 32)
 }
 
 /// The key of a longer EPC (up to 496 bits), still held inline.
@@ -148,35 +165,40 @@ impl DedupeWindow {
             None
         };
         let window = self.cfg.window_ms;
-        let (entry, new) = match ShortKey::new(read.epc, antenna) {
-            Some(k) if !read.epc.is_empty() => slot(&mut self.short, k, now_ms, window),
-            Some(_) => return None,
-            None => {
-                let k = LongKey {
-                    epc: Epc::from_slice(read.epc)?,
-                    antenna,
-                };
-                slot(&mut self.long, k, now_ms, window)
+        // The hot path (every 96-bit EPC) stays small enough to inline into
+        // the reader's loop; longer EPCs and the reports themselves are
+        // built out of line.
+        let count = match ShortKey::new(read.epc, antenna) {
+            Some(k) => {
+                let (entry, new) = slot(&mut self.short, k, now_ms, window);
+                step(entry, new, now_ms, window, seen, &mut self.counters)?
             }
+            None if read.epc.is_empty() => return None,
+            None => self.offer_long(read.epc, antenna, now_ms, seen)?,
         };
-        let count = if new {
-            self.counters.unique += 1;
-            *entry = Entry {
-                window_start: now_ms,
-                pending: 0,
-            };
-            seen
-        } else if now_ms.saturating_sub(entry.window_start) < window {
-            entry.pending = entry.pending.saturating_add(seen);
-            return None;
-        } else {
-            let count = entry.pending.saturating_add(seen);
-            *entry = Entry {
-                window_start: now_ms,
-                pending: 0,
-            };
-            count
+        self.report(read, count)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn offer_long(
+        &mut self,
+        epc: &[u8],
+        antenna: Option<u16>,
+        now_ms: u64,
+        seen: u32,
+    ) -> Option<u32> {
+        let k = LongKey {
+            epc: Epc::from_slice(epc)?,
+            antenna,
         };
+        let window = self.cfg.window_ms;
+        let (entry, new) = slot(&mut self.long, k, now_ms, window);
+        step(entry, new, now_ms, window, seen, &mut self.counters)
+    }
+
+    #[inline(never)]
+    fn report(&mut self, read: &TagRead<'_>, count: u32) -> Option<Report> {
         let epc = Epc::from_slice(read.epc)?;
         self.counters.reported += 1;
         Some(Report {
@@ -195,6 +217,37 @@ impl DedupeWindow {
 
     pub fn counters(&self) -> DedupeCounters {
         self.counters
+    }
+}
+
+/// Applies one read of `seen` sightings to its key's entry: the count to
+/// report now, or None while the key's window is still open.
+#[inline]
+fn step(
+    entry: &mut Entry,
+    new: bool,
+    now_ms: u64,
+    window: u64,
+    seen: u32,
+    counters: &mut DedupeCounters,
+) -> Option<u32> {
+    if new {
+        counters.unique += 1;
+        *entry = Entry {
+            window_start: now_ms,
+            pending: 0,
+        };
+        Some(seen)
+    } else if now_ms.saturating_sub(entry.window_start) < window {
+        entry.pending = entry.pending.saturating_add(seen);
+        None
+    } else {
+        let count = entry.pending.saturating_add(seen);
+        *entry = Entry {
+            window_start: now_ms,
+            pending: 0,
+        };
+        Some(count)
     }
 }
 
@@ -295,6 +348,38 @@ mod tests {
         assert!(d.offer(&r, 5).is_none());
         assert_eq!(d.offer(&r, 1000).unwrap().count, 14);
         assert_eq!(d.counters().raw, 21);
+    }
+
+    #[test]
+    fn keys_tell_lengths_and_antennas_apart() {
+        // Zero padding must not merge EPCs of different lengths, on either
+        // side of the 12-byte short-key limit.
+        let mut d = DedupeWindow::new(DedupeConfig {
+            per_antenna: true,
+            ..DedupeConfig::default()
+        });
+        let twelve = [7u8; 12];
+        let mut thirteen = [0u8; 13];
+        thirteen[..12].copy_from_slice(&twelve);
+        let mut eleven_padded = [0u8; 12];
+        eleven_padded[..11].copy_from_slice(&twelve[..11]);
+        for e in [
+            &[1u8, 2][..],
+            &[1, 2, 0],
+            &twelve,
+            &thirteen,
+            &twelve[..11],
+            &eleven_padded,
+        ] {
+            assert!(d.offer(&read(e, 1, None), 0).is_some(), "{e:?}");
+            assert!(d.offer(&read(e, 1, None), 1).is_none(), "{e:?}");
+        }
+        let mut no_antenna = read(&twelve, 1, None);
+        no_antenna.antenna = None;
+        assert!(d.offer(&no_antenna, 2).is_some());
+        assert!(d.offer(&read(&twelve, 0, None), 2).is_some());
+        assert!(d.offer(&read(&twelve, 0x0100, None), 2).is_some());
+        assert_eq!(d.counters().unique, 9);
     }
 
     #[test]

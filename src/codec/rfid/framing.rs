@@ -15,12 +15,15 @@
 //! While out of step it also looks ahead past a frame that is still arriving,
 //! so that a stray length byte announcing a long frame cannot stall a stream of
 //! good frames behind it.
+//!
+//! A protocol is only its [`FrameFormat`] — how to probe, and what a checked
+//! frame says — and its decoder is a [`Decoder`] over that format.
 
 use super::DecodeStats;
 use std::ops::Range;
 
 /// What a protocol sees at the start of a byte slice.
-pub(crate) enum Probe {
+pub enum Probe {
     /// Not a frame start.
     Skip,
     /// Could be a frame; more bytes are needed to tell.
@@ -31,11 +34,36 @@ pub(crate) enum Probe {
     Bad(usize),
 }
 
+/// The probe of a frame `total` bytes long at the start of `b`, whose
+/// checksum `good` checks: more bytes needed until it is all there.
+#[inline]
+pub fn whole(b: &[u8], total: usize, good: impl FnOnce(&[u8]) -> bool) -> Probe {
+    match b.get(..total) {
+        None => Probe::Need,
+        Some(f) if good(f) => Probe::Valid(total),
+        Some(_) => Probe::Bad(total),
+    }
+}
+
+/// A binary protocol's frames, for [`Decoder`].
+pub trait FrameFormat {
+    /// A checked frame as callers see it, borrowing the decoder's buffer.
+    type Frame<'a>;
+    /// What lies at the start of `b` (never empty).
+    fn probe(&self, b: &[u8]) -> Probe;
+    /// The frame `f`, exactly as long as [`FrameFormat::probe`] said and checked.
+    fn frame<'a>(&self, f: &'a [u8]) -> Self::Frame<'a>;
+}
+
 /// Bytes kept in front of the read position before they are compacted away.
 const COMPACT_AT: usize = 8 * 1024;
 
-#[derive(Debug, Default)]
-pub(crate) struct Framer {
+/// Incremental decoder of a binary protocol: push the bytes a transport
+/// delivered, pull the frames whose checksum holds; what is skipped on the
+/// way is counted in [`DecodeStats`].
+#[derive(Debug)]
+pub struct Decoder<F> {
+    format: F,
     buf: Vec<u8>,
     pos: usize,
     /// True once a good frame was seen and nothing was skipped since.
@@ -44,11 +72,23 @@ pub(crate) struct Framer {
     skipped: u64,
     /// Length of the bad-checksum frame that started the current skip, if any.
     suspect: Option<u64>,
-    pub(crate) stats: DecodeStats,
+    stats: DecodeStats,
 }
 
-impl Framer {
-    pub(crate) fn push(&mut self, data: &[u8]) {
+impl<F: FrameFormat> Decoder<F> {
+    pub fn with_format(format: F) -> Decoder<F> {
+        Decoder {
+            format,
+            buf: Vec::new(),
+            pos: 0,
+            in_sync: false,
+            skipped: 0,
+            suspect: None,
+            stats: DecodeStats::default(),
+        }
+    }
+
+    pub fn push(&mut self, data: &[u8]) {
         if self.pos > 0 && (self.pos == self.buf.len() || self.pos >= COMPACT_AT) {
             self.buf.drain(..self.pos);
             self.pos = 0;
@@ -56,30 +96,47 @@ impl Framer {
         self.buf.extend_from_slice(data);
     }
 
-    pub(crate) fn frame(&self, r: Range<usize>) -> &[u8] {
-        &self.buf[r]
+    /// The next complete frame with a good checksum, skipping (and counting) what is not.
+    #[inline]
+    pub fn next_frame(&mut self) -> Option<F::Frame<'_>> {
+        let r = self.next()?;
+        Some(self.format.frame(&self.buf[r]))
+    }
+
+    /// Counts a frame whose checksum holds but whose content did not parse.
+    pub fn count_malformed(&mut self) {
+        self.stats.malformed += 1;
+    }
+
+    /// Counts an error answer from the reader.
+    pub fn count_reader_error(&mut self) {
+        self.stats.reader_errors += 1;
+    }
+
+    pub fn stats(&self) -> DecodeStats {
+        self.stats
     }
 
     /// Bytes received but not yet consumed.
-    pub(crate) fn pending(&self) -> usize {
+    fn pending(&self) -> usize {
         self.buf.len() - self.pos
     }
 
     /// The range of the next good frame in the buffer, if one is complete.
-    pub(crate) fn next(&mut self, probe: impl Fn(&[u8]) -> Probe) -> Option<Range<usize>> {
+    fn next(&mut self) -> Option<Range<usize>> {
         loop {
             let rest = &self.buf[self.pos..];
             if rest.is_empty() {
                 return None;
             }
-            match probe(rest) {
+            match self.format.probe(rest) {
                 Probe::Valid(n) => return Some(self.accept(n)),
                 Probe::Need => {
                     if self.in_sync {
                         return None;
                     }
                     // Out of step: a good frame further on wins over a maybe-frame here.
-                    let ahead = (1..rest.len()).find_map(|q| match probe(&rest[q..]) {
+                    let ahead = (1..rest.len()).find_map(|q| match self.format.probe(&rest[q..]) {
                         Probe::Valid(n) => Some((q, n)),
                         _ => None,
                     });
@@ -130,7 +187,7 @@ impl Framer {
     /// The line went quiet: whatever is left can no longer become a frame
     /// (the protocols allow only short gaps inside a frame). A partial frame
     /// right after a good one counts as truncated, anything else as garbage.
-    pub(crate) fn idle(&mut self) {
+    pub fn idle(&mut self) {
         let left = self.pending() as u64;
         if left == 0 && self.skipped == 0 && self.suspect.is_none() {
             return;

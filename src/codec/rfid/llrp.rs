@@ -17,6 +17,8 @@ use super::TagRead;
 use std::fmt;
 
 pub const GET_READER_CAPABILITIES: u16 = 1;
+pub const SET_READER_CONFIG: u16 = 3;
+pub const SET_READER_CONFIG_RESPONSE: u16 = 13;
 pub const ADD_ROSPEC: u16 = 20;
 pub const DELETE_ROSPEC: u16 = 21;
 pub const START_ROSPEC: u16 = 22;
@@ -41,6 +43,7 @@ const P_AISPEC: u16 = 183;
 const P_AISPEC_STOP_TRIGGER: u16 = 184;
 const P_INVENTORY_PARAMETER_SPEC: u16 = 186;
 const P_RO_REPORT_SPEC: u16 = 237;
+const P_KEEPALIVE_SPEC: u16 = 220;
 const P_TAG_REPORT_CONTENT_SELECTOR: u16 = 238;
 const P_TAG_REPORT_DATA: u16 = 240;
 const P_EPC_DATA: u16 = 241;
@@ -214,6 +217,18 @@ pub fn add_rospec(id: u32, rospec_id: u32, report_every: u16) -> Vec<u8> {
     encode(ADD_ROSPEC, id, &b)
 }
 
+/// SET_READER_CONFIG asking for a KEEPALIVE every `period_ms` (a periodic
+/// KeepaliveSpec; 0 asks for none), without resetting the reader to its
+/// factory defaults.
+pub fn set_keepalive(id: u32, period_ms: u32) -> Vec<u8> {
+    let mut b = vec![0]; // ResetToFactoryDefault 0, reserved
+    tlv(&mut b, P_KEEPALIVE_SPEC, |o| {
+        o.push(u8::from(period_ms > 0)); // 1 periodic, 0 null
+        o.extend_from_slice(&period_ms.to_be_bytes());
+    });
+    encode(SET_READER_CONFIG, id, &b)
+}
+
 pub fn keepalive_ack(id: u32) -> Vec<u8> {
     encode(KEEPALIVE_ACK, id, &[])
 }
@@ -372,6 +387,15 @@ pub fn connection_event(body: &[u8]) -> Option<ConnectionEvent> {
     find_tlv(data, P_CONNECTION_CLOSE_EVENT).map(|_| ConnectionEvent::Close)
 }
 
+/// What a SET_READER_CONFIG body asks of the keepalive: `Some(Some(ms))`
+/// a periodic KEEPALIVE every `ms`, `Some(None)` none, `None` when the body
+/// has no KeepaliveSpec (the reader's side: simulators, tests).
+pub fn keepalive_spec(body: &[u8]) -> Option<Option<u32>> {
+    let v = find_tlv(body.get(1..)?, P_KEEPALIVE_SPEC)?;
+    let period = u32::from_be_bytes([*v.get(1)?, *v.get(2)?, *v.get(3)?, *v.get(4)?]);
+    Some((*v.first()? == 1).then_some(period))
+}
+
 /// An LLRPStatus: code 0 is success.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Status {
@@ -441,6 +465,7 @@ pub fn fuzz_one(data: &[u8]) {
     while let Ok(Some(m)) = fr.next_message() {
         let _ = connection_event(&m.body);
         let _ = status(&m.body);
+        let _ = keepalive_spec(&m.body);
         tag_reports(&m.body, |_| {});
     }
     let _ = connection_event(data);

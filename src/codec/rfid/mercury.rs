@@ -13,8 +13,8 @@
 //! 24–25 and the embedded data, then 26+d a protocol byte, 27+d–28+d the bit count of
 //! PC + EPC + EPC CRC, then those.
 
-use super::framing::{Framer, Probe};
-use super::{crc, DecodeStats, TagRead};
+use super::framing::{self, FrameFormat, Probe};
+use super::{crc, TagRead};
 
 pub const OP_READ_TAG_MULTIPLE: u8 = 0x22;
 pub const OP_MULTI_PROTOCOL: u8 = 0x2F;
@@ -130,34 +130,46 @@ pub enum Direction {
     ToModule,
 }
 
+/// Mercury framing in one direction, for the shared [`framing::Decoder`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Format(pub Direction);
+
 /// Incremental decoder: push bytes, pull frames.
-#[derive(Debug)]
-pub struct Decoder {
-    framer: Framer,
-    dir: Direction,
-}
+pub type Decoder = framing::Decoder<Format>;
 
 impl Decoder {
     pub fn new(dir: Direction) -> Decoder {
-        Decoder {
-            framer: Framer::default(),
-            dir,
-        }
+        Decoder::with_format(Format(dir))
     }
+}
 
-    pub fn push(&mut self, data: &[u8]) {
-        self.framer.push(data);
-    }
+impl FrameFormat for Format {
+    type Frame<'a> = Frame<'a>;
 
-    pub fn next_frame(&mut self) -> Option<Frame<'_>> {
-        let extra = match self.dir {
+    /// A frame is 0xFF, `Len`, and `Len` data bytes plus the opcode, the
+    /// status word of a response, and the CRC.
+    #[inline]
+    fn probe(&self, b: &[u8]) -> Probe {
+        let extra = match self.0 {
             Direction::FromModule => 7,
             Direction::ToModule => 5,
         };
-        let r = self.framer.next(|b| probe(b, extra))?;
-        let f = self.framer.frame(r);
+        match b {
+            [0xFF, len, ..] => {
+                let end = *len as usize + extra - 2;
+                framing::whole(b, end + 2, |f| {
+                    crc::mercury(&f[1..end]) == u16::from_be_bytes([f[end], f[end + 1]])
+                })
+            }
+            [0xFF] => Probe::Need,
+            _ => Probe::Skip,
+        }
+    }
+
+    #[inline]
+    fn frame<'a>(&self, f: &'a [u8]) -> Frame<'a> {
         let end = f.len() - 2;
-        Some(match self.dir {
+        match self.0 {
             Direction::FromModule => Frame {
                 op: f[2],
                 status: Some(u16::from_be_bytes([f[3], f[4]])),
@@ -168,43 +180,7 @@ impl Decoder {
                 status: None,
                 data: &f[3..end],
             },
-        })
-    }
-
-    /// The line went quiet: drop (and count) a partial frame.
-    pub fn idle(&mut self) {
-        self.framer.idle();
-    }
-
-    pub fn count_malformed(&mut self) {
-        self.framer.stats.malformed += 1;
-    }
-
-    pub fn count_reader_error(&mut self) {
-        self.framer.stats.reader_errors += 1;
-    }
-
-    pub fn stats(&self) -> DecodeStats {
-        self.framer.stats
-    }
-}
-
-fn probe(b: &[u8], extra: usize) -> Probe {
-    if b[0] != 0xFF {
-        return Probe::Skip;
-    }
-    if b.len() < 2 {
-        return Probe::Need;
-    }
-    let total = b[1] as usize + extra;
-    if b.len() < total {
-        return Probe::Need;
-    }
-    let want = u16::from_be_bytes([b[total - 2], b[total - 1]]);
-    if crc::mercury(&b[1..total - 2]) == want {
-        Probe::Valid(total)
-    } else {
-        Probe::Bad(total)
+        }
     }
 }
 

@@ -1,3 +1,4 @@
+use super::super::DecodeStats;
 use super::*;
 
 const MANUAL_ACTIVE: [u8; 18] = [

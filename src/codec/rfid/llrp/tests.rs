@@ -115,3 +115,19 @@ fn broken_tag_report_is_counted_not_read() {
     assert_eq!(tag_reports(&body, |_| n += 1), 3);
     assert_eq!(n, 0);
 }
+
+#[test]
+fn keepalive_spec_round_trip() {
+    let m = one(&set_keepalive(9, 5000));
+    assert_eq!((m.kind, m.id), (SET_READER_CONFIG, 9));
+    // ResetToFactoryDefault byte, then KeepaliveSpec: type 220, length 9, periodic, 5000 ms.
+    assert_eq!(m.body, [0, 0, 220, 0, 9, 1, 0, 0, 0x13, 0x88]);
+    assert_eq!(keepalive_spec(&m.body), Some(Some(5000)));
+    let mut null = m.body.clone();
+    null[5] = 0;
+    assert_eq!(keepalive_spec(&null), Some(None));
+    assert_eq!(keepalive_spec(&one(&set_keepalive(1, 0)).body), Some(None));
+    assert_eq!(keepalive_spec(&m.body[..8]), None);
+    assert_eq!(keepalive_spec(&[]), None);
+    assert_eq!(keepalive_spec(&delete_rospec(1, 0)[10..]), None);
+}
