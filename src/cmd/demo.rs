@@ -18,9 +18,20 @@ pub fn run(ctx: &super::Ctx, args: &DemoArgs) -> anyhow::Result<ExitCode> {
     let db_path = dir.path().join("demo.db");
     let mut store = Store::open(&db_path)?;
     let codes = scanstation::station::seed::seed_demo(&mut store, &ctx.config.station.id)?;
+    // The reader sees the seeded assets' tags, and one tag on something that
+    // is not in the store.
+    let mut epcs: Vec<[u8; 12]> = codes
+        .epcs
+        .iter()
+        .filter_map(|hex| <[u8; 12]>::try_from(hex::decode(hex).ok()?).ok())
+        .collect();
+    epcs.push(sim::giai96(3, 614_141, 999_999));
+    // Active mode: the reader pushes one read every 2.5 s (polled, it would
+    // answer every inventory round and drown the scanner's scans).
     let rfid_opts = sim::SimOptions {
-        tags: 8,
-        rate: 1.0,
+        epcs,
+        rate: 0.4,
+        active: true,
         ..sim::SimOptions::default()
     };
     // The simulated reader serves its pty on a runtime of its own, which
