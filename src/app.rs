@@ -36,6 +36,9 @@ pub enum AppError {
     Terminal(#[from] std::io::Error),
 }
 
+/// How long a reader may take to end its session when the station quits.
+const READER_STOP_GRACE: Duration = Duration::from_secs(2);
+
 /// Codes a simulated scanner scans in turn (the demo).
 #[derive(Debug, Clone)]
 pub struct DemoScanner {
@@ -95,9 +98,10 @@ pub fn run_with_store(store: Store, opts: AppOptions) -> Result<(), AppError> {
         .thread_name("readers")
         .build()?;
     let (dev_tx, mut dev_rx) = tokio::sync::mpsc::channel::<DeviceEvent>(1024);
-    {
+    let shutdown = tokio_util::sync::CancellationToken::new();
+    let readers = {
         let _guard = runtime.enter();
-        device::supervisor::spawn_all(resolved, dev_tx);
+        let readers = device::supervisor::spawn_all_until(resolved, dev_tx, shutdown.clone());
         let forward_input = input_tx.clone();
         let forward_ui = ui_tx.clone();
         runtime.spawn(async move {
@@ -115,7 +119,8 @@ pub fn run_with_store(store: Store, opts: AppOptions) -> Result<(), AppError> {
         if let Some(demo) = opts.demo.clone() {
             runtime.spawn(demo_scanner(demo, input_tx.clone()));
         }
-    }
+        readers
+    };
 
     let ui_opts = UiOptions {
         wedge: opts.config.wedge.clone(),
@@ -129,7 +134,16 @@ pub fn run_with_store(store: Store, opts: AppOptions) -> Result<(), AppError> {
         },
         ui_opts,
     );
-    // The UI dropped its sender; the readers' forwarder goes with the runtime.
+    // The readers end their sessions (a USB scanner goes back to the kernel,
+    // a Mercury module is told to stop reading), then the runtime goes, with
+    // the forwarder and the demo scanner.
+    shutdown.cancel();
+    runtime.block_on(async {
+        let deadline = tokio::time::Instant::now() + READER_STOP_GRACE;
+        for reader in readers {
+            let _ = tokio::time::timeout_at(deadline, reader).await;
+        }
+    });
     runtime.shutdown_timeout(Duration::from_millis(500));
     drop(ui_tx);
     let _ = writer.join();
