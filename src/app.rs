@@ -158,6 +158,10 @@ fn resolve_readers(specs: &[String]) -> Result<Vec<device::spec::ResolvedSpec>, 
         spec: "profiles".into(),
         message: e.to_string(),
     })?;
+    let (specs, problems) = device::detect::expand_auto(specs, &profiles);
+    for p in problems {
+        tracing::warn!("reader autodetection: {p}");
+    }
     specs
         .iter()
         .map(|s| {

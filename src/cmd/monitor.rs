@@ -7,6 +7,7 @@
 //! one; Ctrl-C, SIGTERM and a closed stdout all end the run with exit 0, after
 //! the readers were stopped (a claimed USB scanner is given back to the kernel).
 
+use scanstation::device::detect::expand_auto;
 use scanstation::device::profile::Profiles;
 use scanstation::device::spec::{parse_and_resolve, ResolvedSpec};
 use scanstation::device::supervisor::spawn_all_until;
@@ -41,6 +42,14 @@ pub fn run(ctx: &super::Ctx) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::from(2));
         }
     };
+    let (texts, problems) = expand_auto(&texts, &profiles);
+    for p in problems {
+        eprintln!("scanstation: {p}");
+    }
+    if texts.is_empty() {
+        eprintln!("scanstation: error: `auto` found no reader this station would open (see `scanstation devices`)");
+        return Ok(ExitCode::from(2));
+    }
     let mut specs = Vec::new();
     for text in &texts {
         match parse_and_resolve(text, &profiles) {

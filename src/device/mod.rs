@@ -7,6 +7,7 @@
 //! read until the transport fails) and retries with capped backoff, so that one
 //! reader's failure never stops another reader or the station.
 
+pub mod detect;
 pub mod folder;
 pub mod image;
 pub mod llrp;
