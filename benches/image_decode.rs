@@ -96,7 +96,7 @@ fn bench(c: &mut Criterion) {
         ("no barcode", &blank),
     ] {
         let img = load_bytes(bytes).expect("loads");
-        let d = decode_luma(&img.to_luma8());
+        let d = decode_luma(&img.to_luma8(), None);
         eprintln!(
             "{name}: {} code(s), pass {:?} after {} pass(es)",
             d.codes.len(),

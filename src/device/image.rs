@@ -16,10 +16,12 @@
 //! header cannot make us allocate gigabytes; decoding never panics.
 
 mod filters;
+mod locate;
 
 use std::collections::HashSet;
 use std::io::BufReader;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use image::{DynamicImage, GrayImage, ImageReader, Limits};
 use rxing::common::{GlobalHistogramBinarizer, HybridBinarizer};
@@ -79,7 +81,8 @@ pub struct Decoded {
     pub passes: usize,
 }
 
-/// Load `path` (PNG or JPEG, by content) and return every barcode in it.
+/// Load `path` (PNG or JPEG, by content) and return every barcode in it,
+/// within the default time budget.
 pub fn decode_file(path: &Path) -> Result<Vec<ImageCode>, ImageError> {
     Ok(decode_image(&load(path)?))
 }
@@ -165,13 +168,31 @@ fn classify(path: &Path, e: image::ImageError) -> ImageError {
     }
 }
 
-/// Every barcode in `img`, in the order found, without duplicates.
+/// Every barcode in `img`, in the order found, without duplicates, within the
+/// default time budget ([`budget_for`]).
 pub fn decode_image(img: &DynamicImage) -> Vec<ImageCode> {
-    decode_luma(&img.to_luma8()).codes
+    let luma = img.to_luma8();
+    let budget = budget_for(luma.width(), luma.height());
+    decode_luma(&luma, Some(budget)).codes
 }
 
-/// The retry ladder on a greyscale image; see the module docs.
-pub fn decode_luma(luma: &GrayImage) -> Decoded {
+/// The default time budget for one photo: [`BUDGET_PER_MEGAPIXEL`] per
+/// megapixel, at least that much for a smaller one. The ladder stops trying
+/// new passes once it is spent (a pass already started finishes).
+pub fn budget_for(width: u32, height: u32) -> Duration {
+    let megapixels = (width as f64 * height as f64 / 1e6).max(1.0);
+    BUDGET_PER_MEGAPIXEL.mul_f64(megapixels.min(16.0))
+}
+
+/// See [`budget_for`].
+pub const BUDGET_PER_MEGAPIXEL: Duration = Duration::from_secs(2);
+
+/// The retry ladder on a greyscale image; see the module docs. `budget`
+/// bounds the time spent: no new pass starts after it (`None`: no bound, for
+/// deterministic tests and measurements).
+pub fn decode_luma(luma: &GrayImage, budget: Option<Duration>) -> Decoded {
+    let deadline = budget.map(|b| Instant::now() + b);
+    let out_of_time = || deadline.is_some_and(|d| Instant::now() >= d);
     let shrunk = filters::fit(luma, WORK_SIDE);
     let base = shrunk.as_ref().unwrap_or(luma);
     let mut decoded = Decoded::default();
@@ -181,7 +202,12 @@ pub fn decode_luma(luma: &GrayImage) -> Decoded {
     let long = base.width().max(base.height());
     let short = base.width().min(base.height());
     let mut reader = Reader::new();
+    // Measured only when a pass needs it (not for a photo the first pass reads).
+    let mut layout: Option<Option<locate::Layout>> = None;
     for pass in PASSES {
+        if decoded.passes > 0 && out_of_time() {
+            break;
+        }
         let img = match pass.prep {
             Prep::Base => None,
             Prep::Scale(f) => {
@@ -196,21 +222,44 @@ pub fn decode_luma(luma: &GrayImage) -> Decoded {
             Prep::DenoiseSharpen => Some(filters::denoise_sharpen(base)),
             Prep::Rotate(deg) => Some(filters::rotate(base, deg)),
             Prep::Invert => Some(filters::invert(base)),
+            Prep::Rectify { smooth } => {
+                let Some(l) = *layout.get_or_insert_with(|| locate::analyse(base)) else {
+                    continue;
+                };
+                Some(rectified(base, &l, smooth))
+            }
             Prep::Full => match &shrunk {
                 Some(_) => Some(filters::fit(luma, FULL_SIDE).unwrap_or_else(|| luma.clone())),
                 None => continue,
             },
         };
         decoded.passes += 1;
-        let codes = reader.read(img.as_ref().unwrap_or(base), pass.binarizer);
+        let codes = reader.read(img.as_ref().unwrap_or(base), pass.binarizer, pass.formats);
         if !codes.is_empty() {
             decoded.codes = codes;
             decoded.pass = Some(pass.name);
-            return decoded;
+            break;
         }
     }
     decoded
 }
+
+/// The content region turned so that bars are vertical and scaled up so that
+/// its longer side is about [`RECT_SIDE`] (at most 3×); `smooth` also averages
+/// along the bars.
+fn rectified(base: &GrayImage, l: &locate::Layout, smooth: bool) -> GrayImage {
+    let long = l.roi.w.max(l.roi.h).max(1) as f32;
+    let scale = (RECT_SIDE as f32 / long).clamp(1.0, 3.0);
+    let img = locate::rectify(base, l.roi, l.angle, scale);
+    if smooth {
+        locate::smooth_vertical(&img, (4.0 * scale).round() as u32)
+    } else {
+        img
+    }
+}
+
+/// See [`rectified`].
+const RECT_SIDE: u32 = 1600;
 
 /// The names of the passes, in the order they are tried.
 pub fn pass_names() -> impl Iterator<Item = &'static str> {
@@ -224,8 +273,13 @@ enum Prep {
     Stretch,
     Blur(f32),
     DenoiseSharpen,
+    #[allow(dead_code)]
     Rotate(f32),
     Invert,
+    /// The content region, bars turned vertical, upscaled ([`rectified`]).
+    Rectify {
+        smooth: bool,
+    },
     Full,
 }
 
@@ -235,80 +289,50 @@ enum Bin {
     Global,
 }
 
+/// Which symbologies a pass looks for.
+#[derive(Clone, Copy)]
+enum Formats {
+    All,
+    /// Linear codes only: for images smoothed along the bars, which wipes 2D
+    /// codes out.
+    Linear,
+}
+
 struct Pass {
     name: &'static str,
     prep: Prep,
     binarizer: Bin,
+    formats: Formats,
+}
+
+const fn pass(name: &'static str, prep: Prep, binarizer: Bin) -> Pass {
+    Pass {
+        name,
+        prep,
+        binarizer,
+        formats: Formats::All,
+    }
 }
 
 /// Ordered by how often each rescues a photo the earlier ones missed (measured
 /// on tools/imageset's degraded set).
 const PASSES: &[Pass] = &[
+    pass("hybrid", Prep::Base, Bin::Hybrid),
+    pass("rect", Prep::Rectify { smooth: false }, Bin::Hybrid),
     Pass {
-        name: "hybrid",
-        prep: Prep::Base,
+        name: "rect-smooth",
+        prep: Prep::Rectify { smooth: true },
         binarizer: Bin::Hybrid,
+        formats: Formats::Linear,
     },
-    Pass {
-        name: "global",
-        prep: Prep::Base,
-        binarizer: Bin::Global,
-    },
-    Pass {
-        name: "half",
-        prep: Prep::Scale(0.5),
-        binarizer: Bin::Hybrid,
-    },
-    Pass {
-        name: "double",
-        prep: Prep::Scale(2.0),
-        binarizer: Bin::Hybrid,
-    },
-    Pass {
-        name: "blur",
-        prep: Prep::Blur(1.5),
-        binarizer: Bin::Hybrid,
-    },
-    Pass {
-        name: "stretch",
-        prep: Prep::Stretch,
-        binarizer: Bin::Hybrid,
-    },
-    Pass {
-        name: "rotate45",
-        prep: Prep::Rotate(45.0),
-        binarizer: Bin::Hybrid,
-    },
-    Pass {
-        name: "rotate-45",
-        prep: Prep::Rotate(-45.0),
-        binarizer: Bin::Hybrid,
-    },
-    Pass {
-        name: "rotate22",
-        prep: Prep::Rotate(22.5),
-        binarizer: Bin::Hybrid,
-    },
-    Pass {
-        name: "rotate-22",
-        prep: Prep::Rotate(-22.5),
-        binarizer: Bin::Hybrid,
-    },
-    Pass {
-        name: "denoise-sharpen",
-        prep: Prep::DenoiseSharpen,
-        binarizer: Bin::Hybrid,
-    },
-    Pass {
-        name: "inverted",
-        prep: Prep::Invert,
-        binarizer: Bin::Hybrid,
-    },
-    Pass {
-        name: "full-size",
-        prep: Prep::Full,
-        binarizer: Bin::Hybrid,
-    },
+    pass("global", Prep::Base, Bin::Global),
+    pass("rect-global", Prep::Rectify { smooth: false }, Bin::Global),
+    pass("half", Prep::Scale(0.5), Bin::Hybrid),
+    pass("blur", Prep::Blur(1.5), Bin::Hybrid),
+    pass("stretch", Prep::Stretch, Bin::Hybrid),
+    pass("denoise-sharpen", Prep::DenoiseSharpen, Bin::Hybrid),
+    pass("inverted", Prep::Invert, Bin::Hybrid),
+    pass("full-size", Prep::Full, Bin::Hybrid),
 ];
 
 /// The formats a label can carry. Leaving out the rest (Codabar, ITF, EAN-8,
@@ -328,29 +352,53 @@ const FORMATS: &[BarcodeFormat] = &[
     BarcodeFormat::RSS_EXPANDED,
 ];
 
+fn is_linear(f: &BarcodeFormat) -> bool {
+    matches!(
+        f,
+        BarcodeFormat::CODE_128
+            | BarcodeFormat::EAN_13
+            | BarcodeFormat::UPC_A
+            | BarcodeFormat::CODE_39
+            | BarcodeFormat::CODE_93
+            | BarcodeFormat::RSS_14
+            | BarcodeFormat::RSS_EXPANDED
+    )
+}
+
 struct Reader {
-    hints: DecodeHints,
+    all: DecodeHints,
+    linear: DecodeHints,
 }
 
 impl Reader {
     fn new() -> Reader {
-        let hints = DecodeHints {
+        let hints = |formats: HashSet<BarcodeFormat>| DecodeHints {
             TryHarder: Some(true),
             AssumeGs1: Some(true),
-            PossibleFormats: Some(FORMATS.iter().copied().collect::<HashSet<_>>()),
+            PossibleFormats: Some(formats),
             ..DecodeHints::default()
         };
-        Reader { hints }
+        Reader {
+            all: hints(FORMATS.iter().copied().collect()),
+            linear: hints(FORMATS.iter().copied().filter(is_linear).collect()),
+        }
     }
 
-    fn read(&mut self, img: &GrayImage, bin: Bin) -> Vec<ImageCode> {
+    fn read(&mut self, img: &GrayImage, bin: Bin, formats: Formats) -> Vec<ImageCode> {
         let Ok(source) = Luma8Source::new_with_slice(img.as_raw(), img.width(), img.height())
         else {
             return Vec::new();
         };
+        let hints = match formats {
+            Formats::All => &self.all,
+            Formats::Linear => &self.linear,
+        };
         let results = match bin {
-            Bin::Hybrid => self.multi(BinaryBitmap::new(HybridBinarizer::new(source))),
-            Bin::Global => self.multi(BinaryBitmap::new(GlobalHistogramBinarizer::new(source))),
+            Bin::Hybrid => Self::multi(BinaryBitmap::new(HybridBinarizer::new(source)), hints),
+            Bin::Global => Self::multi(
+                BinaryBitmap::new(GlobalHistogramBinarizer::new(source)),
+                hints,
+            ),
         };
         let mut seen = HashSet::new();
         distinct_symbols(&results)
@@ -360,13 +408,13 @@ impl Reader {
             .collect()
     }
 
-    fn multi<B: Binarizer>(&self, mut bitmap: BinaryBitmap<B>) -> Vec<RXingResult> {
+    fn multi<B: Binarizer>(mut bitmap: BinaryBitmap<B>, hints: &DecodeHints) -> Vec<RXingResult> {
         let mut reader = GenericMultipleBarcodeReader::new(MultiUseMultiFormatReader::default());
         // rxing's 1D and 2D detectors are ports of large C++/Java code bases; a
         // panic inside one on a pathological image must not take the station down.
         std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             reader
-                .decode_multiple_with_hints(&mut bitmap, &self.hints)
+                .decode_multiple_with_hints(&mut bitmap, hints)
                 .unwrap_or_default()
         }))
         .unwrap_or_default()
@@ -506,3 +554,9 @@ pub fn format_name(f: &BarcodeFormat) -> &'static str {
 
 #[cfg(test)]
 mod tests;
+
+#[doc(hidden)]
+pub fn debug_layout(img: &GrayImage) -> Option<(String, GrayImage)> {
+    let l = locate::analyse(img)?;
+    Some((format!("{l:?}"), rectified(img, &l, false)))
+}

@@ -31,7 +31,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .collect();
         let img = load(&dir.join(file))?;
         let start = Instant::now();
-        let d = decode_luma(&img.to_luma8());
+        let d = decode_luma(&img.to_luma8(), None);
         let took = start.elapsed();
         times.push(took.as_secs_f64());
         let got: Vec<String> = d

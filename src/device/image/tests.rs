@@ -23,7 +23,7 @@ fn to_gray(m: &rxing::common::BitMatrix) -> image::GrayImage {
 }
 
 fn raws(img: &GrayImage) -> Vec<String> {
-    decode_luma(img)
+    decode_luma(img, None)
         .codes
         .into_iter()
         .map(|c| String::from_utf8(c.raw).expect("utf8"))
@@ -33,7 +33,7 @@ fn raws(img: &GrayImage) -> Vec<String> {
 #[test]
 fn plain_code128_gets_c0() {
     let img = render("ASSET-004211", BarcodeFormat::CODE_128, 400, 120, false);
-    let d = decode_luma(&img);
+    let d = decode_luma(&img, None);
     assert_eq!(d.pass, Some("hybrid"));
     assert_eq!(d.codes.len(), 1);
     assert_eq!(d.codes[0].format, "code128");
@@ -99,7 +99,7 @@ fn qr_and_ean13_in_one_image_are_both_found() {
 fn steep_code128_is_read_by_a_retry_pass() {
     let img = render("RETRY-45-DEGREES", BarcodeFormat::CODE_128, 700, 80, false);
     let rotated = filters::rotate(&img, 45.0);
-    let d = decode_luma(&rotated);
+    let d = decode_luma(&rotated, None);
     assert_eq!(
         d.codes.first().map(|c| c.raw.clone()),
         Some(b"]C0RETRY-45-DEGREES".to_vec())
@@ -109,7 +109,7 @@ fn steep_code128_is_read_by_a_retry_pass() {
 #[test]
 fn a_blank_image_gives_nothing_after_every_pass() {
     let img = GrayImage::from_pixel(300, 200, image::Luma([200]));
-    let d = decode_luma(&img);
+    let d = decode_luma(&img, None);
     assert!(d.codes.is_empty());
     assert!(d.pass.is_none());
     assert!(d.passes > 5);
@@ -117,8 +117,8 @@ fn a_blank_image_gives_nothing_after_every_pass() {
 
 #[test]
 fn zero_sized_image_is_empty_not_a_panic() {
-    assert!(decode_luma(&GrayImage::new(0, 0)).codes.is_empty());
-    assert!(decode_luma(&GrayImage::new(1, 5000)).codes.is_empty());
+    assert!(decode_luma(&GrayImage::new(0, 0), None).codes.is_empty());
+    assert!(decode_luma(&GrayImage::new(1, 5000), None).codes.is_empty());
 }
 
 #[test]
