@@ -2,10 +2,18 @@
 //!
 //! Photos from a phone or a bench camera are rotated, small, blurred, noisy,
 //! low-contrast, skewed and JPEG-compressed. One rxing pass reads most of them;
-//! for the rest we retry a short ladder of variants (other binariser, other
-//! scales, contrast stretch, denoise, steep rotations for 1D codes, inverted)
-//! and stop at the first pass that finds anything, so a clean photo costs one
-//! pass and only hard ones pay for the ladder.
+//! for the rest we retry a short ladder of variants and stop at the first pass
+//! that finds anything, so a clean photo costs one pass and only hard ones pay
+//! for the ladder. The most useful retry ([`locate`]) finds the label by its
+//! edge energy, turns it so that the bars are vertical and upscales it: that
+//! reads linear codes at any angle and small codes in one pass, where fixed
+//! rotations and whole-image scaling needed several. A variant of it also
+//! averages along the bars, which removes noise without blurring the edges.
+//!
+//! When a pass reads only 2D codes, the rest of the label is checked for bars
+//! (a Code 128 beside a GS1 DataMatrix), which rxing's own search for further
+//! codes tends to cut apart; see [`decode_luma`]. A time budget bounds the
+//! ladder ([`budget_for`]).
 //!
 //! Each code comes back as the bytes a scanner would deliver: the AIM symbology
 //! identifier, then the data with GS1 separators as GS (0x1D). rxing's GS1 hint
@@ -52,6 +60,8 @@ pub struct ImageCode {
     pub symbology: Option<String>,
     /// As a scanner would deliver it: AIM id + data, GS1 separators as 0x1D.
     pub raw: Vec<u8>,
+    /// A linear (1D) symbology rather than a 2D one.
+    pub linear: bool,
 }
 
 /// Why an image file could not be decoded at all (as opposed to "no barcode").
@@ -204,57 +214,124 @@ pub fn decode_luma(luma: &GrayImage, budget: Option<Duration>) -> Decoded {
     let mut reader = Reader::new();
     // Measured only when a pass needs it (not for a photo the first pass reads).
     let mut layout: Option<Option<locate::Layout>> = None;
+    let mut found = Vec::new();
+    let mut map = Map::Identity;
     for pass in PASSES {
         if decoded.passes > 0 && out_of_time() {
             break;
         }
-        let img = match pass.prep {
-            Prep::Base => None,
+        let (img, m) = match pass.prep {
+            Prep::Base => (None, Map::Identity),
             Prep::Scale(f) => {
                 let scaled_long = long as f32 * f;
                 if (f < 1.0 && short < 300) || (f > 1.0 && scaled_long > WORK_SIDE as f32) {
                     continue;
                 }
-                Some(filters::scale(base, f))
+                let img = filters::scale(base, f);
+                let m = Map::Scale(img.width() as f32 / base.width() as f32);
+                (Some(img), m)
             }
-            Prep::Stretch => Some(filters::stretch_contrast(base)),
-            Prep::Blur(sigma) => Some(filters::blur(base, sigma)),
-            Prep::DenoiseSharpen => Some(filters::denoise_sharpen(base)),
-            Prep::Rotate(deg) => Some(filters::rotate(base, deg)),
-            Prep::Invert => Some(filters::invert(base)),
+            Prep::Stretch => (Some(filters::stretch_contrast(base)), Map::Identity),
+            Prep::Blur(sigma) => (Some(filters::blur(base, sigma)), Map::Identity),
+            Prep::DenoiseSharpen => (Some(filters::denoise_sharpen(base)), Map::Identity),
+            Prep::Invert => (Some(filters::invert(base)), Map::Identity),
             Prep::Rectify { smooth } => {
                 let Some(l) = *layout.get_or_insert_with(|| locate::analyse(base)) else {
                     continue;
                 };
-                Some(rectified(base, &l, smooth))
+                let (img, r) = rectified(base, &l, smooth);
+                (Some(img), Map::Rect(r))
             }
             Prep::Full => match &shrunk {
-                Some(_) => Some(filters::fit(luma, FULL_SIDE).unwrap_or_else(|| luma.clone())),
+                Some(_) => {
+                    let img = filters::fit(luma, FULL_SIDE).unwrap_or_else(|| luma.clone());
+                    let m = Map::Scale(img.width() as f32 / base.width() as f32);
+                    (Some(img), m)
+                }
                 None => continue,
             },
         };
         decoded.passes += 1;
-        let codes = reader.read(img.as_ref().unwrap_or(base), pass.binarizer, pass.formats);
-        if !codes.is_empty() {
-            decoded.codes = codes;
+        found = reader.read(img.as_ref().unwrap_or(base), pass.binarizer, pass.formats);
+        if !found.is_empty() {
             decoded.pass = Some(pass.name);
+            map = m;
             break;
         }
     }
+    // A label often carries a 2D code and a linear one (GS1 DataMatrix +
+    // Code 128 asset tag). rxing tries the 2D detectors first and then looks
+    // for more codes only in the strips beside the one it read, which cut a
+    // tilted linear code apart. So when only 2D codes were read, look at the
+    // rest of the label: if it has parallel edges (bars), rectify that part
+    // and read linear codes there.
+    let only_matrix = !found.is_empty() && found.iter().all(|f| !f.code.linear);
+    if only_matrix && !out_of_time() {
+        let boxes: Vec<locate::Rect> = found
+            .iter()
+            .filter_map(|f| {
+                let pts: Vec<(f32, f32)> =
+                    f.points.iter().map(|&(x, y)| map.to_base(x, y)).collect();
+                locate::Rect::around(&pts, 0.2, base.width(), base.height())
+            })
+            .collect();
+        if let Some(l) = locate::analyse_excluding(base, &boxes) {
+            if l.coherence >= MIN_BAR_COHERENCE {
+                for smooth in [true, false] {
+                    decoded.passes += 1;
+                    let (img, _) = rectified(base, &l, smooth);
+                    let more = reader.read(&img, Bin::Hybrid, Formats::Linear);
+                    if !more.is_empty() || out_of_time() {
+                        found.extend(more);
+                        break;
+                    }
+                }
+            }
+        }
+    }
+    let mut seen = HashSet::new();
+    decoded.codes = found
+        .into_iter()
+        .map(|f| f.code)
+        .filter(|c| seen.insert((c.format, c.raw.clone())))
+        .collect();
     decoded
+}
+
+/// Edges this parallel (see [`locate::Layout::coherence`]) are bars.
+const MIN_BAR_COHERENCE: f32 = 0.5;
+
+/// How a pass's image relates to the base image, to map result points back.
+#[derive(Clone, Copy)]
+enum Map {
+    Identity,
+    Scale(f32),
+    Rect(locate::Rectified),
+}
+
+impl Map {
+    fn to_base(self, x: f32, y: f32) -> (f32, f32) {
+        match self {
+            Map::Identity => (x, y),
+            Map::Scale(f) => (x / f, y / f),
+            Map::Rect(r) => r.to_source(x, y),
+        }
+    }
 }
 
 /// The content region turned so that bars are vertical and scaled up so that
 /// its longer side is about [`RECT_SIDE`] (at most 3×); `smooth` also averages
 /// along the bars.
-fn rectified(base: &GrayImage, l: &locate::Layout, smooth: bool) -> GrayImage {
+fn rectified(base: &GrayImage, l: &locate::Layout, smooth: bool) -> (GrayImage, locate::Rectified) {
     let long = l.roi.w.max(l.roi.h).max(1) as f32;
     let scale = (RECT_SIDE as f32 / long).clamp(1.0, 3.0);
     let img = locate::rectify(base, l.roi, l.angle, scale);
+    let geometry = locate::Rectified::new(l.roi, l.angle, scale);
     if smooth {
-        locate::smooth_vertical(&img, (4.0 * scale).round() as u32)
+        let radius = (4.0 * scale).round() as u32;
+        (locate::smooth_vertical(&img, radius), geometry)
     } else {
-        img
+        (img, geometry)
     }
 }
 
@@ -273,8 +350,6 @@ enum Prep {
     Stretch,
     Blur(f32),
     DenoiseSharpen,
-    #[allow(dead_code)]
-    Rotate(f32),
     Invert,
     /// The content region, bars turned vertical, upscaled ([`rectified`]).
     Rectify {
@@ -365,6 +440,12 @@ fn is_linear(f: &BarcodeFormat) -> bool {
     )
 }
 
+/// A code and where in the pass's image it was.
+struct Found {
+    code: ImageCode,
+    points: Vec<(f32, f32)>,
+}
+
 struct Reader {
     all: DecodeHints,
     linear: DecodeHints,
@@ -384,7 +465,7 @@ impl Reader {
         }
     }
 
-    fn read(&mut self, img: &GrayImage, bin: Bin, formats: Formats) -> Vec<ImageCode> {
+    fn read(&mut self, img: &GrayImage, bin: Bin, formats: Formats) -> Vec<Found> {
         let Ok(source) = Luma8Source::new_with_slice(img.as_raw(), img.width(), img.height())
         else {
             return Vec::new();
@@ -400,11 +481,12 @@ impl Reader {
                 hints,
             ),
         };
-        let mut seen = HashSet::new();
         distinct_symbols(&results)
             .into_iter()
-            .map(to_code)
-            .filter(|c| seen.insert((c.format, c.raw.clone())))
+            .map(|r| Found {
+                code: to_code(r),
+                points: r.getPoints().iter().map(|p| (p.x, p.y)).collect(),
+            })
             .collect()
     }
 
@@ -500,6 +582,7 @@ fn to_code(r: &RXingResult) -> ImageCode {
         format,
         symbology,
         raw,
+        linear: is_linear(&r.getBarcodeFormat()),
     }
 }
 
@@ -520,8 +603,14 @@ fn code128_checksum_fix<'t>(
     let body = &codewords[1..n - 2];
     match check {
         102 => (text.strip_suffix('\u{1d}').unwrap_or(text), symbology),
+        // The FNC2 was the check value: the modifier is what FNC1 made it.
         97 if symbology.as_deref() == Some("]C4") && !body.contains(&97) => {
-            (text, Some("]C0".to_string()))
+            let modifier = match body {
+                [102, ..] => "]C1",
+                [_, 102, ..] => "]C2",
+                _ => "]C0",
+            };
+            (text, Some(modifier.to_string()))
         }
         _ => (text, symbology),
     }
@@ -554,9 +643,3 @@ pub fn format_name(f: &BarcodeFormat) -> &'static str {
 
 #[cfg(test)]
 mod tests;
-
-#[doc(hidden)]
-pub fn debug_layout(img: &GrayImage) -> Option<(String, GrayImage)> {
-    let l = locate::analyse(img)?;
-    Some((format!("{l:?}"), rectified(img, &l, false)))
-}

@@ -53,7 +53,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "{file}\t{pass}\t{}\t{:.0} ms\t{}{}",
             d.passes,
             took.as_secs_f64() * 1000.0,
-            if ok { "ok" } else { "MISS" },
+            if ok {
+                "ok".to_string()
+            } else {
+                format!("MISS got {got:?}")
+            },
             if bogus > 0 {
                 format!("\tbogus {got:?}")
             } else {

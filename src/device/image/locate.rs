@@ -26,6 +26,37 @@ pub struct Rect {
     pub h: u32,
 }
 
+impl Rect {
+    fn contains(&self, x: u32, y: u32) -> bool {
+        x >= self.x && y >= self.y && x - self.x < self.w && y - self.y < self.h
+    }
+
+    /// The smallest rectangle holding `points`, grown by `margin` of its size
+    /// on every side and clipped to `width` × `height`.
+    pub fn around(points: &[(f32, f32)], margin: f32, width: u32, height: u32) -> Option<Rect> {
+        let (mut x0, mut y0, mut x1, mut y1) = (f32::MAX, f32::MAX, f32::MIN, f32::MIN);
+        for &(x, y) in points {
+            x0 = x0.min(x);
+            y0 = y0.min(y);
+            x1 = x1.max(x);
+            y1 = y1.max(y);
+        }
+        if !(x1 >= x0 && y1 >= y0) {
+            return None;
+        }
+        let (mx, my) = ((x1 - x0) * margin, (y1 - y0) * margin);
+        let clip = |v: f32, max: u32| v.clamp(0.0, max as f32) as u32;
+        let (x0, y0) = (clip(x0 - mx, width), clip(y0 - my, height));
+        let (x1, y1) = (clip(x1 + mx, width), clip(y1 + my, height));
+        (x1 > x0 && y1 > y0).then_some(Rect {
+            x: x0,
+            y: y0,
+            w: x1 - x0,
+            h: y1 - y0,
+        })
+    }
+}
+
 /// What [`analyse`] found.
 #[derive(Debug, Clone, Copy)]
 pub struct Layout {
@@ -56,6 +87,12 @@ impl Tile {
 /// Find the content region and the dominant edge direction; `None` for an
 /// image too small to tile or without any distinct content.
 pub fn analyse(img: &GrayImage) -> Option<Layout> {
+    analyse_excluding(img, &[])
+}
+
+/// [`analyse`], leaving out the tiles whose centre lies in one of `exclude`
+/// (codes already read), to see what else the label carries.
+pub fn analyse_excluding(img: &GrayImage, exclude: &[Rect]) -> Option<Layout> {
     let (w, h) = img.dimensions();
     if w < 3 * TILE || h < 3 * TILE {
         return None;
@@ -84,7 +121,16 @@ pub fn analyse(img: &GrayImage) -> Option<Layout> {
             t.xy += gx * gy;
         }
     }
-    let strong = content_tiles(&tiles)?;
+    let mut strong = content_tiles(&tiles)?;
+    for (i, on) in strong.iter_mut().enumerate() {
+        let (cx, cy) = (
+            (i as u32 % tw) * TILE + TILE / 2,
+            (i as u32 / tw) * TILE + TILE / 2,
+        );
+        if exclude.iter().any(|r| r.contains(cx, cy)) {
+            *on = false;
+        }
+    }
     let energy: Vec<f64> = tiles.iter().map(Tile::energy).collect();
     let component = strongest_component(&strong, &energy, tw, th);
     let (mut x0, mut y0, mut x1, mut y1) = (tw, th, 0, 0);
@@ -225,12 +271,9 @@ fn strongest_component(on: &[bool], energy: &[f64], tw: u32, th: u32) -> Vec<boo
 /// scaled by `scale` (bilinear), on a canvas holding all of it; outside the
 /// photo is white. With the angle from [`analyse`], bars come out vertical.
 pub fn rectify(img: &GrayImage, roi: Rect, angle: f32, scale: f32) -> GrayImage {
-    let (s, c) = angle.to_radians().sin_cos();
-    let (rw, rh) = (roi.w as f32, roi.h as f32);
-    let nw = ((rw * c.abs() + rh * s.abs()) * scale).ceil().max(1.0) as u32;
-    let nh = ((rw * s.abs() + rh * c.abs()) * scale).ceil().max(1.0) as u32;
-    let (cx, cy) = (roi.x as f32 + rw / 2.0, roi.y as f32 + rh / 2.0);
-    let (ncx, ncy) = (nw as f32 / 2.0, nh as f32 / 2.0);
+    let t = Rectified::new(roi, angle, scale);
+    let (s, c, cx, cy, ncx, ncy) = (t.sin, t.cos, t.cx, t.cy, t.ncx, t.ncy);
+    let (nw, nh) = (t.width, t.height);
     let src = img.as_raw();
     let stride = img.width() as usize;
     let (max_x, max_y) = (img.width() as i64 - 1, img.height() as i64 - 1);
@@ -256,6 +299,50 @@ pub fn rectify(img: &GrayImage, roi: Rect, angle: f32, scale: f32) -> GrayImage 
         let bottom = at(x0, y0 + 1) * (1.0 - fx) + at(x0 + 1, y0 + 1) * fx;
         Luma([(top * (1.0 - fy) + bottom * fy).round().clamp(0.0, 255.0) as u8])
     })
+}
+
+/// The geometry of [`rectify`]: where its output pixels come from.
+#[derive(Debug, Clone, Copy)]
+pub struct Rectified {
+    sin: f32,
+    cos: f32,
+    cx: f32,
+    cy: f32,
+    ncx: f32,
+    ncy: f32,
+    scale: f32,
+    pub width: u32,
+    pub height: u32,
+}
+
+impl Rectified {
+    pub fn new(roi: Rect, angle: f32, scale: f32) -> Rectified {
+        let (s, c) = angle.to_radians().sin_cos();
+        let (rw, rh) = (roi.w as f32, roi.h as f32);
+        let width = ((rw * c.abs() + rh * s.abs()) * scale).ceil().max(1.0) as u32;
+        let height = ((rw * s.abs() + rh * c.abs()) * scale).ceil().max(1.0) as u32;
+        Rectified {
+            sin: s,
+            cos: c,
+            cx: roi.x as f32 + rw / 2.0,
+            cy: roi.y as f32 + rh / 2.0,
+            ncx: width as f32 / 2.0,
+            ncy: height as f32 / 2.0,
+            scale,
+            width,
+            height,
+        }
+    }
+
+    /// The photo coordinates of the point (`x`, `y`) of the rectified image.
+    pub fn to_source(&self, x: f32, y: f32) -> (f32, f32) {
+        let u = (x - self.ncx) / self.scale;
+        let v = (y - self.ncy) / self.scale;
+        (
+            self.cos * u - self.sin * v + self.cx,
+            self.sin * u + self.cos * v + self.cy,
+        )
+    }
 }
 
 /// Average each pixel with its neighbours above and below (`radius` each way):

@@ -174,3 +174,47 @@ fn crc32(data: &[u8]) -> u32 {
     }
     !crc
 }
+
+#[test]
+fn a_check_value_of_97_keeps_the_gs1_modifier() {
+    // Start C, FNC1, data, check 97 (read by rxing as FNC2, so `]C4`), stop.
+    let codewords = [105, 102, 1, 2, 97, 106];
+    let (text, sym) = code128_checksum_fix(&codewords, "]C10102", Some("]C4".into()));
+    assert_eq!((text, sym.as_deref()), ("]C10102", Some("]C1")));
+    let plain = [104, 41, 42, 97, 106];
+    let (_, sym) = code128_checksum_fix(&plain, "IJ", Some("]C4".into()));
+    assert_eq!(sym.as_deref(), Some("]C0"));
+}
+
+#[test]
+fn a_tilted_code128_beside_a_datamatrix_is_found_too() {
+    let dm = render(
+        "0109506000134352\u{1d}21XYZ\u{1d}17271231",
+        BarcodeFormat::DATA_MATRIX,
+        180,
+        180,
+        true,
+    );
+    let tag = render("IT-004211", BarcodeFormat::CODE_128, 420, 110, false);
+    let mut label = GrayImage::from_pixel(480, 360, image::Luma([255]));
+    image::imageops::overlay(&mut label, &tag, 30, 20);
+    image::imageops::overlay(&mut label, &dm, 150, 160);
+    let photo = filters::rotate(&label, 25.0);
+    let mut got = raws(&photo);
+    got.sort();
+    assert_eq!(
+        got,
+        vec![
+            "]C0IT-004211".to_string(),
+            "]d20109506000134352\u{1d}21XYZ\u{1d}17271231".to_string()
+        ]
+    );
+}
+
+#[test]
+fn a_spent_budget_stops_after_the_first_pass() {
+    let img = GrayImage::from_pixel(300, 200, image::Luma([200]));
+    let d = decode_luma(&img, Some(std::time::Duration::ZERO));
+    assert_eq!(d.passes, 1);
+    assert!(d.codes.is_empty());
+}
