@@ -242,6 +242,13 @@ pub fn decode_luma(luma: &GrayImage, budget: Option<Duration>) -> Decoded {
                 let (img, r) = rectified(base, &l, smooth);
                 (Some(img), Map::Rect(r))
             }
+            Prep::RectifySharpen => {
+                let Some(l) = *layout.get_or_insert_with(|| locate::analyse(base)) else {
+                    continue;
+                };
+                let (img, r) = rectified(base, &l, true);
+                (Some(filters::sharpen(&img, RECT_SHARPEN)), Map::Rect(r))
+            }
             Prep::Full => match &shrunk {
                 Some(_) => {
                     let img = filters::fit(luma, FULL_SIDE).unwrap_or_else(|| luma.clone());
@@ -335,6 +342,9 @@ fn rectified(base: &GrayImage, l: &locate::Layout, smooth: bool) -> (GrayImage, 
     }
 }
 
+/// The unsharp mask's radius (sigma) on the rectified label, in its pixels.
+const RECT_SHARPEN: f32 = 3.0;
+
 /// See [`rectified`].
 const RECT_SIDE: u32 = 1600;
 
@@ -355,6 +365,9 @@ enum Prep {
     Rectify {
         smooth: bool,
     },
+    /// [`Prep::Rectify`] smoothed along the bars, then sharpened across them
+    /// (an unsharp mask): blurred or small linear codes, Code 39 above all.
+    RectifySharpen,
     Full,
 }
 
@@ -401,6 +414,12 @@ const PASSES: &[Pass] = &[
         formats: Formats::Linear,
     },
     pass("global", Prep::Base, Bin::Global),
+    Pass {
+        name: "rect-sharpen",
+        prep: Prep::RectifySharpen,
+        binarizer: Bin::Hybrid,
+        formats: Formats::Linear,
+    },
     pass("rect-global", Prep::Rectify { smooth: false }, Bin::Global),
     pass("half", Prep::Scale(0.5), Bin::Hybrid),
     pass("blur", Prep::Blur(1.5), Bin::Hybrid),
