@@ -97,6 +97,15 @@ pub fn decode_file(path: &Path) -> Result<Vec<ImageCode>, ImageError> {
     Ok(decode_image(&load(path)?))
 }
 
+/// [`decode_file`] with an explicit time budget (`None`: unbounded, so that
+/// tests give the same answer however loaded the machine is).
+pub fn decode_file_within(
+    path: &Path,
+    budget: Option<Duration>,
+) -> Result<Vec<ImageCode>, ImageError> {
+    Ok(decode_luma(&load(path)?.to_luma8(), budget).codes)
+}
+
 /// Load an image with bounded dimensions and allocation.
 pub fn load(path: &Path) -> Result<DynamicImage, ImageError> {
     let file = std::fs::File::open(path).map_err(|source| ImageError::Open {
