@@ -223,6 +223,7 @@ pub fn decode_luma(luma: &GrayImage, budget: Option<Duration>) -> Decoded {
     let mut reader = Reader::new();
     // Measured only when a pass needs it (not for a photo the first pass reads).
     let mut layout: Option<Option<locate::Layout>> = None;
+    let mut blobs: Option<Vec<locate::Rect>> = None;
     let mut found = Vec::new();
     let mut map = Map::Identity;
     for pass in PASSES {
@@ -250,6 +251,18 @@ pub fn decode_luma(luma: &GrayImage, budget: Option<Duration>) -> Decoded {
                 };
                 let (img, r) = rectified(base, &l, smooth);
                 (Some(img), Map::Rect(r))
+            }
+            Prep::Blob(n) => {
+                let found = blobs.get_or_insert_with(|| locate::blobs(base, 2));
+                let Some(&rect) = found.get(n) else {
+                    continue;
+                };
+                let scale = (BLOB_SIDE as f32 / rect.w.max(1) as f32).clamp(1.0, 3.0);
+                let img = locate::rectify(base, rect, 0.0, scale);
+                (
+                    Some(img),
+                    Map::Rect(locate::Rectified::new(rect, 0.0, scale)),
+                )
             }
             Prep::RectifySharpen => {
                 let Some(l) = *layout.get_or_insert_with(|| locate::analyse(base)) else {
@@ -351,6 +364,9 @@ fn rectified(base: &GrayImage, l: &locate::Layout, smooth: bool) -> (GrayImage, 
     }
 }
 
+/// A blob's window is upscaled to about this side (at most 3×).
+const BLOB_SIDE: u32 = 800;
+
 /// The unsharp mask's radius (sigma) on the rectified label, in its pixels.
 const RECT_SHARPEN: f32 = 3.0;
 
@@ -374,6 +390,9 @@ enum Prep {
     Rectify {
         smooth: bool,
     },
+    /// The `n`th most code-like blob of print, centred in a window of its own
+    /// ([`locate::blobs`]).
+    Blob(usize),
     /// [`Prep::Rectify`] smoothed along the bars, then sharpened across them
     /// (an unsharp mask): blurred or small linear codes, Code 39 above all.
     RectifySharpen,
@@ -430,6 +449,8 @@ const PASSES: &[Pass] = &[
         formats: Formats::Linear,
     },
     pass("rect-global", Prep::Rectify { smooth: false }, Bin::Global),
+    pass("blob1", Prep::Blob(0), Bin::Hybrid),
+    pass("blob2", Prep::Blob(1), Bin::Hybrid),
     pass("half", Prep::Scale(0.5), Bin::Hybrid),
     pass("blur", Prep::Blur(1.5), Bin::Hybrid),
     pass("stretch", Prep::Stretch, Bin::Hybrid),

@@ -94,33 +94,7 @@ pub fn analyse(img: &GrayImage) -> Option<Layout> {
 /// (codes already read), to see what else the label carries.
 pub fn analyse_excluding(img: &GrayImage, exclude: &[Rect]) -> Option<Layout> {
     let (w, h) = img.dimensions();
-    if w < 3 * TILE || h < 3 * TILE {
-        return None;
-    }
-    let (tw, th) = (w / TILE, h / TILE);
-    let mut tiles = vec![Tile::default(); (tw * th) as usize];
-    let px = img.as_raw();
-    let stride = w as usize;
-    for y in 1..(th * TILE).min(h - 1) as usize {
-        let row_tiles = &mut tiles[(y / TILE as usize) * tw as usize..][..tw as usize];
-        let (up, mid, down) = (
-            &px[(y - 1) * stride..y * stride],
-            &px[y * stride..(y + 1) * stride],
-            &px[(y + 1) * stride..(y + 2) * stride],
-        );
-        for x in 1..(tw * TILE).min(w - 1) as usize {
-            let p = |r: &[u8], i: usize| r[i] as i32;
-            let gx = (p(up, x + 1) + 2 * p(mid, x + 1) + p(down, x + 1))
-                - (p(up, x - 1) + 2 * p(mid, x - 1) + p(down, x - 1));
-            let gy = (p(down, x - 1) + 2 * p(down, x) + p(down, x + 1))
-                - (p(up, x - 1) + 2 * p(up, x) + p(up, x + 1));
-            let t = &mut row_tiles[x / TILE as usize];
-            let (gx, gy) = (gx as f64, gy as f64);
-            t.xx += gx * gx;
-            t.yy += gy * gy;
-            t.xy += gx * gy;
-        }
-    }
+    let (tiles, tw, th) = measure(img)?;
     let mut strong = content_tiles(&tiles)?;
     for (i, on) in strong.iter_mut().enumerate() {
         let (cx, cy) = (
@@ -132,7 +106,7 @@ pub fn analyse_excluding(img: &GrayImage, exclude: &[Rect]) -> Option<Layout> {
         }
     }
     let energy: Vec<f64> = tiles.iter().map(Tile::energy).collect();
-    let component = strongest_component(&strong, &energy, tw, th);
+    let component = strongest_component(&strong, &energy, tw, th, 2);
     let (mut x0, mut y0, mut x1, mut y1) = (tw, th, 0, 0);
     let mut sum = Tile::default();
     for (i, _) in component.iter().enumerate().filter(|(_, &c)| c) {
@@ -173,6 +147,91 @@ pub fn analyse_excluding(img: &GrayImage, exclude: &[Rect]) -> Option<Layout> {
         angle,
         coherence,
     })
+}
+
+/// The structure tensor of every tile; `None` for an image under 3×3 tiles.
+fn measure(img: &GrayImage) -> Option<(Vec<Tile>, u32, u32)> {
+    let (w, h) = img.dimensions();
+    if w < 3 * TILE || h < 3 * TILE {
+        return None;
+    }
+    let (tw, th) = (w / TILE, h / TILE);
+    let mut tiles = vec![Tile::default(); (tw * th) as usize];
+    let px = img.as_raw();
+    let stride = w as usize;
+    for y in 1..(th * TILE).min(h - 1) as usize {
+        let row_tiles = &mut tiles[(y / TILE as usize) * tw as usize..][..tw as usize];
+        let (up, mid, down) = (
+            &px[(y - 1) * stride..y * stride],
+            &px[y * stride..(y + 1) * stride],
+            &px[(y + 1) * stride..(y + 2) * stride],
+        );
+        for x in 1..(tw * TILE).min(w - 1) as usize {
+            let p = |r: &[u8], i: usize| r[i] as i32;
+            let gx = (p(up, x + 1) + 2 * p(mid, x + 1) + p(down, x + 1))
+                - (p(up, x - 1) + 2 * p(mid, x - 1) + p(down, x - 1));
+            let gy = (p(down, x - 1) + 2 * p(down, x) + p(down, x + 1))
+                - (p(up, x - 1) + 2 * p(up, x) + p(up, x + 1));
+            let t = &mut row_tiles[x / TILE as usize];
+            let (gx, gy) = (gx as f64, gy as f64);
+            t.xx += gx * gx;
+            t.yy += gy * gy;
+            t.xy += gx * gy;
+        }
+    }
+    Some((tiles, tw, th))
+}
+
+/// Square windows centred on the compact blobs of print most likely to be a
+/// 2D code (most edge energy, roughly square), best first, at most `n`. Some
+/// 2D detectors (rxing's Aztec one) start looking at the middle of the image:
+/// a code off-centre on its label is found once it is in the middle.
+pub fn blobs(img: &GrayImage, n: usize) -> Vec<Rect> {
+    let (w, h) = img.dimensions();
+    let Some((tiles, tw, th)) = measure(img) else {
+        return Vec::new();
+    };
+    let Some(strong) = content_tiles(&tiles) else {
+        return Vec::new();
+    };
+    let energy: Vec<f64> = tiles.iter().map(Tile::energy).collect();
+    let (label, sizes) = components(&strong, &energy, tw, th, 1);
+    let mut boxes = vec![(u32::MAX, u32::MAX, 0u32, 0u32); sizes.len()];
+    for (i, &l) in label.iter().enumerate().filter(|(_, &l)| l != 0) {
+        let (tx, ty) = (i as u32 % tw, i as u32 / tw);
+        let b = &mut boxes[l as usize];
+        *b = (b.0.min(tx), b.1.min(ty), b.2.max(tx + 1), b.3.max(ty + 1));
+    }
+    let mut scored: Vec<(f64, Rect)> = (1..sizes.len())
+        .filter_map(|l| {
+            let (x0, y0, x1, y1) = boxes[l];
+            let (bw, bh) = (x1.checked_sub(x0)?, y1.checked_sub(y0)?);
+            if bw.min(bh) < 2 {
+                return None;
+            }
+            let squareness = bw.min(bh) as f64 / bw.max(bh) as f64;
+            // A square window twice the blob's size, centred on it (smaller
+            // if the photo's edge is nearer, which still holds the blob).
+            let (cx, cy) = ((x0 + x1) * TILE / 2, (y0 + y1) * TILE / 2);
+            let side = (2 * bw.max(bh) * TILE)
+                .min(2 * cx)
+                .min(2 * cy)
+                .min(2 * w.saturating_sub(cx))
+                .min(2 * h.saturating_sub(cy));
+            if side == 0 {
+                return None;
+            }
+            let rect = Rect {
+                x: cx.saturating_sub(side / 2),
+                y: cy.saturating_sub(side / 2),
+                w: side,
+                h: side,
+            };
+            Some((sizes[l] * squareness * squareness, rect))
+        })
+        .collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+    scored.into_iter().take(n).map(|(_, r)| r).collect()
 }
 
 /// Which tiles hold content: Otsu's split of their log energy, provided the
@@ -229,7 +288,17 @@ fn content_tiles(tiles: &[Tile]) -> Option<Vec<bool>> {
 /// The 8-connected group of `on` tiles with the most edge energy, tiles one
 /// apart counting as joined (a quiet zone between two codes of one label must
 /// not split it).
-fn strongest_component(on: &[bool], energy: &[f64], tw: u32, th: u32) -> Vec<bool> {
+fn strongest_component(on: &[bool], energy: &[f64], tw: u32, th: u32, reach: i64) -> Vec<bool> {
+    let (label, sizes) = components(on, energy, tw, th, reach);
+    let best = (1..sizes.len())
+        .max_by(|&a, &b| sizes[a].total_cmp(&sizes[b]))
+        .unwrap_or(0) as u32;
+    label.iter().map(|&l| best != 0 && l == best).collect()
+}
+
+/// Connected groups of `on` tiles (tiles up to `reach` apart joined): each
+/// tile's group number (0: none) and each group's energy.
+fn components(on: &[bool], energy: &[f64], tw: u32, th: u32, reach: i64) -> (Vec<u32>, Vec<f64>) {
     let (tw, th) = (tw as i64, th as i64);
     let idx = |x: i64, y: i64| (y * tw + x) as usize;
     let mut label = vec![0u32; on.len()];
@@ -246,8 +315,8 @@ fn strongest_component(on: &[bool], energy: &[f64], tw: u32, th: u32) -> Vec<boo
         while let Some(i) = stack.pop() {
             sizes[id as usize] += energy[i];
             let (x, y) = (i as i64 % tw, i as i64 / tw);
-            for dy in -2..=2 {
-                for dx in -2..=2 {
+            for dy in -reach..=reach {
+                for dx in -reach..=reach {
                     let (nx, ny) = (x + dx, y + dy);
                     if nx < 0 || ny < 0 || nx >= tw || ny >= th {
                         continue;
@@ -261,10 +330,7 @@ fn strongest_component(on: &[bool], energy: &[f64], tw: u32, th: u32) -> Vec<boo
             }
         }
     }
-    let best = (1..sizes.len())
-        .max_by(|&a, &b| sizes[a].total_cmp(&sizes[b]))
-        .unwrap_or(0) as u32;
-    label.iter().map(|&l| best != 0 && l == best).collect()
+    (label, sizes)
 }
 
 /// The part of `img` in `roi`, turned by `-angle` degrees about its centre and
