@@ -10,10 +10,15 @@
 //! rotations and whole-image scaling needed several. A variant of it also
 //! averages along the bars, which removes noise without blurring the edges.
 //!
-//! When a pass reads only 2D codes, the rest of the label is checked for bars
-//! (a Code 128 beside a GS1 DataMatrix), which rxing's own search for further
-//! codes tends to cut apart; see [`decode_luma`]. A time budget bounds the
-//! ladder ([`budget_for`]).
+//! Labels often carry a linear and a 2D code (a Code 128 asset tag beside a
+//! GS1 DataMatrix), and the pass that reads one tends to miss the other. When
+//! a pass reads only 2D codes, the rest of the label is checked for bars and,
+//! if it has some, read rectified; when it reads only linear codes, a square
+//! blob of print, if there is one, is read for 2D codes in a window of its
+//! own. See [`decode_luma`]. Some 2D detectors (rxing's Aztec one) start from
+//! the middle of the image, so a later pass also centres the most code-like
+//! blobs in windows of their own. A time budget bounds the ladder
+//! ([`budget_for`]).
 //!
 //! Each code comes back as the bytes a scanner would deliver: the AIM symbology
 //! identifier, then the data with GS1 separators as GS (0x1D). rxing's GS1 hint
@@ -253,16 +258,12 @@ pub fn decode_luma(luma: &GrayImage, budget: Option<Duration>) -> Decoded {
                 (Some(img), Map::Rect(r))
             }
             Prep::Blob(n) => {
-                let found = blobs.get_or_insert_with(|| locate::blobs(base, 2));
+                let found = blobs.get_or_insert_with(|| locate::blobs(base, 2, 0.0));
                 let Some(&rect) = found.get(n) else {
                     continue;
                 };
-                let scale = (BLOB_SIDE as f32 / rect.w.max(1) as f32).clamp(1.0, 3.0);
-                let img = locate::rectify(base, rect, 0.0, scale);
-                (
-                    Some(img),
-                    Map::Rect(locate::Rectified::new(rect, 0.0, scale)),
-                )
+                let (img, r) = blob_window(base, rect);
+                (Some(img), Map::Rect(r))
             }
             Prep::RectifySharpen => {
                 let Some(l) = *layout.get_or_insert_with(|| locate::analyse(base)) else {
@@ -318,6 +319,19 @@ pub fn decode_luma(luma: &GrayImage, budget: Option<Duration>) -> Decoded {
             }
         }
     }
+    // And the other way round: the pass that read a linear code had tried the
+    // 2D detectors on the same pixels first, but a small or faint 2D code
+    // beside it may still be there. Only a square blob of print is worth a
+    // look (text lines and bars are long), in a window of its own.
+    let only_linear = !found.is_empty() && found.iter().all(|f| f.code.linear);
+    if only_linear && !out_of_time() {
+        if let Some(&rect) = locate::blobs(base, 1, 0.5).first() {
+            let (img, _) = blob_window(base, rect);
+            decoded.passes += 1;
+            // The global binariser: a faint symbol beside strong bars.
+            found.extend(reader.read(&img, Bin::Global, Formats::Matrix));
+        }
+    }
     let mut seen = HashSet::new();
     decoded.codes = found
         .into_iter()
@@ -370,6 +384,15 @@ const BLOB_SIDE: u32 = 800;
 /// The unsharp mask's radius (sigma) on the rectified label, in its pixels.
 const RECT_SHARPEN: f32 = 3.0;
 
+/// A blob's window ([`locate::blobs`]), upscaled to about [`BLOB_SIDE`].
+fn blob_window(base: &GrayImage, rect: locate::Rect) -> (GrayImage, locate::Rectified) {
+    let scale = (BLOB_SIDE as f32 / rect.w.max(1) as f32).clamp(1.0, 3.0);
+    (
+        locate::rectify(base, rect, 0.0, scale),
+        locate::Rectified::new(rect, 0.0, scale),
+    )
+}
+
 /// See [`rectified`].
 const RECT_SIDE: u32 = 1600;
 
@@ -412,6 +435,8 @@ enum Formats {
     /// Linear codes only: for images smoothed along the bars, which wipes 2D
     /// codes out.
     Linear,
+    /// 2D codes only.
+    Matrix,
 }
 
 struct Pass {
@@ -498,6 +523,7 @@ struct Found {
 struct Reader {
     all: DecodeHints,
     linear: DecodeHints,
+    matrix: DecodeHints,
 }
 
 impl Reader {
@@ -511,6 +537,7 @@ impl Reader {
         Reader {
             all: hints(FORMATS.iter().copied().collect()),
             linear: hints(FORMATS.iter().copied().filter(is_linear).collect()),
+            matrix: hints(FORMATS.iter().copied().filter(|f| !is_linear(f)).collect()),
         }
     }
 
@@ -522,6 +549,7 @@ impl Reader {
         let hints = match formats {
             Formats::All => &self.all,
             Formats::Linear => &self.linear,
+            Formats::Matrix => &self.matrix,
         };
         let results = match bin {
             Bin::Hybrid => Self::multi(BinaryBitmap::new(HybridBinarizer::new(source)), hints),

@@ -186,7 +186,9 @@ fn measure(img: &GrayImage) -> Option<(Vec<Tile>, u32, u32)> {
 /// 2D code (most edge energy, roughly square), best first, at most `n`. Some
 /// 2D detectors (rxing's Aztec one) start looking at the middle of the image:
 /// a code off-centre on its label is found once it is in the middle.
-pub fn blobs(img: &GrayImage, n: usize) -> Vec<Rect> {
+/// Blobs less square than `min_squareness` (short side over long side) are
+/// left out.
+pub fn blobs(img: &GrayImage, n: usize, min_squareness: f64) -> Vec<Rect> {
     let (w, h) = img.dimensions();
     let Some((tiles, tw, th)) = measure(img) else {
         return Vec::new();
@@ -210,6 +212,9 @@ pub fn blobs(img: &GrayImage, n: usize) -> Vec<Rect> {
                 return None;
             }
             let squareness = bw.min(bh) as f64 / bw.max(bh) as f64;
+            if squareness < min_squareness {
+                return None;
+            }
             // A square window twice the blob's size, centred on it (smaller
             // if the photo's edge is nearer, which still holds the blob).
             let (cx, cy) = ((x0 + x1) * TILE / 2, (y0 + y1) * TILE / 2);
@@ -496,10 +501,33 @@ mod tests {
     }
 
     #[test]
+    fn the_square_blob_comes_first_and_centred() {
+        // A checkerboard "2D code" off-centre and a long thin strip of print.
+        let img = GrayImage::from_fn(640, 480, |x, y| {
+            let code = (400..496).contains(&x) && (300..396).contains(&y);
+            let strip = (40..600).contains(&x) && (60..76).contains(&y);
+            let dark = (code && ((x / 8) + (y / 8)) % 2 == 0) || (strip && (x / 3) % 2 == 0);
+            Luma([if dark { 30 } else { 230 }])
+        });
+        let b = blobs(&img, 2, 0.0);
+        assert_eq!(blobs(&img, 2, 0.5).len(), 1);
+        assert_eq!(b.len(), 2, "{b:?}");
+        let (cx, cy) = (b[0].x + b[0].w / 2, b[0].y + b[0].h / 2);
+        assert!(
+            cx.abs_diff(448) <= 16 && cy.abs_diff(348) <= 16,
+            "{:?}",
+            b[0]
+        );
+        assert!(b[0].w >= 96 && b[0].w == b[0].h, "{:?}", b[0]);
+    }
+
+    #[test]
     fn flat_and_tiny_images_have_no_layout() {
         assert!(analyse(&GrayImage::from_pixel(200, 200, Luma([128]))).is_none());
         assert!(analyse(&GrayImage::new(10, 10)).is_none());
         assert!(analyse(&GrayImage::new(0, 0)).is_none());
+        assert!(blobs(&GrayImage::new(0, 0), 2, 0.0).is_empty());
+        assert!(blobs(&GrayImage::from_pixel(200, 200, Luma([9])), 2, 0.0).is_empty());
     }
 
     #[test]
