@@ -659,7 +659,7 @@ fn to_code(r: &RXingResult) -> ImageCode {
         format,
         symbology,
         raw,
-        linear: is_linear(&r.getBarcodeFormat()),
+        linear: is_linear(r.getBarcodeFormat()),
     }
 }
 

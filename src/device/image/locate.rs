@@ -246,7 +246,7 @@ fn content_tiles(tiles: &[Tile]) -> Option<Vec<bool>> {
     let (lo, hi) = logs
         .iter()
         .fold((f64::MAX, f64::MIN), |(a, b), &v| (a.min(v), b.max(v)));
-    if !(hi - lo > 1.0) {
+    if hi - lo <= 1.0 {
         return None;
     }
     const BINS: usize = 64;
@@ -406,7 +406,7 @@ impl Rectified {
     }
 
     /// The photo coordinates of the point (`x`, `y`) of the rectified image.
-    pub fn to_source(&self, x: f32, y: f32) -> (f32, f32) {
+    pub fn to_source(self, x: f32, y: f32) -> (f32, f32) {
         let u = (x - self.ncx) / self.scale;
         let v = (y - self.ncy) / self.scale;
         (
@@ -467,7 +467,7 @@ mod tests {
             let inside = x > w / 4 && x < 3 * w / 4 && y > h / 3 && y < 2 * h / 3;
             let v = if !inside {
                 250
-            } else if (x / period) % 2 == 0 {
+            } else if (x / period).is_multiple_of(2) {
                 20
             } else {
                 235
@@ -506,7 +506,8 @@ mod tests {
         let img = GrayImage::from_fn(640, 480, |x, y| {
             let code = (400..496).contains(&x) && (300..396).contains(&y);
             let strip = (40..600).contains(&x) && (60..76).contains(&y);
-            let dark = (code && ((x / 8) + (y / 8)) % 2 == 0) || (strip && (x / 3) % 2 == 0);
+            let dark = (code && ((x / 8) + (y / 8)).is_multiple_of(2))
+                || (strip && (x / 3).is_multiple_of(2));
             Luma([if dark { 30 } else { 230 }])
         });
         let b = blobs(&img, 2, 0.0);
