@@ -363,11 +363,18 @@ impl Map {
 }
 
 /// The content region turned so that bars are vertical and scaled up so that
-/// its longer side is about [`RECT_SIDE`] (at most 3×); `smooth` also averages
-/// along the bars.
+/// its longer side is about [`RECT_SIDE`] (at most 3×, and at most
+/// [`RECT_MAX_PIXELS`]); `smooth` also averages along the bars.
 fn rectified(base: &GrayImage, l: &locate::Layout, smooth: bool) -> (GrayImage, locate::Rectified) {
-    let long = l.roi.w.max(l.roi.h).max(1) as f32;
-    let scale = (RECT_SIDE as f32 / long).clamp(1.0, 3.0);
+    // Sized by the turned canvas, which for a label at 45° is much larger
+    // than the region itself.
+    let unit = locate::Rectified::new(l.roi, l.angle, 1.0);
+    let long = unit.width.max(unit.height).max(1) as f32;
+    let area = unit.width as f32 * unit.height as f32;
+    let scale = (RECT_SIDE as f32 / long)
+        .clamp(1.0, 3.0)
+        .min((RECT_MAX_PIXELS / area.max(1.0)).sqrt())
+        .max(0.5);
     let img = locate::rectify(base, l.roi, l.angle, scale);
     let geometry = locate::Rectified::new(l.roi, l.angle, scale);
     if smooth {
@@ -395,6 +402,8 @@ fn blob_window(base: &GrayImage, rect: locate::Rect) -> (GrayImage, locate::Rect
 
 /// See [`rectified`].
 const RECT_SIDE: u32 = 1600;
+/// See [`rectified`]: more pixels than this cost more than they rescue.
+const RECT_MAX_PIXELS: f32 = 2_000_000.0;
 
 /// The names of the passes, in the order they are tried.
 pub fn pass_names() -> impl Iterator<Item = &'static str> {
