@@ -31,7 +31,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .collect();
         let img = load(&dir.join(file))?;
         let start = Instant::now();
-        let d = decode_luma(&img.to_luma8());
+        let d = decode_luma(&img.to_luma8(), None);
         let took = start.elapsed();
         times.push(took.as_secs_f64());
         let got: Vec<String> = d
@@ -53,7 +53,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "{file}\t{pass}\t{}\t{:.0} ms\t{}{}",
             d.passes,
             took.as_secs_f64() * 1000.0,
-            if ok { "ok" } else { "MISS" },
+            if ok {
+                "ok".to_string()
+            } else {
+                format!("MISS got {got:?}")
+            },
             if bogus > 0 {
                 format!("\tbogus {got:?}")
             } else {

@@ -5,7 +5,7 @@
 //! the caller skips).
 
 use image::imageops::{self, FilterType};
-use image::{GrayImage, Luma};
+use image::GrayImage;
 
 /// Resize by `factor` (bilinear). Never returns a side below 1 pixel.
 pub fn scale(img: &GrayImage, factor: f32) -> GrayImage {
@@ -93,7 +93,8 @@ pub fn invert(img: &GrayImage) -> GrayImage {
 
 /// Rotate by `degrees` (counter-clockwise) about the centre, on a canvas grown
 /// to hold the whole image; the corners are filled with white. Bilinear
-/// sampling. Used for 1D codes at steep angles, which row scanning misses.
+/// sampling. For tests: photos at other angles.
+#[cfg(test)]
 pub fn rotate(img: &GrayImage, degrees: f32) -> GrayImage {
     let (w, h) = (img.width() as f32, img.height() as f32);
     if img.width() == 0 || img.height() == 0 {
@@ -128,13 +129,14 @@ pub fn rotate(img: &GrayImage, degrees: f32) -> GrayImage {
         let (x0, y0) = (x0 as i64, y0 as i64);
         let top = at(x0, y0) * (1.0 - fx) + at(x0 + 1, y0) * fx;
         let bottom = at(x0, y0 + 1) * (1.0 - fx) + at(x0 + 1, y0 + 1) * fx;
-        Luma([(top * (1.0 - fy) + bottom * fy).round().clamp(0.0, 255.0) as u8])
+        image::Luma([(top * (1.0 - fy) + bottom * fy).round().clamp(0.0, 255.0) as u8])
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use image::Luma;
 
     #[test]
     fn rotate_by_90_swaps_sides() {

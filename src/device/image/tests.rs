@@ -23,7 +23,7 @@ fn to_gray(m: &rxing::common::BitMatrix) -> image::GrayImage {
 }
 
 fn raws(img: &GrayImage) -> Vec<String> {
-    decode_luma(img)
+    decode_luma(img, None)
         .codes
         .into_iter()
         .map(|c| String::from_utf8(c.raw).expect("utf8"))
@@ -33,7 +33,7 @@ fn raws(img: &GrayImage) -> Vec<String> {
 #[test]
 fn plain_code128_gets_c0() {
     let img = render("ASSET-004211", BarcodeFormat::CODE_128, 400, 120, false);
-    let d = decode_luma(&img);
+    let d = decode_luma(&img, None);
     assert_eq!(d.pass, Some("hybrid"));
     assert_eq!(d.codes.len(), 1);
     assert_eq!(d.codes[0].format, "code128");
@@ -99,7 +99,7 @@ fn qr_and_ean13_in_one_image_are_both_found() {
 fn steep_code128_is_read_by_a_retry_pass() {
     let img = render("RETRY-45-DEGREES", BarcodeFormat::CODE_128, 700, 80, false);
     let rotated = filters::rotate(&img, 45.0);
-    let d = decode_luma(&rotated);
+    let d = decode_luma(&rotated, None);
     assert_eq!(
         d.codes.first().map(|c| c.raw.clone()),
         Some(b"]C0RETRY-45-DEGREES".to_vec())
@@ -109,7 +109,7 @@ fn steep_code128_is_read_by_a_retry_pass() {
 #[test]
 fn a_blank_image_gives_nothing_after_every_pass() {
     let img = GrayImage::from_pixel(300, 200, image::Luma([200]));
-    let d = decode_luma(&img);
+    let d = decode_luma(&img, None);
     assert!(d.codes.is_empty());
     assert!(d.pass.is_none());
     assert!(d.passes > 5);
@@ -117,8 +117,8 @@ fn a_blank_image_gives_nothing_after_every_pass() {
 
 #[test]
 fn zero_sized_image_is_empty_not_a_panic() {
-    assert!(decode_luma(&GrayImage::new(0, 0)).codes.is_empty());
-    assert!(decode_luma(&GrayImage::new(1, 5000)).codes.is_empty());
+    assert!(decode_luma(&GrayImage::new(0, 0), None).codes.is_empty());
+    assert!(decode_luma(&GrayImage::new(1, 5000), None).codes.is_empty());
 }
 
 #[test]
@@ -173,4 +173,48 @@ fn crc32(data: &[u8]) -> u32 {
         }
     }
     !crc
+}
+
+#[test]
+fn a_check_value_of_97_keeps_the_gs1_modifier() {
+    // Start C, FNC1, data, check 97 (read by rxing as FNC2, so `]C4`), stop.
+    let codewords = [105, 102, 1, 2, 97, 106];
+    let (text, sym) = code128_checksum_fix(&codewords, "]C10102", Some("]C4".into()));
+    assert_eq!((text, sym.as_deref()), ("]C10102", Some("]C1")));
+    let plain = [104, 41, 42, 97, 106];
+    let (_, sym) = code128_checksum_fix(&plain, "IJ", Some("]C4".into()));
+    assert_eq!(sym.as_deref(), Some("]C0"));
+}
+
+#[test]
+fn a_tilted_code128_beside_a_datamatrix_is_found_too() {
+    let dm = render(
+        "0109506000134352\u{1d}21XYZ\u{1d}17271231",
+        BarcodeFormat::DATA_MATRIX,
+        180,
+        180,
+        true,
+    );
+    let tag = render("IT-004211", BarcodeFormat::CODE_128, 420, 110, false);
+    let mut label = GrayImage::from_pixel(480, 360, image::Luma([255]));
+    image::imageops::overlay(&mut label, &tag, 30, 20);
+    image::imageops::overlay(&mut label, &dm, 150, 160);
+    let photo = filters::rotate(&label, 25.0);
+    let mut got = raws(&photo);
+    got.sort();
+    assert_eq!(
+        got,
+        vec![
+            "]C0IT-004211".to_string(),
+            "]d20109506000134352\u{1d}21XYZ\u{1d}17271231".to_string()
+        ]
+    );
+}
+
+#[test]
+fn a_spent_budget_stops_after_the_first_pass() {
+    let img = GrayImage::from_pixel(300, 200, image::Luma([200]));
+    let d = decode_luma(&img, Some(std::time::Duration::ZERO));
+    assert_eq!(d.passes, 1);
+    assert!(d.codes.is_empty());
 }
