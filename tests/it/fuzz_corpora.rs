@@ -16,6 +16,7 @@ fn target(name: &str) -> Option<Target> {
         "hid_pos" => codec::hid::fuzz_pos,
         "spec" => scanstation::device::spec::fuzz_one,
         "identify" => scanstation::identify::fuzz_one,
+        "image" => scanstation::device::image::fuzz_one,
         "import_csv" => scanstation::import::fuzz_one,
         "rfid_chafon" => codec::rfid::chafon::fuzz_one,
         "rfid_lines" => codec::rfid::lines::fuzz_one,
