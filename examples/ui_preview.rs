@@ -25,6 +25,7 @@ fn main() -> std::io::Result<()> {
         state: ReaderState::Connected,
         detail: String::new(),
         errors: ReaderErrors::default(),
+        reads: Default::default(),
         at: SystemTime::now(),
     }));
     let _ = ev_tx.send(UiEvent::Sync("offline (demo)".into()));

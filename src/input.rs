@@ -124,13 +124,31 @@ pub struct ReaderErrors {
     pub overlong: u64,
 }
 
-/// A reader's status, sent on every change of state.
+impl ReaderErrors {
+    /// Every bad thing counted, for a one-number summary.
+    pub fn total(&self) -> u64 {
+        self.crc + self.garbage_bytes + self.truncated + self.overlong
+    }
+}
+
+/// What an RFID reader has read in its current session: every read it
+/// reported (`raw`) and the distinct tags among them (`unique`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ReadCounts {
+    pub raw: u64,
+    pub unique: u64,
+}
+
+/// A reader's status, sent on every change of state (and, while an RFID
+/// reader reads, about once a second with its counts).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReaderStatus {
     pub source: String,
     pub state: ReaderState,
     pub detail: String,
     pub errors: ReaderErrors,
+    /// Zero for readers that do not count (scanners, the folder).
+    pub reads: ReadCounts,
     pub at: SystemTime,
 }
 

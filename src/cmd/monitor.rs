@@ -285,6 +285,7 @@ mod tests {
                 truncated: 1,
                 overlong: 0,
             },
+            reads: Default::default(),
             at: at(),
         };
         assert_eq!(

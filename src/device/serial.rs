@@ -16,7 +16,7 @@ use super::spec::{Protocol, ResolvedSpec, Transport};
 use super::{DeviceEvent, ReaderError};
 use crate::codec::rfid::dedupe::{DedupeConfig, DedupeWindow};
 use crate::codec::rfid::{chafon, lines, mercury, tsl, DecodeStats, TagRead};
-use crate::input::{ReaderErrors, ReaderState, ReaderStatus, RfidRead, Scan, Source};
+use crate::input::{ReadCounts, ReaderErrors, ReaderState, ReaderStatus, RfidRead, Scan, Source};
 use std::time::{Duration, SystemTime};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::sync::mpsc::Sender;
@@ -119,11 +119,16 @@ impl<'a> Reporter<'a> {
     async fn status(&mut self) -> Result<(), Stopped> {
         self.last_status = Some(Instant::now());
         self.dirty = false;
+        let c = self.dedupe.counters();
         let st = ReaderStatus {
             source: self.spec.display.clone(),
             state: ReaderState::Connected,
             detail: self.detail(),
             errors: *self.errors,
+            reads: ReadCounts {
+                raw: c.raw,
+                unique: c.unique,
+            },
             at: SystemTime::now(),
         };
         self.send(DeviceEvent::Status(st)).await
@@ -160,7 +165,8 @@ impl<'a> Reporter<'a> {
         self.applied = s;
     }
 
-    /// Sends a status when counts changed and the last one is a second old.
+    /// Sends a status when counts changed (errors, or a new tag) and the last
+    /// one is a second old.
     pub(crate) async fn flush(&mut self) -> Result<(), Stopped> {
         let due = self.last_status.is_none_or(|t| t.elapsed() >= STATUS_EVERY);
         if self.dirty && due {
@@ -172,7 +178,11 @@ impl<'a> Reporter<'a> {
     /// One raw tag read through the dedupe window: the event to send, if any.
     pub(crate) fn offer(&mut self, read: &TagRead<'_>) -> Option<DeviceEvent> {
         let now = self.start.elapsed().as_millis() as u64;
-        let r = self.dedupe.offer(read, now)?;
+        let unique = self.dedupe.counters().unique;
+        let r = self.dedupe.offer(read, now);
+        // A new tag changes the count in the header (sent by `flush`).
+        self.dirty |= self.dedupe.counters().unique != unique;
+        let r = r?;
         Some(DeviceEvent::Rfid(RfidRead {
             source: self.spec.display.clone(),
             epc: r.epc.as_bytes().to_vec(),

@@ -103,6 +103,7 @@ pub fn status_event(
         state,
         detail: detail.into(),
         errors: *errors,
+        reads: Default::default(),
         at: SystemTime::now(),
     })
 }

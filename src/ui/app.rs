@@ -9,7 +9,7 @@ use super::keys::{classify, wedge_controls, KeyAction};
 use super::text::printable;
 use super::{wedge_settings, UiEvent, UiOptions};
 use crate::codec::wedge::{WedgeAssembler, WedgeKey, WedgeOutput};
-use crate::input::{Command, Input, ReaderStatus, Scan, Source, MAX_SCAN_BYTES};
+use crate::input::{Command, Input, ReadCounts, ReaderStatus, Scan, Source, MAX_SCAN_BYTES};
 use crate::station::outcome::SessionView;
 use crate::station::{Level, Outcome, Panel};
 use crossterm::event::KeyEvent;
@@ -146,9 +146,16 @@ impl App {
     pub fn update(&mut self, ev: UiEvent, now: Instant) {
         match ev {
             UiEvent::Outcome(o) => self.outcome(o, now),
-            UiEvent::Reader(status) => {
+            UiEvent::Reader(mut status) => {
                 match self.readers.iter_mut().find(|r| r.source == status.source) {
-                    Some(r) => *r = status,
+                    Some(r) => {
+                        // A status without counts (lost, reconnecting) keeps
+                        // the session's last ones on screen.
+                        if status.reads == ReadCounts::default() {
+                            status.reads = r.reads;
+                        }
+                        *r = status;
+                    }
                     None => self.readers.push(status),
                 }
             }

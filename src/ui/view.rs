@@ -118,6 +118,17 @@ fn draw_header(app: &App, f: &mut Frame, area: Rect) {
             printable(&short_source(&r.source))
         )));
         bottom.push(Span::styled(format!("● {}", r.state.as_str()), style));
+        // Distinct tags only: the raw read count is the reader's business.
+        if r.reads.unique > 0 {
+            bottom.push(Span::styled(
+                format!(" {} tags", r.reads.unique),
+                theme::DIM,
+            ));
+        }
+        let bad = r.errors.total();
+        if bad > 0 {
+            bottom.push(Span::styled(format!(" {bad} bad"), theme::WARN));
+        }
     }
     if let Some(sync) = &app.sync {
         bottom.push(Span::styled("  sync ", theme::LABEL));

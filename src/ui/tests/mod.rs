@@ -12,7 +12,8 @@ mod screens;
 use super::*;
 use crate::config::WedgeConfig;
 use crate::input::{
-    Command, Input, Mode, ReaderErrors, ReaderState, ReaderStatus, Source, MAX_SCAN_BYTES,
+    Command, Input, Mode, ReadCounts, ReaderErrors, ReaderState, ReaderStatus, Source,
+    MAX_SCAN_BYTES,
 };
 use crate::station::outcome::{AssetCard, HistoryLine, LocationCard, OperatorView, SessionView};
 use crate::station::{Level, Outcome, Panel};
@@ -211,6 +212,7 @@ fn reader(source: &str, state: ReaderState) -> ReaderStatus {
         state,
         detail: String::new(),
         errors: ReaderErrors::default(),
+        reads: Default::default(),
         at: wall(),
     }
 }

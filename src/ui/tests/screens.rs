@@ -93,17 +93,19 @@ fn help_overlay() {
 fn reader_lost_in_header() {
     let mut h = Harness::new();
     let now = h.at(0);
-    h.app.update(
-        UiEvent::Reader(reader(
-            "serial:/dev/scanstation/rfid-0?profile=chafon",
-            ReaderState::Connected,
-        )),
-        now,
+    let mut chafon = reader(
+        "serial:/dev/scanstation/rfid-0?profile=chafon",
+        ReaderState::Connected,
     );
-    h.app.update(
-        UiEvent::Reader(reader("tcp:192.0.2.5:5084", ReaderState::Connected)),
-        now,
-    );
+    chafon.reads = ReadCounts {
+        raw: 240,
+        unique: 5,
+    };
+    chafon.errors.crc = 3;
+    h.app.update(UiEvent::Reader(chafon), now);
+    let mut llrp = reader("tcp:192.0.2.5:5084", ReaderState::Connected);
+    llrp.reads = ReadCounts { raw: 10, unique: 2 };
+    h.app.update(UiEvent::Reader(llrp), now);
     h.app.update(
         UiEvent::Reader(reader("tcp:192.0.2.5:5084", ReaderState::Lost)),
         now,
@@ -125,6 +127,9 @@ fn reader_lost_in_header() {
         .unwrap();
     assert_eq!(t.backend().buffer()[(lost as u16, 1)].fg, Color::Red);
     assert_eq!(t.backend().buffer()[(connected as u16, 1)].fg, Color::Green);
+    // Counts and errors beside each reader; a lost reader keeps its counts.
+    assert!(row.contains("● connected 5 tags 3 bad"), "{row}");
+    assert!(row.contains("● lost 2 tags"), "{row}");
 }
 
 #[test]
