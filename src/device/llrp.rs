@@ -48,6 +48,18 @@ pub struct LlrpOptions {
     pub keepalive: Duration,
 }
 
+impl LlrpOptions {
+    /// The options a SPEC asks for (`keepalive_ms`), else the defaults.
+    pub fn for_spec(spec: &ResolvedSpec) -> LlrpOptions {
+        match spec.keepalive_ms {
+            Some(ms) => LlrpOptions {
+                keepalive: Duration::from_millis(u64::from(ms)),
+            },
+            None => LlrpOptions::default(),
+        }
+    }
+}
+
 impl Default for LlrpOptions {
     fn default() -> LlrpOptions {
         LlrpOptions {

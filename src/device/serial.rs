@@ -611,6 +611,7 @@ mod tests {
             per_antenna: false,
             power_dbm: None,
             session: None,
+            keepalive_ms: None,
         };
         let (tx, _rx) = tokio::sync::mpsc::channel(1);
         let mut e = ReaderErrors::default();

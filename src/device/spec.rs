@@ -151,6 +151,7 @@ pub struct Keys {
     pub per_antenna: Option<bool>,
     pub power_dbm: Option<u8>,
     pub session: Option<u8>,
+    pub keepalive_ms: Option<u32>,
 }
 
 /// A parsed, not yet resolved SPEC.
@@ -184,6 +185,9 @@ pub struct ResolvedSpec {
     pub per_antenna: bool,
     pub power_dbm: Option<u8>,
     pub session: Option<u8>,
+    /// LLRP: the keepalive period asked of the reader, in milliseconds; 0
+    /// asks for none. `None`: the default ([`crate::device::llrp::DEFAULT_KEEPALIVE`]).
+    pub keepalive_ms: Option<u32>,
 }
 
 /// Why a SPEC was refused. Each message names the part that is wrong and what
@@ -211,7 +215,7 @@ pub enum SpecError {
     #[error("`{0}` is not KEY=VALUE")]
     NotKeyValue(String),
     #[error(
-        "unknown key `{0}` (keys: protocol, profile, baud, dedupe_ms, rssi_min, per_antenna, power_dbm, session)"
+        "unknown key `{0}` (keys: protocol, profile, baud, dedupe_ms, rssi_min, per_antenna, power_dbm, session, keepalive_ms)"
     )]
     UnknownKey(String),
     #[error("key `{0}` is given twice")]
@@ -467,6 +471,18 @@ fn parse_keys(query: &str) -> Result<Keys, SpecError> {
                     _ => return Err(bad_value("session", &v, "a Gen2 session 0, 1, 2 or 3")),
                 })
             }
+            "keepalive_ms" => {
+                keys.keepalive_ms = Some(match v.parse::<u32>() {
+                    Ok(n) if n == 0 || (1000..=3_600_000).contains(&n) => n,
+                    _ => {
+                        return Err(bad_value(
+                            "keepalive_ms",
+                            &v,
+                            "milliseconds from 1000 to 3600000, or 0 for none",
+                        ))
+                    }
+                })
+            }
             _ => return Err(SpecError::UnknownKey(k)),
         }
     }
@@ -587,6 +603,7 @@ pub fn resolve(spec: &Spec, profiles: &Profiles) -> Result<ResolvedSpec, SpecErr
             .unwrap_or(false),
         power_dbm: keys.power_dbm.or(reader.and_then(|r| r.power_dbm)),
         session: keys.session.or(reader.and_then(|r| r.session)),
+        keepalive_ms: keys.keepalive_ms,
     })
 }
 
@@ -613,6 +630,9 @@ fn display(spec: &Spec, protocol: Protocol, profile: Option<&str>) -> String {
     }
     if let Some(v) = k.session {
         parts.push(format!("session={v}"));
+    }
+    if let Some(v) = k.keepalive_ms {
+        parts.push(format!("keepalive_ms={v}"));
     }
     format!("{}?{}", spec.transport.canonical(), parts.join("&"))
 }

@@ -85,7 +85,10 @@ impl Session for Sessions {
         match &spec.transport {
             Transport::Usb(_) => Box::pin(super::usb::run_session(spec, tx, errors)),
             Transport::Serial(_) => Box::pin(super::serial::run_session(spec, tx, errors)),
-            Transport::Tcp { .. } => Box::pin(super::llrp::run_session(spec, tx, errors)),
+            Transport::Tcp { .. } => {
+                let opts = super::llrp::LlrpOptions::for_spec(spec);
+                Box::pin(super::llrp::run_session_with(spec, opts, tx, errors))
+            }
             Transport::Folder(_) => Box::pin(super::folder::run_session(spec, tx, errors)),
         }
     }

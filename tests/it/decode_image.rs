@@ -260,6 +260,7 @@ mod folder {
             per_antenna: false,
             power_dbm: None,
             session: None,
+            keepalive_ms: None,
         }
     }
 

@@ -33,6 +33,7 @@ fn spec(addr: std::net::SocketAddr) -> ResolvedSpec {
         per_antenna: false,
         power_dbm: None,
         session: None,
+        keepalive_ms: None,
     }
 }
 

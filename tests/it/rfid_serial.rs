@@ -26,6 +26,7 @@ pub fn spec(path: &str, protocol: Protocol) -> ResolvedSpec {
         per_antenna: false,
         power_dbm: None,
         session: None,
+        keepalive_ms: None,
     }
 }
 

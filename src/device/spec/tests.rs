@@ -111,7 +111,7 @@ fn contract_examples() {
 
 #[test]
 fn every_key() {
-    let r = ok("tcp:reader.local?protocol=llrp&dedupe_ms=250&rssi_min=-70.5&per_antenna=true&power_dbm=30&session=2");
+    let r = ok("tcp:reader.local?protocol=llrp&dedupe_ms=250&rssi_min=-70.5&per_antenna=true&power_dbm=30&session=2&keepalive_ms=10000");
     assert_eq!(
         r.transport,
         Transport::Tcp {
@@ -123,10 +123,16 @@ fn every_key() {
     assert_eq!(r.rssi_min, Some(-70.5));
     assert!(r.per_antenna);
     assert_eq!((r.power_dbm, r.session), (Some(30), Some(2)));
+    assert_eq!(r.keepalive_ms, Some(10_000));
     assert_eq!(
         r.display,
-        "tcp:reader.local:5084?protocol=llrp&dedupe_ms=250&rssi_min=-70.5&per_antenna=true&power_dbm=30&session=2"
+        "tcp:reader.local:5084?protocol=llrp&dedupe_ms=250&rssi_min=-70.5&per_antenna=true&power_dbm=30&session=2&keepalive_ms=10000"
     );
+    let opts = crate::device::llrp::LlrpOptions::for_spec(&r);
+    assert_eq!(opts.keepalive, std::time::Duration::from_secs(10));
+    let default = crate::device::llrp::LlrpOptions::for_spec(&ok("tcp:reader.local"));
+    assert_eq!(default.keepalive, crate::device::llrp::DEFAULT_KEEPALIVE);
+    assert_eq!(ok("tcp:reader.local?keepalive_ms=0").keepalive_ms, Some(0));
 }
 
 #[test]
@@ -177,6 +183,8 @@ fn clear_errors() {
     assert!(err("serial:/dev/x?protocol=zigbee").contains("bad value `zigbee` for `protocol`"));
     assert!(err("serial:/dev/x?per_antenna=yes").contains("true or false"));
     assert!(err("serial:/dev/x?session=4").contains("`session`"));
+    assert!(err("tcp:r?keepalive_ms=50").contains("`keepalive_ms`"));
+    assert!(err("tcp:r?keepalive_ms=-1").contains("from 1000 to 3600000"));
     assert!(err("serial:/dev/x?power_dbm=40").contains("`power_dbm`"));
     assert!(err("serial:/dev/x?rssi_min=NaN").contains("`rssi_min`"));
     assert!(err("serial:/dev/x?dedupe_ms=-1").contains("`dedupe_ms`"));
