@@ -14,8 +14,12 @@
 //!
 //! RFID reads (already deduplicated by the reader task) are journaled one
 //! `rfid.read` event each. A read of a known asset shows its card like a scan
-//! (not quiet: one beep); an unknown EPC is a quiet warning, so that a sweep
-//! past unlabelled stock does not ring the bell for every tag.
+//! (not quiet: one beep), once: while the same tag keeps being read (a
+//! laptop lying on the bench reader is reported every dedupe window) it is
+//! journaled quietly and leaves the panel alone, until it has been away for
+//! [`RFID_REANNOUNCE`]. An unknown
+//! EPC is a quiet warning, so that a sweep past unlabelled stock does not ring
+//! the bell for every tag.
 
 pub mod classify;
 pub mod commands;
@@ -37,7 +41,13 @@ use decision::{mode_title, Decision, Journal, SessionChange};
 use enrol::unknown;
 use serde_json::json;
 use session::{display_code, sign_in, Session};
-use std::time::SystemTime;
+use std::collections::HashMap;
+use std::time::{Duration, SystemTime};
+
+/// How long a known tag stays announced after it was last read: read again
+/// within this, it is journaled without a beep or a new card. A tag that
+/// keeps being read stays announced; one away this long is announced again.
+pub const RFID_REANNOUNCE: Duration = Duration::from_secs(10);
 
 /// How the station runs; from the config and the command line.
 #[derive(Debug, Clone)]
@@ -105,6 +115,8 @@ pub struct Station {
     settings: StationSettings,
     classifier: Classifier,
     session: Session,
+    /// Known tags read lately (EPC → last read), for [`RFID_REANNOUNCE`].
+    announced: HashMap<Vec<u8>, SystemTime>,
 }
 
 impl Station {
@@ -120,6 +132,7 @@ impl Station {
             settings,
             classifier,
             session,
+            announced: HashMap::new(),
         })
     }
 
@@ -370,6 +383,7 @@ impl Station {
         let signed_in = self.session.operator.is_some();
         let require = self.settings.require_signin;
         let mode = self.session.mode;
+        let repeat = self.recently_seen(read);
         let mut j = self.journal()?;
         let mut payload = json!({
             "epc": epc,
@@ -391,7 +405,13 @@ impl Station {
             payload["refused"] = json!("signin_required");
         }
         j.append(read.at, "rfid.read", payload)?;
+        let known = found.is_some();
         let d = match found {
+            Some((id, _)) if repeat => {
+                let mut d = Decision::new(Level::Ok, format!("RFID {epc}: asset #{id} still here"));
+                d.quiet = true;
+                d
+            }
             Some((id, _)) => Decision::new(Level::Ok, "").card(id),
             None => {
                 let msg = if refused {
@@ -409,7 +429,27 @@ impl Station {
                 d
             }
         };
-        j.commit(d)
+        let r = j.commit(d);
+        if known && r.is_ok() {
+            self.seen(read);
+        }
+        r
+    }
+
+    /// Whether `read`'s tag was seen within [`RFID_REANNOUNCE`] before it.
+    fn recently_seen(&self, read: &RfidRead) -> bool {
+        self.announced
+            .get(&read.epc)
+            .is_some_and(|then| fresh(read.at, *then))
+    }
+
+    /// `read`'s tag, a known asset's, was seen (and journaled): it stays
+    /// announced while it keeps being read.
+    fn seen(&mut self, read: &RfidRead) {
+        if self.announced.len() >= 4096 {
+            self.announced.retain(|_, then| fresh(read.at, *then));
+        }
+        self.announced.insert(read.epc.clone(), read.at);
     }
 
     fn on_command(&mut self, cmd: Command) -> Result<Decision, StoreError> {
@@ -437,4 +477,10 @@ impl Station {
         let j = self.journal()?;
         command(j, cmd, at, mode, pending, current)
     }
+}
+
+/// Whether a tag announced at `then` is still announced at `now`.
+fn fresh(now: SystemTime, then: SystemTime) -> bool {
+    now.duration_since(then)
+        .is_ok_and(|age| age < RFID_REANNOUNCE)
 }

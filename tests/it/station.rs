@@ -534,3 +534,40 @@ mod arbitrary {
         }
     }
 }
+
+#[test]
+fn a_tag_lying_on_the_reader_is_announced_once_then_journaled_quietly() {
+    use std::time::Duration;
+    let sb = Sandbox::new();
+    let (mut st, codes) = station_with(&sb, |_| {});
+    let t0 = SystemTime::now();
+    let read = |epc: &str, secs: u64| {
+        Input::Rfid(RfidRead {
+            source: "sim:chafon".into(),
+            epc: hex::decode(epc).unwrap(),
+            antenna: Some(1),
+            rssi: None,
+            count: 1,
+            at: t0 + Duration::from_secs(secs),
+        })
+    };
+    let o = st.handle(read(&codes.epcs[0], 0));
+    assert!(!o.quiet);
+    assert_eq!(asset_card(&o).tag, "A-1001");
+    // Reported again every dedupe window while it lies there.
+    for secs in 1..=9 {
+        let o = st.handle(read(&codes.epcs[0], secs));
+        assert!(o.quiet, "second {secs}: {}", o.message);
+        assert!(o.panel.is_none(), "the panel stays as it was");
+        let ev = on_disk(&sb, o.seq.expect("still journaled"));
+        assert_eq!(ev.kind, "rfid.read");
+    }
+    // Still there: still quiet, past the first read's ten seconds.
+    assert!(st.handle(read(&codes.epcs[0], 15)).quiet);
+    // Another tag is announced meanwhile; the first, away ten seconds, is
+    // announced again when it comes back.
+    assert!(!st.handle(read(&codes.epcs[1], 5)).quiet);
+    let o = st.handle(read(&codes.epcs[0], 25));
+    assert!(!o.quiet);
+    assert_eq!(asset_card(&o).tag, "A-1001");
+}
