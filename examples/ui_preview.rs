@@ -25,7 +25,7 @@ fn main() -> std::io::Result<()> {
         state: ReaderState::Connected,
         detail: String::new(),
         errors: ReaderErrors::default(),
-        reads: Default::default(),
+        tags: 0,
         at: SystemTime::now(),
     }));
     let _ = ev_tx.send(UiEvent::Sync("offline (demo)".into()));

@@ -131,14 +131,6 @@ impl ReaderErrors {
     }
 }
 
-/// What an RFID reader has read in its current session: every read it
-/// reported (`raw`) and the distinct tags among them (`unique`).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct ReadCounts {
-    pub raw: u64,
-    pub unique: u64,
-}
-
 /// A reader's status, sent on every change of state (and, while an RFID
 /// reader reads, about once a second with its counts).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -147,8 +139,9 @@ pub struct ReaderStatus {
     pub state: ReaderState,
     pub detail: String,
     pub errors: ReaderErrors,
-    /// Zero for readers that do not count (scanners, the folder).
-    pub reads: ReadCounts,
+    /// Distinct tags an RFID reader has read in its current session; zero for
+    /// readers that do not count (scanners, the folder).
+    pub tags: u64,
     pub at: SystemTime,
 }
 

@@ -285,7 +285,7 @@ mod tests {
                 truncated: 1,
                 overlong: 0,
             },
-            reads: Default::default(),
+            tags: 0,
             at: at(),
         };
         assert_eq!(

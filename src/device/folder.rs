@@ -47,7 +47,7 @@ pub async fn run_session(
         state: ReaderState::Connected,
         detail: format!("watching {}", dir.display()),
         errors: *errors,
-        reads: Default::default(),
+        tags: 0,
         at: SystemTime::now(),
     });
     if tx.send(connected).await.is_err() {

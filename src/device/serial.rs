@@ -16,7 +16,7 @@ use super::spec::{Protocol, ResolvedSpec, Transport};
 use super::{DeviceEvent, ReaderError};
 use crate::codec::rfid::dedupe::{DedupeConfig, DedupeWindow};
 use crate::codec::rfid::{chafon, lines, mercury, tsl, DecodeStats, TagRead};
-use crate::input::{ReadCounts, ReaderErrors, ReaderState, ReaderStatus, RfidRead, Scan, Source};
+use crate::input::{ReaderErrors, ReaderState, ReaderStatus, RfidRead, Scan, Source};
 use std::time::{Duration, SystemTime};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::sync::mpsc::Sender;
@@ -119,16 +119,12 @@ impl<'a> Reporter<'a> {
     async fn status(&mut self) -> Result<(), Stopped> {
         self.last_status = Some(Instant::now());
         self.dirty = false;
-        let c = self.dedupe.counters();
         let st = ReaderStatus {
             source: self.spec.display.clone(),
             state: ReaderState::Connected,
             detail: self.detail(),
             errors: *self.errors,
-            reads: ReadCounts {
-                raw: c.raw,
-                unique: c.unique,
-            },
+            tags: self.dedupe.counters().unique,
             at: SystemTime::now(),
         };
         self.send(DeviceEvent::Status(st)).await

@@ -106,7 +106,7 @@ pub fn status_event(
         state,
         detail: detail.into(),
         errors: *errors,
-        reads: Default::default(),
+        tags: 0,
         at: SystemTime::now(),
     })
 }

@@ -9,7 +9,7 @@ use super::keys::{classify, wedge_controls, KeyAction};
 use super::text::printable;
 use super::{wedge_settings, UiEvent, UiOptions};
 use crate::codec::wedge::{WedgeAssembler, WedgeKey, WedgeOutput};
-use crate::input::{Command, Input, ReadCounts, ReaderStatus, Scan, Source, MAX_SCAN_BYTES};
+use crate::input::{Command, Input, ReaderStatus, Scan, Source, MAX_SCAN_BYTES};
 use crate::station::outcome::SessionView;
 use crate::station::{Level, Outcome, Panel};
 use crossterm::event::KeyEvent;
@@ -151,8 +151,8 @@ impl App {
                     Some(r) => {
                         // A status without counts (lost, reconnecting) keeps
                         // the session's last ones on screen.
-                        if status.reads == ReadCounts::default() {
-                            status.reads = r.reads;
+                        if status.tags == 0 {
+                            status.tags = r.tags;
                         }
                         *r = status;
                     }

@@ -119,11 +119,8 @@ fn draw_header(app: &App, f: &mut Frame, area: Rect) {
         )));
         bottom.push(Span::styled(format!("● {}", r.state.as_str()), style));
         // Distinct tags only: the raw read count is the reader's business.
-        if r.reads.unique > 0 {
-            bottom.push(Span::styled(
-                format!(" {} tags", r.reads.unique),
-                theme::DIM,
-            ));
+        if r.tags > 0 {
+            bottom.push(Span::styled(format!(" {} tags", r.tags), theme::DIM));
         }
         let bad = r.errors.total();
         if bad > 0 {

@@ -435,7 +435,7 @@ fn ticks_and_reader_status_write_nothing() {
         state: scanstation::input::ReaderState::Lost,
         detail: "unplugged".into(),
         errors: Default::default(),
-        reads: Default::default(),
+        tags: 0,
         at: SystemTime::now(),
     }));
     assert!(o.quiet);

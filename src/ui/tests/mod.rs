@@ -12,8 +12,7 @@ mod screens;
 use super::*;
 use crate::config::WedgeConfig;
 use crate::input::{
-    Command, Input, Mode, ReadCounts, ReaderErrors, ReaderState, ReaderStatus, Source,
-    MAX_SCAN_BYTES,
+    Command, Input, Mode, ReaderErrors, ReaderState, ReaderStatus, Source, MAX_SCAN_BYTES,
 };
 use crate::station::outcome::{AssetCard, HistoryLine, LocationCard, OperatorView, SessionView};
 use crate::station::{Level, Outcome, Panel};
@@ -212,7 +211,7 @@ fn reader(source: &str, state: ReaderState) -> ReaderStatus {
         state,
         detail: String::new(),
         errors: ReaderErrors::default(),
-        reads: Default::default(),
+        tags: 0,
         at: wall(),
     }
 }

@@ -97,14 +97,11 @@ fn reader_lost_in_header() {
         "serial:/dev/scanstation/rfid-0?profile=chafon",
         ReaderState::Connected,
     );
-    chafon.reads = ReadCounts {
-        raw: 240,
-        unique: 5,
-    };
+    chafon.tags = 5;
     chafon.errors.crc = 3;
     h.app.update(UiEvent::Reader(chafon), now);
     let mut llrp = reader("tcp:192.0.2.5:5084", ReaderState::Connected);
-    llrp.reads = ReadCounts { raw: 10, unique: 2 };
+    llrp.tags = 2;
     h.app.update(UiEvent::Reader(llrp), now);
     h.app.update(
         UiEvent::Reader(reader("tcp:192.0.2.5:5084", ReaderState::Lost)),
