@@ -62,6 +62,7 @@ fn main() -> std::io::Result<()> {
                 panel,
                 session: session.clone(),
                 quiet: false,
+                ..Outcome::default()
             };
             if ev_tx.send(UiEvent::Outcome(o)).is_err() {
                 break;

@@ -39,6 +39,13 @@ pub enum AppError {
 /// How long a reader may take to end its session when the station quits.
 const READER_STOP_GRACE: Duration = Duration::from_secs(2);
 
+/// How often the station gets an `Input::Tick` (RFID groups commit on it;
+/// inputs held for a busy store are retried on it).
+pub const TICK: Duration = Duration::from_millis(100);
+
+/// RFID reads that may be on their way to the station at once.
+const RFID_IN_FLIGHT: usize = 4096;
+
 /// Codes a simulated scanner scans in turn (the demo).
 #[derive(Debug, Clone)]
 pub struct DemoScanner {
@@ -66,31 +73,22 @@ pub fn run(opts: AppOptions) -> Result<(), AppError> {
 /// As [`run`], on a store that is already open (the demo seeds one first).
 pub fn run_with_store(store: Store, opts: AppOptions) -> Result<(), AppError> {
     let settings = StationSettings::from_config(&opts.config, opts.training);
-    let mut station = Station::new(store, settings)?;
+    let station = Station::new(store, settings)?;
     let resolved = resolve_readers(&opts.readers)?;
 
     let (input_tx, input_rx) = mpsc::channel::<Input>();
     let (ui_tx, ui_rx) = tokio::sync::mpsc::unbounded_channel::<UiEvent>();
 
+    // RFID reads in flight between the readers and the station: bounded, so
+    // a flood slows the readers' dedupe instead of growing memory.
+    let rfid_credit = std::sync::Arc::new(tokio::sync::Semaphore::new(RFID_IN_FLIGHT));
+
     // The single writer.
     let station_ui = ui_tx.clone();
+    let credit = rfid_credit.clone();
     let writer = std::thread::Builder::new()
         .name("station".into())
-        .spawn(move || {
-            // Show the session (operator, mode) before the first scan.
-            let _ = station_ui.send(UiEvent::Outcome(
-                station.handle(Input::Tick(SystemTime::now())),
-            ));
-            for input in input_rx {
-                let outcome = station.handle(input);
-                if station_ui.send(UiEvent::Outcome(outcome)).is_err() {
-                    break;
-                }
-            }
-            // Every sender is gone: the operator quit. (A crash never gets
-            // here, and the next start resumes the session.)
-            station.stop();
-        })?;
+        .spawn(move || station_thread(station, input_rx, station_ui, credit))?;
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -108,7 +106,14 @@ pub fn run_with_store(store: Store, opts: AppOptions) -> Result<(), AppError> {
             while let Some(ev) = dev_rx.recv().await {
                 let sent = match ev {
                     DeviceEvent::Scan(scan) => forward_input.send(Input::Scan(scan)).is_ok(),
-                    DeviceEvent::Rfid(read) => forward_input.send(Input::Rfid(read)).is_ok(),
+                    DeviceEvent::Rfid(read) => {
+                        // The station gives the permit back when it has taken the read.
+                        match rfid_credit.acquire().await {
+                            Ok(p) => p.forget(),
+                            Err(_) => break,
+                        }
+                        forward_input.send(Input::Rfid(read)).is_ok()
+                    }
                     DeviceEvent::Status(status) => forward_ui.send(UiEvent::Reader(status)).is_ok(),
                 };
                 if !sent {
@@ -148,6 +153,67 @@ pub fn run_with_store(store: Store, opts: AppOptions) -> Result<(), AppError> {
     drop(ui_tx);
     let _ = writer.join();
     result.map_err(AppError::Terminal)
+}
+
+/// The station's thread: inputs in, outcomes out, a tick every [`TICK`]. An
+/// outcome is sent as soon as its input is committed; the asset's card (a
+/// read) follows it, so no read delays the answer. When every sender is gone
+/// (the operator quit, or a signal) the operator is signed out; a crash never
+/// gets there, and the next start resumes the session.
+fn station_thread(
+    mut station: Station,
+    inputs: mpsc::Receiver<Input>,
+    ui: tokio::sync::mpsc::UnboundedSender<UiEvent>,
+    rfid_credit: std::sync::Arc<tokio::sync::Semaphore>,
+) {
+    let send = |station: &Station, outcomes: Vec<crate::station::Outcome>| -> bool {
+        for o in outcomes {
+            let card = o
+                .asset
+                .filter(|_| !o.quiet && o.panel.is_none())
+                .and_then(|id| station.card(id));
+            if ui.send(UiEvent::Outcome(o)).is_err() {
+                return false;
+            }
+            if let Some(card) = card {
+                let _ = ui.send(UiEvent::Panel(card));
+            }
+        }
+        true
+    };
+    // Show the session (operator, mode, question) before the first scan.
+    let first = station.handle(Input::Tick(SystemTime::now()));
+    if !send(&station, vec![first]) {
+        return;
+    }
+    let mut next_tick = std::time::Instant::now() + TICK;
+    loop {
+        let wait = next_tick.saturating_duration_since(std::time::Instant::now());
+        match inputs.recv_timeout(wait) {
+            Ok(input) => {
+                let rfid = matches!(input, Input::Rfid(_));
+                let out = station.submit(input);
+                if rfid {
+                    rfid_credit.add_permits(1);
+                }
+                if !send(&station, out) {
+                    break;
+                }
+            }
+            Err(mpsc::RecvTimeoutError::Timeout) => {}
+            Err(mpsc::RecvTimeoutError::Disconnected) => break,
+        }
+        let now = std::time::Instant::now();
+        if now >= next_tick {
+            next_tick = now + TICK;
+            let out = station.submit(Input::Tick(SystemTime::now()));
+            if !send(&station, out) {
+                break;
+            }
+        }
+    }
+    let out = station.stop("quit");
+    let _ = send(&station, out);
 }
 
 fn resolve_readers(specs: &[String]) -> Result<Vec<device::spec::ResolvedSpec>, AppError> {

@@ -59,10 +59,28 @@ pub enum Command {
     Simulate(SimulateArgs),
     /// Decode every barcode in image files.
     DecodeImage(DecodeImageArgs),
+    /// Send scans and reads through the station without a terminal, one JSON
+    /// answer per input line (batch handhelds, scripted benches).
+    Feed(FeedArgs),
     /// Scan generated codes as fast as the store commits, printing each committed
     /// seq (used by the crash test).
     #[command(hide = true)]
     StressScan(StressScanArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct FeedArgs {
+    /// Switch the station to this mode first (lookup, receive, wipe, stocktake, disposal).
+    #[arg(long)]
+    pub mode: Option<String>,
+    /// Sign this badge in first.
+    #[arg(long, value_name = "BADGE")]
+    pub operator: Option<String>,
+    /// The station whose context this continues (default: the configured id + `-feed`).
+    #[arg(long, value_name = "ID")]
+    pub station: Option<String>,
+    /// The feed file; `-` or none for stdin.
+    pub file: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -18,6 +18,14 @@ pub enum ConfigError {
     },
     #[error("config {path}: {message}")]
     Parse { path: PathBuf, message: String },
+    #[error("config {path} does not exist")]
+    NotFound { path: PathBuf },
+    #[error("config {path}: {key}: {message}")]
+    Invalid {
+        path: PathBuf,
+        key: String,
+        message: String,
+    },
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
@@ -28,6 +36,13 @@ pub struct Config {
     pub wedge: WedgeConfig,
     pub identify: IdentifyConfig,
     pub import: ImportConfig,
+    pub organisation: OrganisationConfig,
+    pub receiving: ReceivingConfig,
+    pub labels: LabelsConfig,
+    pub wipe: WipeConfig,
+    pub disposal: DisposalConfig,
+    pub policy: PolicyConfig,
+    pub upstream: UpstreamConfig,
     /// Readers to run, as device SPECs (contracts.md), e.g.
     /// `serial:/dev/scanstation/rfid-0?profile=chafon-uhfreader18`.
     pub readers: Vec<String>,
@@ -38,7 +53,9 @@ pub struct Config {
 pub struct StationConfig {
     /// This station's id, written into every journal event.
     pub id: String,
-    /// The bench mode at start: lookup, receive, wipe, stocktake.
+    /// The bench mode of a station that has never run: lookup, receive,
+    /// wipe, stocktake, disposal. A station that ran before resumes the mode
+    /// stored with its context.
     pub mode: String,
     /// When true, scans other than badges are refused until an operator signs in.
     pub require_signin: bool,
@@ -104,7 +121,8 @@ pub struct IdentifyConfig {
     pub purchase_order: Vec<String>,
     pub asset_tag: Vec<String>,
     pub serial: Vec<String>,
-    /// The organisation's GS1 company prefix, for GIAI asset tags.
+    /// Deprecated: read for old configs (with a warning); use
+    /// `[organisation] gs1_company_prefix`.
     pub gs1_company_prefix: Option<String>,
 }
 
@@ -152,12 +170,245 @@ impl Default for ImportConfig {
     }
 }
 
+/// Who runs the station: printed on certificates and labels.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct OrganisationConfig {
+    pub name: String,
+    pub location: String,
+    pub phone: String,
+    /// The organisation's GS1 company prefix (6–12 digits): GIAI EPCs for
+    /// asset labels, SSCCs for disposal pallets.
+    pub gs1_company_prefix: Option<String>,
+}
+
+/// `[receiving]`: how the dock tags what it receives.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct ReceivingConfig {
+    /// `scan`: each unit's pre-printed tag is scanned; `generate`: the station
+    /// makes the next tag from `tag_prefix` and a counter in the store.
+    pub tags: String,
+    /// Generated tags are this prefix and a zero-padded number, and must
+    /// match `[identify] asset_tag`.
+    pub tag_prefix: String,
+    /// The dock's location code: received assets are placed there.
+    pub location: Option<String>,
+}
+
+impl Default for ReceivingConfig {
+    fn default() -> Self {
+        ReceivingConfig {
+            tags: "scan".into(),
+            tag_prefix: "A-".into(),
+            location: None,
+        }
+    }
+}
+
+/// `[labels]`: the asset label printer and its label.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct LabelsConfig {
+    /// `file:DIR`, `lp:/dev/usb/lp0` or `tcp:HOST:9100`; none: no printing.
+    pub printer: Option<String>,
+    /// 203, 300 or 600.
+    pub dpi: u32,
+    pub width_mm: f64,
+    pub height_mm: f64,
+    /// `code128`, `datamatrix` or `qr`.
+    pub symbology: String,
+    /// Also write the asset's EPC into the label's RFID inlay.
+    pub rfid: bool,
+    /// `giai-96` (from the company prefix and the asset's id) or `giai-202`
+    /// (the tag itself, for 208-bit EPC memory).
+    pub epc: String,
+}
+
+impl Default for LabelsConfig {
+    fn default() -> Self {
+        LabelsConfig {
+            printer: None,
+            dpi: 203,
+            width_mm: 50.0,
+            height_mm: 25.0,
+            symbology: "code128".into(),
+            rfid: false,
+            epc: "giai-96".into(),
+        }
+    }
+}
+
+/// `[wipe]`: the sanitization bench.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct WipeConfig {
+    /// Models of these categories hold storage media (unless the model says
+    /// otherwise through the `Holds Media` column).
+    pub media_categories: Vec<String>,
+}
+
+impl Default for WipeConfig {
+    fn default() -> Self {
+        WipeConfig {
+            media_categories: [
+                "Laptops", "Desktops", "Servers", "Tablets", "Phones", "Storage",
+            ]
+            .into_iter()
+            .map(String::from)
+            .collect(),
+        }
+    }
+}
+
+/// `[disposal]`: pallets (SSCC-18) for the e-waste vendor.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct DisposalConfig {
+    /// The SSCC's extension digit, 0–9.
+    pub sscc_extension: u8,
+    /// This station's range of SSCC serial references: give each station its
+    /// own, so two stations never make the same SSCC.
+    pub sscc_serial_start: u64,
+    pub sscc_serial_end: u64,
+}
+
+impl Default for DisposalConfig {
+    fn default() -> Self {
+        DisposalConfig {
+            sscc_extension: 0,
+            sscc_serial_start: 1,
+            sscc_serial_end: 99_999,
+        }
+    }
+}
+
+/// `[policy]`: the named rules the station checks before a change of state
+/// (`crate::station::policy`). Each can be turned off; an overridable rule's
+/// refusal can be overridden by a supervisor's badge, journaled.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct PolicyConfig {
+    /// Marking an asset `lost` needs a supervisor.
+    pub lost_needs_supervisor: Rule,
+    /// A manual sanitization record needs a second person's badge (not the
+    /// technician's own) to validate it.
+    pub validator_required: Rule,
+    /// Pallets go only to a disposal vendor whose certification is current.
+    pub certified_vendor: Rule,
+    /// Taking a deployed asset out of service needs a supervisor.
+    pub decommission_deployed_needs_supervisor: Rule,
+}
+
+impl Default for PolicyConfig {
+    fn default() -> Self {
+        PolicyConfig {
+            lost_needs_supervisor: Rule::on(),
+            validator_required: Rule::on(),
+            certified_vendor: Rule {
+                enabled: true,
+                overridable: false,
+            },
+            decommission_deployed_needs_supervisor: Rule {
+                enabled: false,
+                overridable: true,
+            },
+        }
+    }
+}
+
+/// One policy rule's settings.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Rule {
+    pub enabled: bool,
+    /// A supervisor's badge may override a refusal.
+    pub overridable: bool,
+}
+
+impl Rule {
+    fn on() -> Rule {
+        Rule {
+            enabled: true,
+            overridable: true,
+        }
+    }
+}
+
+impl Default for Rule {
+    fn default() -> Self {
+        Rule::on()
+    }
+}
+
+/// `[upstream]`: the ITAM system of record the journal syncs to.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct UpstreamConfig {
+    /// `snipeit` or `webhook`; none: the station does not sync.
+    pub kind: Option<String>,
+    pub url: Option<String>,
+    /// A file holding the API token (mode 0600); or `SCANSTATION_UPSTREAM_TOKEN`.
+    pub token_file: Option<PathBuf>,
+    /// The webhook's HMAC secret; or `SCANSTATION_UPSTREAM_SECRET`.
+    pub secret_file: Option<PathBuf>,
+    /// Create a model, manufacturer, category, supplier or location missing
+    /// upstream; false parks the operation that needs it.
+    pub create_missing: bool,
+    /// Station status → upstream status label name.
+    pub status_map: BTreeMap<String, String>,
+    /// Station model name → upstream model name.
+    pub model_map: BTreeMap<String, String>,
+    /// Station location code → upstream location name.
+    pub location_map: BTreeMap<String, String>,
+}
+
+impl Default for UpstreamConfig {
+    fn default() -> Self {
+        let status_map = [
+            ("on_order", "Pending"),
+            ("in_stock", "Ready to Deploy"),
+            ("deployed", "Deployed"),
+            ("in_repair", "Out for Repair"),
+            ("decommissioning", "Pending"),
+            ("sanitized", "Pending"),
+            ("awaiting_pickup", "Pending"),
+            ("in_transit", "Pending"),
+            ("disposed", "Archived"),
+            ("missing", "Lost/Stolen"),
+            ("lost", "Lost/Stolen"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        UpstreamConfig {
+            kind: None,
+            url: None,
+            token_file: None,
+            secret_file: None,
+            create_missing: true,
+            status_map,
+            model_map: BTreeMap::new(),
+            location_map: BTreeMap::new(),
+        }
+    }
+}
+
 impl Config {
-    /// Reads `path`; a missing file means all defaults.
-    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+    /// Reads `path` and validates it; a missing file means all defaults
+    /// unless `required` (a file the operator named with `--config` or
+    /// `SCANSTATION_CONFIG` must exist).
+    pub fn load(path: &Path, required: bool) -> Result<Config, ConfigError> {
         let text = match std::fs::read_to_string(path) {
             Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => {
+                return Ok(Config::default())
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(ConfigError::NotFound {
+                    path: path.to_path_buf(),
+                })
+            }
             Err(source) => {
                 return Err(ConfigError::Read {
                     path: path.to_path_buf(),
@@ -165,10 +416,164 @@ impl Config {
                 })
             }
         };
-        Config::parse(&text).map_err(|message| ConfigError::Parse {
+        let mut config = Config::parse(&text).map_err(|message| ConfigError::Parse {
             path: path.to_path_buf(),
             message,
-        })
+        })?;
+        config
+            .validate()
+            .map_err(|(key, message)| ConfigError::Invalid {
+                path: path.to_path_buf(),
+                key,
+                message,
+            })?;
+        config.adopt_deprecated();
+        Ok(config)
+    }
+
+    /// The GS1 company prefix: `[organisation]`, else the deprecated
+    /// `[identify]` one.
+    pub fn company_prefix(&self) -> Option<&str> {
+        self.organisation
+            .gs1_company_prefix
+            .as_deref()
+            .or(self.identify.gs1_company_prefix.as_deref())
+    }
+
+    /// Moves deprecated keys to their new homes, with a warning.
+    fn adopt_deprecated(&mut self) {
+        if let Some(p) = self.identify.gs1_company_prefix.take() {
+            tracing::warn!(
+                "[identify] gs1_company_prefix is deprecated: move it to [organisation]"
+            );
+            if self.organisation.gs1_company_prefix.is_none() {
+                self.organisation.gs1_company_prefix = Some(p);
+            }
+        }
+    }
+
+    /// Checks values serde cannot: `Err((key, what is wrong))`.
+    pub fn validate(&self) -> Result<(), (String, String)> {
+        let bad = |key: &str, msg: String| Err((key.to_string(), msg));
+        if crate::input::Mode::parse(&self.station.mode).is_none() {
+            return bad(
+                "station.mode",
+                format!(
+                    "{:?} is not a mode (lookup, receive, wipe, stocktake, disposal)",
+                    self.station.mode
+                ),
+            );
+        }
+        if self.station.id.trim().is_empty() {
+            return bad("station.id", "must not be empty".into());
+        }
+        if self.wedge.max_bytes == 0 || self.wedge.max_bytes > crate::input::MAX_SCAN_BYTES {
+            return bad(
+                "wedge.max_bytes",
+                format!(
+                    "{} is out of range (1 to {})",
+                    self.wedge.max_bytes,
+                    crate::input::MAX_SCAN_BYTES
+                ),
+            );
+        }
+        if self.wedge.min_chars == 0 {
+            return bad("wedge.min_chars", "must be at least 1".into());
+        }
+        let c = &self.import.default_currency;
+        if c.len() != 3 || !c.bytes().all(|b| b.is_ascii_uppercase()) {
+            return bad(
+                "import.default_currency",
+                format!("{c:?} is not a three-letter ISO 4217 code such as USD"),
+            );
+        }
+        for (label, status) in &self.import.status_map {
+            if !crate::store::assets::STATUSES.contains(&status.as_str()) {
+                return bad(
+                    &format!("import.status_map.{label:?}"),
+                    format!("{status:?} is not a station status"),
+                );
+            }
+        }
+        for (key, prefix) in [
+            (
+                "organisation.gs1_company_prefix",
+                &self.organisation.gs1_company_prefix,
+            ),
+            (
+                "identify.gs1_company_prefix",
+                &self.identify.gs1_company_prefix,
+            ),
+        ] {
+            if let Some(p) = prefix {
+                if !(6..=12).contains(&p.len()) || !p.bytes().all(|b| b.is_ascii_digit()) {
+                    return bad(key, format!("{p:?} is not 6 to 12 digits"));
+                }
+            }
+        }
+        if !["scan", "generate"].contains(&self.receiving.tags.as_str()) {
+            return bad(
+                "receiving.tags",
+                format!("{:?}: use scan or generate", self.receiving.tags),
+            );
+        }
+        if ![203, 300, 600].contains(&self.labels.dpi) {
+            return bad(
+                "labels.dpi",
+                format!("{}: use 203, 300 or 600", self.labels.dpi),
+            );
+        }
+        if !(self.labels.width_mm > 0.0 && self.labels.height_mm > 0.0) {
+            return bad("labels.width_mm", "label sizes must be positive".into());
+        }
+        if !["code128", "datamatrix", "qr"].contains(&self.labels.symbology.as_str()) {
+            return bad(
+                "labels.symbology",
+                format!("{:?}: use code128, datamatrix or qr", self.labels.symbology),
+            );
+        }
+        if !["giai-96", "giai-202"].contains(&self.labels.epc.as_str()) {
+            return bad(
+                "labels.epc",
+                format!("{:?}: use giai-96 or giai-202", self.labels.epc),
+            );
+        }
+        if let Some(p) = &self.labels.printer {
+            if !["file:", "lp:", "tcp:"].iter().any(|t| p.starts_with(t)) {
+                return bad(
+                    "labels.printer",
+                    format!("{p:?}: use file:DIR, lp:DEVICE or tcp:HOST:PORT"),
+                );
+            }
+        }
+        if self.disposal.sscc_extension > 9 {
+            return bad("disposal.sscc_extension", "must be a digit, 0 to 9".into());
+        }
+        if self.disposal.sscc_serial_start == 0
+            || self.disposal.sscc_serial_start > self.disposal.sscc_serial_end
+        {
+            return bad(
+                "disposal.sscc_serial_start",
+                "the range must be non-empty and start at 1 or more".into(),
+            );
+        }
+        if let Some(k) = &self.upstream.kind {
+            if !["snipeit", "webhook"].contains(&k.as_str()) {
+                return bad("upstream.kind", format!("{k:?}: use snipeit or webhook"));
+            }
+            if self.upstream.url.is_none() {
+                return bad("upstream.url", format!("kind = {k:?} needs a url"));
+            }
+        }
+        for status in self.upstream.status_map.keys() {
+            if !crate::store::assets::STATUSES.contains(&status.as_str()) {
+                return bad(
+                    &format!("upstream.status_map.{status}"),
+                    "is not a station status".into(),
+                );
+            }
+        }
+        Ok(())
     }
 
     /// Parses TOML text.
@@ -193,9 +598,49 @@ mod tests {
     }
 
     #[test]
-    fn missing_file_is_defaults() {
+    fn missing_file_is_defaults_unless_named() {
         let dir = tempfile::tempdir().unwrap();
-        let c = Config::load(&dir.path().join("none.toml")).unwrap();
+        let c = Config::load(&dir.path().join("none.toml"), false).unwrap();
         assert_eq!(c.wedge.min_chars, 4);
+        let e = Config::load(&dir.path().join("none.toml"), true).unwrap_err();
+        assert!(matches!(e, ConfigError::NotFound { .. }), "{e}");
+    }
+
+    #[test]
+    fn defaults_are_valid() {
+        Config::default().validate().unwrap();
+    }
+
+    fn invalid(toml: &str) -> String {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("c.toml");
+        std::fs::write(&p, toml).unwrap();
+        Config::load(&p, true).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn bad_values_name_their_key() {
+        assert!(invalid("[station]\nmode = \"recieve\"\n").contains("station.mode"));
+        assert!(invalid("[wedge]\nmax_bytes = 0\n").contains("wedge.max_bytes"));
+        assert!(
+            invalid("[import]\ndefault_currency = \"EURO\"\n").contains("import.default_currency")
+        );
+        assert!(invalid("[organisation]\ngs1_company_prefix = \"12ab\"\n")
+            .contains("organisation.gs1_company_prefix"));
+        assert!(invalid("[labels]\ndpi = 150\n").contains("labels.dpi"));
+        assert!(invalid("[policy.lost_needs_supervisor]\nenabeld = true\n").contains("enabeld"));
+    }
+
+    #[test]
+    fn the_old_company_prefix_is_still_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("c.toml");
+        std::fs::write(&p, "[identify]\ngs1_company_prefix = \"0614141\"\n").unwrap();
+        let c = Config::load(&p, true).unwrap();
+        assert_eq!(c.company_prefix(), Some("0614141"));
+        assert_eq!(
+            c.organisation.gs1_company_prefix.as_deref(),
+            Some("0614141")
+        );
     }
 }

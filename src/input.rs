@@ -57,6 +57,9 @@ pub struct Scan {
     /// True when the burst was longer than [`MAX_SCAN_BYTES`] and was cut.
     pub truncated: bool,
     pub at: SystemTime,
+    /// When a batch handheld read it, for scans uploaded later (`feed`):
+    /// journaled as `scanned_at` beside the event's own time.
+    pub scanned_at: Option<SystemTime>,
 }
 
 impl Scan {
@@ -70,6 +73,7 @@ impl Scan {
             raw,
             truncated,
             at,
+            scanned_at: None,
         }
     }
 
@@ -145,17 +149,31 @@ pub struct ReaderStatus {
     pub at: SystemTime,
 }
 
-/// What the operator asked for through the UI (keys, menus), as opposed to a scan.
+/// What the operator asked for through the UI (keys, menus) or a command
+/// barcode (`CMD:...`), as opposed to a scan. Commands carry data
+/// (`CMD:PICK:3`, `CMD:REASON:EOL`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
-    /// Enrol the last unknown code as a new asset tag.
+    /// Enrol the last unknown code as a new asset tag (asks to confirm).
     EnrolLast,
-    /// Confirm / cancel the pending question (also `CMD:CONFIRM`, `CMD:CANCEL`).
+    /// Confirm / cancel the open question (also `CMD:CONFIRM`, `CMD:CANCEL`).
     Confirm,
     Cancel,
+    /// Close the open delivery, pallet or location count (`CMD:CLOSE`).
+    Close,
+    /// Answer a list question with its Nth entry, from 1 (`CMD:PICK:N`, or
+    /// the arrows and Enter in the UI).
+    Pick(u32),
     /// Switch the bench mode (also `CMD:MODE:...`).
     Mode(Mode),
     SignOut,
+    /// A mode's own command, upper case: `CMD:REASON:EOL` is verb `REASON`,
+    /// argument `EOL`; `CMD:DAMAGED` is verb `DAMAGED`, no argument. The
+    /// active workflow says whether it means anything.
+    Verb {
+        verb: String,
+        arg: Option<String>,
+    },
 }
 
 /// The bench modes.
@@ -166,15 +184,50 @@ pub enum Mode {
     Receive,
     Wipe,
     Stocktake,
+    Disposal,
 }
 
 impl Mode {
+    /// Every mode, in the order of their function keys (F2 … F6).
+    pub const ALL: [Mode; 5] = [
+        Mode::Lookup,
+        Mode::Receive,
+        Mode::Wipe,
+        Mode::Stocktake,
+        Mode::Disposal,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Mode::Lookup => "lookup",
             Mode::Receive => "receive",
             Mode::Wipe => "wipe",
             Mode::Stocktake => "stocktake",
+            Mode::Disposal => "disposal",
+        }
+    }
+
+    /// The mode named `s` (`lookup`, `receive`/`receiving`, `wipe`,
+    /// `stocktake`/`stock-take`, `disposal`), any case.
+    pub fn parse(s: &str) -> Option<Mode> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "lookup" => Some(Mode::Lookup),
+            "receive" | "receiving" => Some(Mode::Receive),
+            "wipe" => Some(Mode::Wipe),
+            "stocktake" | "stock-take" => Some(Mode::Stocktake),
+            "disposal" => Some(Mode::Disposal),
+            _ => None,
+        }
+    }
+
+    /// How the mode is named to a person.
+    pub fn title(self) -> &'static str {
+        match self {
+            Mode::Lookup => "Lookup",
+            Mode::Receive => "Receiving",
+            Mode::Wipe => "Wipe",
+            Mode::Stocktake => "Stock-take",
+            Mode::Disposal => "Disposal",
         }
     }
 }

@@ -18,6 +18,7 @@ pub mod app;
 pub mod codec;
 pub mod config;
 pub mod device;
+pub mod feed;
 pub mod identify;
 pub mod import;
 pub mod input;

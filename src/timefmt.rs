@@ -19,6 +19,13 @@ pub fn rfc3339_millis(t: SystemTime) -> String {
     )
 }
 
+/// Parses an RFC 3339 time (any offset); `None` when it is not one.
+pub fn parse_rfc3339(s: &str) -> Option<SystemTime> {
+    OffsetDateTime::parse(s.trim(), &time::format_description::well_known::Rfc3339)
+        .ok()
+        .map(SystemTime::from)
+}
+
 /// Now, formatted.
 pub fn now() -> String {
     rfc3339_millis(SystemTime::now())

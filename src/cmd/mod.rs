@@ -5,6 +5,7 @@ pub mod decode_image;
 pub mod demo;
 pub mod devices;
 pub mod export;
+pub mod feed;
 pub mod import;
 pub mod journal;
 pub mod monitor;
@@ -15,7 +16,6 @@ pub mod stress_scan;
 pub mod verify;
 
 use crate::cli::GlobalArgs;
-use anyhow::Context as _;
 use scanstation::config::Config;
 use std::path::PathBuf;
 
@@ -29,7 +29,10 @@ pub struct Ctx {
 impl Ctx {
     pub fn new(global: &GlobalArgs) -> anyhow::Result<Ctx> {
         let config_path = scanstation::paths::resolve_config_path(global.config.as_deref());
-        let config = Config::load(&config_path).context("loading the configuration")?;
+        // A file the operator named must exist; the default may be absent.
+        let named = global.config.is_some()
+            || std::env::var_os("SCANSTATION_CONFIG").is_some_and(|v| !v.is_empty());
+        let config = Config::load(&config_path, named)?;
         tracing::debug!(config = %config_path.display(), "configuration");
         let db_path =
             scanstation::paths::resolve_db_path(global.db.as_deref(), config.store.path.as_deref());

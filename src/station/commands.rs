@@ -1,14 +1,7 @@
 //! Command barcodes (`CMD:CONFIRM`, `CMD:MODE:WIPE` …, contracts.md): the text
 //! of a scanned command turned into the same [`Command`] a key gives.
 
-use super::decision::{mode_title, Decision, Journal, SessionChange};
-use super::enrol::enrol_pending;
-use super::outcome::{Level, OperatorView, Panel};
-use super::session::{PendingEnrol, Session};
 use crate::input::{Command, Mode};
-use crate::store::StoreError;
-use serde_json::json;
-use std::time::SystemTime;
 
 /// Parses a command scan. `text` may carry the prefix or not; case-insensitive.
 /// `None` for a command this station does not know.
@@ -23,106 +16,52 @@ pub fn parse(text: &str, prefix: &str) -> Option<Command> {
         text
     };
     let body = body.trim().to_ascii_uppercase();
-    match body.as_str() {
-        "CONFIRM" => Some(Command::Confirm),
-        "CANCEL" => Some(Command::Cancel),
-        "SIGNOUT" | "SIGN-OUT" | "LOGOUT" => Some(Command::SignOut),
-        "ENROL" | "ENROLL" => Some(Command::EnrolLast),
-        _ => body
-            .strip_prefix("MODE:")
-            .and_then(parse_mode)
-            .map(Command::Mode),
-    }
-}
-
-/// A mode by name: `lookup`, `receive`/`receiving`, `wipe`, `stocktake`/`stock-take`.
-pub fn parse_mode(s: &str) -> Option<Mode> {
-    match s.trim().to_ascii_lowercase().as_str() {
-        "lookup" => Some(Mode::Lookup),
-        "receive" | "receiving" => Some(Mode::Receive),
-        "wipe" => Some(Mode::Wipe),
-        "stocktake" | "stock-take" => Some(Mode::Stocktake),
+    let (verb, arg) = match body.split_once(':') {
+        Some((v, a)) => (v, Some(a)),
+        None => (body.as_str(), None),
+    };
+    match (verb, arg) {
+        ("CONFIRM", None) => Some(Command::Confirm),
+        ("CANCEL", None) => Some(Command::Cancel),
+        ("CLOSE", None) => Some(Command::Close),
+        ("SIGNOUT" | "SIGN-OUT" | "LOGOUT", None) => Some(Command::SignOut),
+        ("ENROL" | "ENROLL", None) => Some(Command::EnrolLast),
+        ("MODE", Some(m)) => Mode::parse(m).map(Command::Mode),
+        ("PICK", Some(n)) => n.parse::<u32>().ok().filter(|n| *n >= 1).map(Command::Pick),
+        (v, a) if is_word(v) && a.is_none_or(is_arg) => Some(Command::Verb {
+            verb: v.to_string(),
+            arg: a.map(str::to_string),
+        }),
         _ => None,
     }
 }
 
-/// What a command that writes nothing says.
-pub(super) fn no_write(cmd: &Command, s: &Session) -> Decision {
-    match cmd {
-        Command::EnrolLast => Decision::new(
-            Level::Warning,
-            "Nothing to enrol: scan an unknown code first",
-        ),
-        Command::Confirm => Decision::new(Level::Warning, "Nothing to confirm"),
-        Command::Cancel if s.pending.is_some() => Decision::new(Level::Ok, "Cancelled")
-            .then(SessionChange::Pending(None))
-            .panel(Panel::Empty),
-        Command::Cancel => Decision::new(Level::Ok, "Nothing to cancel"),
-        Command::Mode(m) => Decision::new(Level::Ok, format!("Already in {} mode", mode_title(*m))),
-        Command::SignOut => Decision::new(Level::Warning, "Nobody is signed in"),
-    }
+/// A verb: 1 to 24 letters, digits or `_`, starting with a letter.
+fn is_word(s: &str) -> bool {
+    (1..=24).contains(&s.len())
+        && s.starts_with(|c: char| c.is_ascii_alphabetic())
+        && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
 }
 
-/// A command, inside the transaction (after the scan that carried it, if any).
-pub(super) fn command(
-    mut j: Journal<'_>,
-    cmd: Command,
-    at: SystemTime,
-    mode: Mode,
-    pending: Option<PendingEnrol>,
-    current: Option<OperatorView>,
-) -> Result<Decision, StoreError> {
-    let s = Session {
-        operator: current.clone(),
-        mode,
-        pending: pending.clone(),
+/// An argument: 1 to 64 printable ASCII characters.
+fn is_arg(s: &str) -> bool {
+    (1..=64).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_graphic() || b == b' ')
+}
+
+/// How a command is written as a barcode (`CMD:PICK:3`), for messages.
+pub fn barcode(cmd: &Command, prefix: &str) -> String {
+    let body = match cmd {
+        Command::EnrolLast => "ENROL".to_string(),
+        Command::Confirm => "CONFIRM".into(),
+        Command::Cancel => "CANCEL".into(),
+        Command::Close => "CLOSE".into(),
+        Command::Pick(n) => format!("PICK:{n}"),
+        Command::Mode(m) => format!("MODE:{}", m.as_str().to_ascii_uppercase()),
+        Command::SignOut => "SIGNOUT".into(),
+        Command::Verb { verb, arg: Some(a) } => format!("{verb}:{a}"),
+        Command::Verb { verb, arg: None } => verb.clone(),
     };
-    let d = match cmd {
-        Command::EnrolLast | Command::Confirm => match pending {
-            Some(p) => return enrol_pending(j, at, &p),
-            None => no_write(&cmd, &s),
-        },
-        Command::Cancel => no_write(&cmd, &s),
-        Command::Mode(m) if m == mode => no_write(&cmd, &s),
-        Command::Mode(m) => {
-            j.append(
-                at,
-                "station.mode_changed",
-                json!({"from": mode.as_str(), "to": m.as_str()}),
-            )?;
-            let d = if m == Mode::Lookup {
-                Decision::new(Level::Ok, "Lookup mode: scan an asset tag, serial or EPC")
-            } else {
-                Decision::new(
-                    Level::Warning,
-                    format!(
-                        "{} is not built yet: scans are journaled only",
-                        mode_title(m)
-                    ),
-                )
-            };
-            d.then(SessionChange::Mode(m))
-                .then(SessionChange::Pending(None))
-                .panel(Panel::Empty)
-        }
-        Command::SignOut => match current {
-            Some(op) => {
-                j.append(
-                    at,
-                    "operator.signed_out",
-                    json!({"badge": op.badge, "reason": "sign-out"}),
-                )?;
-                let mut d = Decision::new(Level::Ok, format!("Signed out: {}", op.name))
-                    .then(SessionChange::SignOut)
-                    .then(SessionChange::Pending(None))
-                    .panel(Panel::Empty);
-                d.changed.push(format!("signed out {}", op.badge));
-                d
-            }
-            None => no_write(&cmd, &s),
-        },
-    };
-    j.commit(d)
+    format!("{prefix}{body}")
 }
 
 #[cfg(test)]
@@ -137,8 +76,36 @@ mod tests {
             Some(Command::Mode(Mode::Stocktake))
         );
         assert_eq!(parse("cmd:signout", "CMD:"), Some(Command::SignOut));
-        assert_eq!(parse("CMD:SELFDESTRUCT", "CMD:"), None);
+        assert_eq!(
+            parse("CMD:MODE:DISPOSAL", "CMD:"),
+            Some(Command::Mode(Mode::Disposal))
+        );
+        assert_eq!(parse("CMD:PICK:3", "CMD:"), Some(Command::Pick(3)));
+        assert_eq!(parse("CMD:PICK:0", "CMD:"), None);
+        assert_eq!(parse("CMD:PICK:x", "CMD:"), None);
+        assert_eq!(
+            parse("CMD:reason:eol", "CMD:"),
+            Some(Command::Verb {
+                verb: "REASON".into(),
+                arg: Some("EOL".into())
+            })
+        );
+        assert_eq!(parse("CMD:CLOSE", "CMD:"), Some(Command::Close));
         assert_eq!(parse("CMD:MODE:", "CMD:"), None);
+        assert_eq!(parse("CMD:MODE:NOPE", "CMD:"), None);
+        assert_eq!(parse("CMD:", "CMD:"), None);
+        assert_eq!(parse("CMD:1X", "CMD:"), None);
         assert_eq!(parse("CMDé", "CMD:"), None);
+        for c in [
+            Command::Pick(2),
+            Command::Close,
+            Command::Mode(Mode::Wipe),
+            Command::Verb {
+                verb: "DEST".into(),
+                arg: Some("RECYCLE".into()),
+            },
+        ] {
+            assert_eq!(parse(&barcode(&c, "CMD:"), "CMD:"), Some(c));
+        }
     }
 }

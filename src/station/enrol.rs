@@ -3,9 +3,8 @@
 //! starts the same way (row + identifiers + an `asset.created` event).
 
 use super::classify::IdentityKind;
-use super::decision::{Decision, Journal, SessionChange};
+use super::decision::{Decision, Journal};
 use super::outcome::{Level, Panel};
-use super::session::PendingEnrol;
 use crate::store::assets::NewAsset;
 use crate::store::{self, StoreError};
 use rusqlite::Connection;
@@ -90,14 +89,15 @@ pub fn enrollable(raw: &[u8], value: &str, truncated: bool) -> Result<(), &'stat
     Ok(())
 }
 
-/// An unknown code: offer to enrol it when it can be an asset tag.
+/// An unknown code: say so, and whether it could be enrolled (F7 or
+/// `CMD:ENROL`, then a confirmation). `Ok(())` when it could.
 pub(super) fn unknown(
     raw: &[u8],
     value: &str,
     truncated: bool,
     kind: IdentityKind,
     shown: String,
-) -> Decision {
+) -> (Decision, bool) {
     let panel = Panel::Unknown {
         code: shown.clone(),
         identity: kind.as_str().into(),
@@ -109,42 +109,42 @@ pub(super) fn unknown(
         _ => enrollable(raw, value, truncated),
     };
     match enrollable {
-        Ok(()) => Decision::new(
-            Level::Warning,
-            format!("Unknown code {shown} — press E to enrol"),
-        )
-        .panel(panel)
-        .then(SessionChange::Pending(Some(PendingEnrol {
-            code: value.to_string(),
-            identity: kind.as_str().into(),
-        }))),
-        Err(why) => Decision::new(
-            Level::Warning,
-            format!("Unknown code {shown} (cannot enrol: {why})"),
-        )
-        .panel(panel)
-        .then(SessionChange::Pending(None)),
+        Ok(()) => (
+            Decision::new(
+                Level::Warning,
+                format!("Unknown code {shown} — F7 or CMD:ENROL to enrol it"),
+            )
+            .panel(panel),
+            true,
+        ),
+        Err(why) => (
+            Decision::new(
+                Level::Warning,
+                format!("Unknown code {shown} (cannot enrol: {why})"),
+            )
+            .panel(panel),
+            false,
+        ),
     }
 }
 
-/// Enrols the pending unknown code as a new asset (status in_stock).
-pub(super) fn enrol_pending(
-    mut j: Journal<'_>,
+/// Enrols `code` as a new asset (status in_stock), unless someone (an import,
+/// another station) got there first.
+pub(super) fn enrol(
+    j: &mut Journal<'_>,
     at: SystemTime,
-    p: &PendingEnrol,
+    code: &str,
+    identity: &str,
 ) -> Result<Decision, StoreError> {
-    if let Some(owner) = crate::store::identifiers::matches(j.conn(), &p.code)?.first() {
-        // Someone (an import, another station) got there first.
-        let d = Decision::new(
+    if let Some(owner) = crate::store::identifiers::matches(j.conn(), code)?.first() {
+        return Ok(Decision::new(
             Level::Warning,
-            format!("{} is already known: not enrolled", p.code),
+            format!("{code} is already known: not enrolled"),
         )
-        .card(owner.0)
-        .then(SessionChange::Pending(None));
-        return j.commit(d);
+        .card(owner.0));
     }
     let new = crate::store::assets::NewAsset {
-        tag: p.code.clone(),
+        tag: code.to_string(),
         status: "in_stock".into(),
         ..Default::default()
     };
@@ -152,11 +152,9 @@ pub(super) fn enrol_pending(
     j.append(
         at,
         "asset.created",
-        created_payload(id, &new, &[], "enrol", json!({"scanned_as": p.identity})),
+        created_payload(id, &new, &[], "enrol", json!({"scanned_as": identity})),
     )?;
-    let mut d = Decision::new(Level::Ok, format!("Enrolled {} · in_stock", p.code))
-        .card(id)
-        .then(SessionChange::Pending(None));
-    d.changed.push(format!("asset {} created", p.code));
-    j.commit(d)
+    let mut d = Decision::new(Level::Ok, format!("Enrolled {code} · in_stock")).card(id);
+    d.changed.push(format!("asset {code} created"));
+    Ok(d)
 }

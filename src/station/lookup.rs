@@ -95,18 +95,37 @@ pub fn asset_card(conn: &Connection, id: i64) -> Result<Option<AssetCard>, Store
 
 /// The banner line for an asset: `A-1001 · Dell Latitude 7440 · in_stock · LOC-R1-S2`.
 pub fn asset_line(card: &AssetCard) -> String {
-    let mut parts = vec![card.tag.clone()];
-    match (&card.manufacturer, &card.model) {
+    asset_line_of(
+        &card.tag,
+        card.manufacturer.as_deref(),
+        card.model.as_deref(),
+        &card.status,
+        card.location
+            .as_deref()
+            .map(|l| l.split(" — ").next().unwrap_or(l)),
+    )
+}
+
+/// The banner line from its parts (location as its code).
+pub fn asset_line_of(
+    tag: &str,
+    manufacturer: Option<&str>,
+    model: Option<&str>,
+    status: &str,
+    location: Option<&str>,
+) -> String {
+    let mut parts = vec![tag.to_string()];
+    match (manufacturer, model) {
         (Some(f), Some(m)) if !m.to_lowercase().starts_with(&f.to_lowercase()) => {
             parts.push(format!("{f} {m}"))
         }
-        (_, Some(m)) => parts.push(m.clone()),
-        (Some(f), None) => parts.push(f.clone()),
+        (_, Some(m)) => parts.push(m.to_string()),
+        (Some(f), None) => parts.push(f.to_string()),
         (None, None) => {}
     }
-    parts.push(card.status.clone());
-    if let Some(l) = &card.location {
-        parts.push(l.split(" — ").next().unwrap_or(l).to_string());
+    parts.push(status.to_string());
+    if let Some(l) = location {
+        parts.push(l.to_string());
     }
     parts.join(" · ")
 }
@@ -151,7 +170,7 @@ pub fn history_line(ev: &EventRow) -> HistoryLine {
             via => format!("created by {via}, {}", s("status")),
         },
         "asset.moved" => format!("moved to {}", s("to")),
-        "asset.status" => format!("status {} → {}", s("from"), s("to")),
+        "asset.status_changed" => format!("status {} → {}", s("from"), s("to")),
         kind => kind.to_string(),
     };
     HistoryLine {

@@ -4,50 +4,69 @@
 //! Every barcode scan is journaled — known or not, refused or not — as a `scan`
 //! event (the code as read, `raw_hex` when not UTF-8, `truncated`, its source,
 //! the identity it was taken for), in ONE transaction with whatever state the
-//! scan changes, committed before `handle` returns. So the operator's OK means
-//! the scan is on disk; when the write fails the outcome is an error beginning
-//! `NOT SAVED` and the session is left as it was, so a rescan is safe.
+//! scan changes, committed before its Outcome exists. So the operator's OK
+//! means the scan is on disk; when the write fails the outcome is an error
+//! beginning `NOT SAVED`, and the session is left as it was, so a rescan is
+//! safe.
 //!
-//! The session (operator, mode, a pending enrol) changes only after its
-//! transaction commits. Inputs that change nothing (ticks, reader status, a
-//! cancel with nothing pending) open no transaction.
+//! What every mode shares lives here and in [`dispatch`]: the sign-in gate,
+//! badges, mode switching, questions, the transaction and the Outcome. What a
+//! mode does is its [`workflow::Workflow`] in [`modes`]. The station's context
+//! (mode, what each mode has open, the open question) is in the store, re-read
+//! inside each transaction ([`decision::Journal`]).
 //!
-//! RFID reads (already deduplicated by the reader task) are journaled one
-//! `rfid.read` event each. A read of a known asset shows its card like a scan
-//! (not quiet: one beep), once: while the same tag keeps being read (a
-//! laptop lying on the bench reader is reported every dedupe window) it is
-//! journaled quietly and leaves the panel alone, until it has been away for
-//! [`RFID_REANNOUNCE`]. An unknown
-//! EPC is a quiet warning, so that a sweep past unlabelled stock does not ring
-//! the bell for every tag.
+//! **Inputs queue in order.** [`Station::submit`] takes an input and returns
+//! the outcomes that are ready:
+//! * RFID reads (already deduplicated by the reader) are held and committed in
+//!   groups, one transaction at most [`GROUP_WINDOW`] apart (on a tick) or
+//!   every [`GROUP_MAX`] reads, and answered after their group commits: a
+//!   flood of reads costs one fsync per group, not per read.
+//! * A barcode or command never waits behind RFID: its transaction takes the
+//!   pending group with it, and its OK follows its own commit.
+//! * When another process holds the store's write lock (an import), nothing
+//!   is lost and nothing is reordered: inputs stay queued, the header says
+//!   "store busy — N waiting", and each tick retries.
 
 pub mod classify;
 pub mod commands;
-mod decision;
+pub mod decision;
+mod dispatch;
 pub mod enrol;
+pub mod lifecycle;
 pub mod lookup;
+pub mod modes;
 pub mod outcome;
+pub mod policy;
+pub mod question;
 pub mod seed;
 pub mod session;
+pub mod view;
+pub mod workflow;
 
+pub use modes::lookup::RFID_REANNOUNCE;
 pub use outcome::{Level, Outcome, Panel};
 
-use crate::config::{Config, IdentifyConfig};
-use crate::input::{Command, Input, Mode, RfidRead, Scan, Source};
+use crate::config::{Config, IdentifyConfig, PolicyConfig};
+use crate::input::{Input, Mode};
 use crate::store::{Store, StoreError};
-use classify::{Classifier, IdentityKind};
-use commands::{command, no_write};
-use decision::{mode_title, Decision, Journal, SessionChange};
-use enrol::unknown;
-use serde_json::json;
-use session::{display_code, sign_in, Session};
-use std::collections::HashMap;
-use std::time::{Duration, SystemTime};
+use classify::Classifier;
+use decision::{Decision, Journal, SessionChange};
+use dispatch::Router;
+use outcome::{OperatorView, SessionView};
+use policy::Policy;
+use question::QuestionView;
+use std::collections::VecDeque;
+use std::time::{Duration, Instant, SystemTime};
 
-/// How long a known tag stays announced after it was last read: read again
-/// within this, it is journaled without a beep or a new card. A tag that
-/// keeps being read stays announced; one away this long is announced again.
-pub const RFID_REANNOUNCE: Duration = Duration::from_secs(10);
+/// The longest an RFID read waits for its group to commit.
+pub const GROUP_WINDOW: Duration = Duration::from_millis(100);
+/// A group this large commits at once.
+pub const GROUP_MAX: usize = 512;
+/// How long one attempt to take the store's write lock waits before the
+/// station reports the store busy and keeps the input queued.
+pub const BUSY_WAIT: Duration = Duration::from_millis(250);
+/// How many inputs may wait for a busy store before new ones are refused.
+pub const HELD_MAX: usize = 100_000;
 
 /// How the station runs; from the config and the command line.
 #[derive(Debug, Clone)]
@@ -59,36 +78,25 @@ pub struct StationSettings {
     /// Refuse every scan but a badge until an operator signs in.
     pub require_signin: bool,
     pub identify: IdentifyConfig,
-    /// The mode at start.
+    /// The mode of a station that never stored a context.
     pub mode: Mode,
+    pub policy: PolicyConfig,
+    /// `[wipe] media_categories`.
+    pub media_categories: Vec<String>,
 }
 
 impl StationSettings {
-    /// From the config; an unknown `station.mode` starts in lookup (with a
-    /// warning in the log). [`StationSettings::try_from_config`] refuses it.
+    /// From a config that [`Config::load`] validated (an unknown mode is
+    /// refused there; here it falls back to lookup).
     pub fn from_config(cfg: &Config, training: bool) -> StationSettings {
-        Self::try_from_config(cfg, training).unwrap_or_else(|e| {
-            tracing::warn!("{e}; starting in lookup mode");
-            StationSettings {
-                mode: Mode::Lookup,
-                ..Self::build(cfg, training, Mode::Lookup)
-            }
-        })
-    }
-
-    pub fn try_from_config(cfg: &Config, training: bool) -> Result<StationSettings, StationError> {
-        let mode = commands::parse_mode(&cfg.station.mode)
-            .ok_or_else(|| StationError::BadMode(cfg.station.mode.clone()))?;
-        Ok(Self::build(cfg, training, mode))
-    }
-
-    fn build(cfg: &Config, training: bool, mode: Mode) -> StationSettings {
         StationSettings {
             station_id: cfg.station.id.clone(),
             training,
             require_signin: cfg.station.require_signin,
             identify: cfg.identify.clone(),
-            mode,
+            mode: Mode::parse(&cfg.station.mode).unwrap_or_default(),
+            policy: cfg.policy.clone(),
+            media_categories: cfg.wipe.media_categories.clone(),
         }
     }
 }
@@ -103,384 +111,373 @@ impl Default for StationSettings {
 pub enum StationError {
     #[error("{0}")]
     Classifier(#[from] classify::ClassifierError),
-    #[error("station.mode {0:?} is not a mode (lookup, receive, wipe, stocktake)")]
-    BadMode(String),
     #[error("{0}")]
     Store(#[from] StoreError),
+}
+
+/// One queued input and the number it was given.
+struct Queued {
+    no: u64,
+    input: Input,
 }
 
 /// The single writer.
 pub struct Station {
     store: Store,
-    settings: StationSettings,
-    classifier: Classifier,
-    session: Session,
-    /// Known tags read lately (EPC → last read), for [`RFID_REANNOUNCE`].
-    announced: HashMap<Vec<u8>, SystemTime>,
+    router: Router,
+    operator: Option<OperatorView>,
+    /// The mode and question as of the last commit (for the header).
+    mode: Mode,
+    question: Option<QuestionView>,
+    resumed: bool,
+    queue: VecDeque<Queued>,
+    /// When the oldest queued RFID read arrived.
+    group_since: Option<Instant>,
+    next_input: u64,
+    /// The busy count last reported, so a notice is sent once per change.
+    busy_reported: usize,
 }
 
 impl Station {
     pub fn new(store: Store, settings: StationSettings) -> Result<Station, StationError> {
         let classifier = Classifier::new(&settings.identify)?;
-        let session = Session {
-            mode: settings.mode,
-            operator: session::interrupted(store.conn(), &settings.station_id)?,
-            ..Session::default()
+        store.set_busy_timeout(BUSY_WAIT)?;
+        let operator = session::interrupted(store.conn(), &settings.station_id)?;
+        let ctx = match crate::store::station_context::load(store.conn(), &settings.station_id)? {
+            Some(row) => decision::StationCtx::from_row(row, settings.mode),
+            None => decision::StationCtx::fresh(settings.mode),
         };
+        let policy = Policy::new(settings.policy.clone(), settings.media_categories.clone());
         Ok(Station {
             store,
-            settings,
-            classifier,
-            session,
-            announced: HashMap::new(),
+            resumed: operator.is_some(),
+            operator,
+            mode: ctx.mode,
+            question: ctx.question.as_ref().map(|q| q.view()),
+            router: Router::new(settings, classifier, policy),
+            queue: VecDeque::new(),
+            group_since: None,
+            next_input: 0,
+            busy_reported: 0,
         })
     }
 
-    /// The store, for reads (tests, the benchmark).
+    /// The store, for reads (tests, the benchmark, the card after an Outcome).
     pub fn store(&self) -> &Store {
         &self.store
     }
 
     pub fn settings(&self) -> &StationSettings {
-        &self.settings
+        &self.router.settings
     }
 
-    /// Takes one input: decides, writes one transaction, and says what happened.
-    /// Never panics on what the input holds; a failed write says `NOT SAVED`.
-    pub fn handle(&mut self, input: Input) -> Outcome {
+    /// The mode as of the last commit.
+    pub fn mode(&self) -> Mode {
+        self.mode
+    }
+
+    /// The number the next submitted input will get (outcomes name it in
+    /// [`Outcome::input`]).
+    pub fn next_input_no(&self) -> u64 {
+        self.next_input
+    }
+
+    /// Inputs queued and not yet committed (RFID reads of an open group, or
+    /// anything waiting for a busy store).
+    pub fn queued(&self) -> usize {
+        self.queue.len()
+    }
+
+    /// Takes one input and returns the outcomes now ready, in input order: a
+    /// scan's or a command's own (after its commit, with any RFID group it
+    /// took along), a group's when it commits, a notice when the store is
+    /// busy. Never panics on what the input holds.
+    pub fn submit(&mut self, input: Input) -> Vec<Outcome> {
         match input {
-            Input::Scan(scan) => {
-                let r = self.on_scan(&scan);
-                let code = String::from_utf8_lossy(&scan.raw).into_owned();
-                self.finish(r, "Scan again").answering(code)
-            }
-            Input::Rfid(read) => {
-                let r = self.on_rfid(&read);
-                let code = hex::encode_upper(&read.epc);
-                self.finish(r, "It will be read again").answering(code)
-            }
-            Input::Command(cmd) => {
-                let r = self.on_command(cmd);
-                self.finish(r, "Try again")
+            Input::Tick(now) => {
+                let due = self
+                    .group_since
+                    .is_some_and(|t| t.elapsed() >= GROUP_WINDOW);
+                let mut out = self.drain(due);
+                if let Some(d) = self.router.tick(self.mode, now) {
+                    out.push(self.outcome(None, d, None));
+                }
+                out
             }
             Input::ReaderStatus(st) => {
-                let mut d = Decision::new(
-                    Level::Ok,
+                let d = Decision::ok(
                     format!("{}: {} {}", st.source, st.state.as_str(), st.detail)
                         .trim_end()
                         .to_string(),
-                );
-                d.quiet = true;
-                self.finish(Ok(d), "")
+                )
+                .quiet();
+                vec![self.outcome(None, d, None)]
             }
-            Input::Tick(_) => {
-                let mut d = Decision::new(Level::Ok, "");
-                d.quiet = true;
-                self.finish(Ok(d), "")
+            input => {
+                let no = self.next_input;
+                self.next_input += 1;
+                if self.queue.len() >= HELD_MAX {
+                    let d = Decision::error(format!(
+                        "NOT SAVED — the store has been busy for {} inputs. Free the store (stop the import), then scan again.",
+                        self.queue.len()
+                    ));
+                    return vec![self.outcome(Some(no), d, code_of(&input))];
+                }
+                let rfid = matches!(input, Input::Rfid(_));
+                if rfid && self.group_since.is_none() {
+                    self.group_since = Some(Instant::now());
+                }
+                self.queue.push_back(Queued { no, input });
+                let rfid_only = self.queue.iter().all(|q| matches!(q.input, Input::Rfid(_)));
+                if rfid && rfid_only && self.queue.len() < GROUP_MAX {
+                    return Vec::new();
+                }
+                self.drain(true)
             }
         }
     }
 
-    /// The operator quit: whoever is signed in is signed out, so that the next
-    /// start does not resume their session.
-    pub fn stop(&mut self) -> Outcome {
-        let r = self.on_stop();
-        self.finish(r, "Scan your badge out")
+    /// Commits everything queued now (an open RFID group included). Inputs
+    /// still waiting for a busy store stay queued.
+    pub fn flush(&mut self) -> Vec<Outcome> {
+        self.drain(true)
     }
 
-    fn on_stop(&mut self) -> Result<Decision, StoreError> {
-        let Some(op) = self.session.operator.clone() else {
-            return Ok(Decision::new(Level::Ok, "Stopped"));
+    /// Takes one input and commits at once (an RFID read does not wait for
+    /// its group), and returns the outcome that answers it, with the asset's
+    /// card when it names one. For tests and scripts; the station thread uses
+    /// [`Station::submit`] and reads the card after sending the Outcome.
+    pub fn handle(&mut self, input: Input) -> Outcome {
+        let mut out = self.submit(input);
+        out.extend(self.flush());
+        let mut o = match out.pop() {
+            Some(o) => o,
+            None => self.outcome(None, Decision::ok("").quiet(), None),
         };
-        let mut j = self.journal()?;
-        j.append(
-            SystemTime::now(),
-            "operator.signed_out",
-            json!({"badge": op.badge, "reason": "quit"}),
-        )?;
-        j.commit(
-            Decision::new(Level::Ok, format!("Signed out: {}", op.name))
-                .then(SessionChange::SignOut)
-                .then(SessionChange::Pending(None)),
-        )
+        if let Some(id) = o.asset.filter(|_| wants_card(&o)) {
+            if let Some(card) = self.card(id) {
+                o.panel = Some(card);
+            }
+        }
+        o
     }
 
-    fn finish(&mut self, r: Result<Decision, StoreError>, retry: &str) -> Outcome {
-        let mut d = match r {
-            Ok(d) => {
-                for c in &d.session {
-                    match c {
-                        SessionChange::SignIn(op) => self.session.operator = Some(op.clone()),
-                        SessionChange::SignOut => self.session.operator = None,
-                        SessionChange::Mode(m) => self.session.mode = *m,
-                        SessionChange::Pending(p) => self.session.pending = p.clone(),
-                    }
+    /// The asset's card for the panel (read after the Outcome, so the read
+    /// never delays the commit). `None` when it cannot be read (logged).
+    pub fn card(&self, asset_id: i64) -> Option<Panel> {
+        match lookup::asset_card(self.store.conn(), asset_id) {
+            Ok(Some(card)) => Some(Panel::Asset(card)),
+            Ok(None) => None,
+            Err(e) => {
+                tracing::error!("reading the card of asset #{asset_id}: {e}");
+                None
+            }
+        }
+    }
+
+    /// The operator quit (or the process was told to stop): whoever is
+    /// signed in is signed out, so that the next start does not resume their
+    /// session. Anything queued is committed first.
+    pub fn stop(&mut self, reason: &str) -> Vec<Outcome> {
+        let mut out = self.flush();
+        if self.operator.is_none() {
+            return out;
+        }
+        let r = self.transaction(|_, j| {
+            let mut d = session::sign_out(j, SystemTime::now(), reason)?;
+            d.seqs = j.take_seqs();
+            Ok(vec![d])
+        });
+        match r {
+            Ok(mut ds) => {
+                if let Some(d) = ds.pop() {
+                    out.push(self.outcome(None, d, None));
                 }
-                d
             }
             Err(e) => {
-                tracing::error!("write failed: {e}");
-                Decision::new(Level::Error, format!("NOT SAVED — {e}. {retry}."))
+                tracing::error!("signing out on stop: {e}");
+                let d = Decision::error(format!("NOT SAVED — {e}. Scan your badge out."));
+                out.push(self.outcome(None, d, None));
             }
-        };
-        if let Some(id) = d.card {
-            // The input is committed; a failed read only costs the card.
-            match lookup::asset_card(self.store.conn(), id) {
-                Ok(Some(card)) => {
-                    if d.message.is_empty() {
-                        d.message = lookup::asset_line(&card);
+        }
+        out
+    }
+
+    /// Commits the queue in batches: each batch is the RFID reads ahead of
+    /// the next scan or command, and that input. RFID reads alone commit
+    /// only when `force` (their group is due).
+    fn drain(&mut self, force: bool) -> Vec<Outcome> {
+        let mut out = Vec::new();
+        while !self.queue.is_empty() {
+            let end = self
+                .queue
+                .iter()
+                .position(|q| !matches!(q.input, Input::Rfid(_)));
+            let n = match end {
+                Some(i) => i + 1,
+                None if force => self.queue.len(),
+                None => break,
+            };
+            match self.commit_batch(n) {
+                Ok(mut o) => out.append(&mut o),
+                Err(e) if is_busy(&e) => {
+                    let waiting = self.queue.len();
+                    if waiting != self.busy_reported {
+                        self.busy_reported = waiting;
+                        let d = Decision::warn(format!(
+                            "Store busy — {waiting} scans waiting; they will be saved in order"
+                        ));
+                        out.push(self.outcome(None, d, None));
                     }
-                    d.panel = Some(Panel::Asset(card));
-                }
-                Ok(None) => {
-                    if d.message.is_empty() {
-                        d.message = format!("Saved; asset #{id} is gone");
-                    }
+                    return out;
                 }
                 Err(e) => {
-                    tracing::error!("reading the card of asset #{id}: {e}");
-                    if d.message.is_empty() {
-                        d.message = format!("Saved; cannot show asset #{id}: {e}");
+                    tracing::error!("write failed: {e}");
+                    for q in self.queue.drain(..n).collect::<Vec<_>>() {
+                        let retry = match q.input {
+                            Input::Scan(_) => "Scan again",
+                            Input::Rfid(_) => "It will be read again",
+                            _ => "Try again",
+                        };
+                        let d = Decision::error(format!("NOT SAVED — {e}. {retry}."));
+                        out.push(self.outcome(Some(q.no), d, code_of(&q.input)));
                     }
                 }
             }
+        }
+        if self
+            .queue
+            .iter()
+            .all(|q| !matches!(q.input, Input::Rfid(_)))
+        {
+            self.group_since = None;
+        }
+        if self.queue.is_empty() && self.busy_reported != 0 {
+            self.busy_reported = 0;
+            let d = Decision::ok("Store free: every waiting scan is saved").quiet();
+            out.push(self.outcome(None, d, None));
+        }
+        out
+    }
+
+    /// Commits the first `n` queued inputs in one transaction. On success
+    /// they leave the queue; on any error they stay (busy) or are the
+    /// caller's to report.
+    fn commit_batch(&mut self, n: usize) -> Result<Vec<Outcome>, StoreError> {
+        let batch: Vec<&Queued> = self.queue.iter().take(n).collect();
+        let inputs: Vec<(u64, Input)> = batch.iter().map(|q| (q.no, q.input.clone())).collect();
+        let decisions = self.transaction(|router, j| {
+            let mut ds = Vec::with_capacity(inputs.len());
+            for (_, input) in &inputs {
+                let mut d = router.decide(j, input)?;
+                d.seqs = j.take_seqs();
+                d.mode = Some(j.ctx.mode);
+                ds.push(d);
+            }
+            Ok(ds)
+        })?;
+        self.queue.drain(..n);
+        let mut out = Vec::with_capacity(decisions.len());
+        for ((no, input), d) in inputs.into_iter().zip(decisions) {
+            out.push(self.outcome(Some(no), d, code_of(&input)));
+        }
+        Ok(out)
+    }
+
+    /// Runs `f` in one write transaction with the station's context, commits,
+    /// and applies the session changes of the decisions it returns.
+    fn transaction(
+        &mut self,
+        f: impl FnOnce(&mut Router, &mut Journal<'_>) -> Result<Vec<Decision>, StoreError>,
+    ) -> Result<Vec<Decision>, StoreError> {
+        let tx = self.store.write()?;
+        let settings = &self.router.settings;
+        let (station, training, default_mode) = (
+            settings.station_id.clone(),
+            settings.training,
+            settings.mode,
+        );
+        let mut j = Journal::open(tx, &station, self.operator.clone(), training, default_mode)?;
+        let ds = f(&mut self.router, &mut j)?;
+        let ctx = j.commit()?;
+        self.mode = ctx.mode;
+        self.question = ctx.question.as_ref().map(|q| q.view());
+        for d in &ds {
+            for c in &d.session {
+                match c {
+                    SessionChange::SignIn(op) => {
+                        self.operator = Some(op.clone());
+                        self.resumed = false;
+                    }
+                    SessionChange::SignOut => {
+                        self.operator = None;
+                        self.resumed = false;
+                    }
+                }
+            }
+        }
+        Ok(ds)
+    }
+
+    fn session_view(&self) -> SessionView {
+        let s = &self.router.settings;
+        SessionView {
+            station: s.station_id.clone(),
+            mode: self.mode,
+            operator: self.operator.clone(),
+            training: s.training,
+            signin_required: s.require_signin && self.operator.is_none(),
+            store_busy: if self.busy_reported > 0 {
+                self.queue.len()
+            } else {
+                0
+            },
+            resumed: self.resumed,
+        }
+    }
+
+    fn outcome(&self, input: Option<u64>, d: Decision, code: Option<String>) -> Outcome {
+        let mut changed: Vec<String> = d.seqs.iter().map(|s| format!("journal #{s}")).collect();
+        changed.extend(d.changed);
+        let mut session = self.session_view();
+        if let Some(m) = d.mode {
+            session.mode = m;
         }
         Outcome {
             level: d.level,
             message: d.message,
-            changed: d.changed,
-            seq: d.seq,
-            code: None,
+            changed,
+            seq: d.seqs.first().copied(),
+            code,
             panel: d.panel,
-            session: self.session.view(
-                &self.settings.station_id,
-                self.settings.training,
-                self.settings.require_signin,
-            ),
+            session,
             quiet: d.quiet,
+            input,
+            asset: d.asset.or(d.card),
+            identity: d.identity,
+            question: self.question.clone(),
         }
-    }
-
-    fn journal(&mut self) -> Result<Journal<'_>, StoreError> {
-        Ok(Journal {
-            tx: self.store.write()?,
-            station: &self.settings.station_id,
-            operator: self.session.operator.as_ref().map(|o| o.badge.clone()),
-            training: self.settings.training,
-            seqs: Vec::new(),
-        })
-    }
-
-    fn on_scan(&mut self, scan: &Scan) -> Result<Decision, StoreError> {
-        let identity = self.classifier.classify(&scan.raw);
-        let kind = identity.kind;
-        let value: String = identity.value.to_string();
-        let shown = display_code(&String::from_utf8_lossy(&scan.raw), scan.truncated, 60);
-        let mut payload = crate::store::journal::scan_payload(
-            &scan.raw,
-            scan.truncated,
-            scan.source.kind(),
-            scan.source.detail(),
-        );
-        payload["identity"] = json!({"type": kind.as_str(), "value": value});
-        let at = scan.at;
-        let signed_in = self.session.operator.is_some();
-        let require = self.settings.require_signin;
-        let mode = self.session.mode;
-        let prefix = self.settings.identify.command_prefix.clone();
-        let pending = self.session.pending.clone();
-        let current = self.session.operator.clone();
-        let mut j = self.journal()?;
-
-        if kind == IdentityKind::Operator {
-            return sign_in(j, payload, at, &value, current);
-        }
-        if require && !signed_in {
-            payload["refused"] = json!("signin_required");
-            j.append(at, "scan", payload)?;
-            return j.commit(Decision::new(Level::Error, "Scan your badge first"));
-        }
-        if kind == IdentityKind::Command {
-            let Some(cmd) = commands::parse(&value, &prefix) else {
-                payload["refused"] = json!("unknown_command");
-                j.append(at, "scan", payload)?;
-                return j.commit(Decision::new(
-                    Level::Error,
-                    format!("Unknown command {shown}"),
-                ));
-            };
-            j.append(at, "scan", payload)?;
-            return command(j, cmd, at, mode, pending, current);
-        }
-        if mode != Mode::Lookup {
-            j.append(at, "scan", payload)?;
-            let d = Decision::new(
-                Level::Warning,
-                format!(
-                    "{} is not built yet: {shown} journaled only",
-                    mode_title(mode)
-                ),
-            );
-            return j.commit(d.then(SessionChange::Pending(None)));
-        }
-        match kind {
-            IdentityKind::Location => {
-                let card = lookup::location_card(j.conn(), &value)?;
-                if let Some(c) = &card {
-                    payload["location"] = json!(c.code);
-                }
-                j.append(at, "scan", payload)?;
-                let d = match card {
-                    Some(c) => Decision::new(
-                        Level::Ok,
-                        format!("{} · {} · {} assets", c.code, c.name, c.asset_count),
-                    )
-                    .panel(Panel::Location(c)),
-                    None => Decision::new(Level::Warning, format!("Unknown location {shown}"))
-                        .panel(Panel::Unknown {
-                            code: shown,
-                            identity: kind.as_str().into(),
-                        }),
-                };
-                j.commit(d.then(SessionChange::Pending(None)))
-            }
-            IdentityKind::PurchaseOrder => {
-                j.append(at, "scan", payload)?;
-                let d = Decision::new(
-                    Level::Warning,
-                    format!("{shown} is a purchase order: receiving is not built yet"),
-                );
-                j.commit(d.then(SessionChange::Pending(None)))
-            }
-            _ => {
-                let mut found = lookup::find_asset(j.conn(), kind, &value)?;
-                // A person typing may not hold Shift: typed text that matches
-                // nothing is tried upper-cased. Scans match exactly.
-                if found.is_none()
-                    && scan.source == Source::Typed
-                    && value.chars().any(char::is_lowercase)
-                {
-                    found = lookup::find_asset(j.conn(), kind, &value.to_uppercase())?;
-                }
-                if let Some((id, matched)) = &found {
-                    payload["asset_id"] = json!(id);
-                    payload["matched"] = json!(matched);
-                }
-                j.append(at, "scan", payload)?;
-                let d = match found {
-                    Some((id, _)) => Decision::new(Level::Ok, "")
-                        .card(id)
-                        .then(SessionChange::Pending(None)),
-                    None => unknown(&scan.raw, &value, scan.truncated, kind, shown),
-                };
-                j.commit(d)
-            }
-        }
-    }
-
-    fn on_rfid(&mut self, read: &RfidRead) -> Result<Decision, StoreError> {
-        let epc = hex::encode_upper(&read.epc);
-        let signed_in = self.session.operator.is_some();
-        let require = self.settings.require_signin;
-        let mode = self.session.mode;
-        let repeat = self.recently_seen(read);
-        let mut j = self.journal()?;
-        let mut payload = json!({
-            "epc": epc,
-            "source": read.source,
-            "antenna": read.antenna,
-            "rssi": read.rssi,
-            "count": read.count,
-        });
-        let refused = require && !signed_in;
-        let found = if refused || mode != Mode::Lookup {
-            None
-        } else {
-            lookup::find_asset(j.conn(), IdentityKind::Epc, &epc)?
-        };
-        if let Some((id, _)) = found {
-            payload["asset_id"] = json!(id);
-        }
-        if refused {
-            payload["refused"] = json!("signin_required");
-        }
-        j.append(read.at, "rfid.read", payload)?;
-        let known = found.is_some();
-        let d = match found {
-            Some((id, _)) if repeat => {
-                let mut d = Decision::new(Level::Ok, format!("RFID {epc}: asset #{id} still here"));
-                d.quiet = true;
-                d
-            }
-            Some((id, _)) => Decision::new(Level::Ok, "").card(id),
-            None => {
-                let msg = if refused {
-                    format!("RFID {epc} journaled: scan your badge first")
-                } else if mode != Mode::Lookup {
-                    format!(
-                        "RFID {epc} journaled: {} is not built yet",
-                        mode_title(mode)
-                    )
-                } else {
-                    format!("Unknown EPC {epc}")
-                };
-                let mut d = Decision::new(Level::Warning, msg);
-                d.quiet = true;
-                d
-            }
-        };
-        let r = j.commit(d);
-        if known && r.is_ok() {
-            self.seen(read);
-        }
-        r
-    }
-
-    /// Whether `read`'s tag was seen within [`RFID_REANNOUNCE`] before it.
-    fn recently_seen(&self, read: &RfidRead) -> bool {
-        self.announced
-            .get(&read.epc)
-            .is_some_and(|then| fresh(read.at, *then))
-    }
-
-    /// `read`'s tag, a known asset's, was seen (and journaled): it stays
-    /// announced while it keeps being read.
-    fn seen(&mut self, read: &RfidRead) {
-        if self.announced.len() >= 4096 {
-            self.announced.retain(|_, then| fresh(read.at, *then));
-        }
-        self.announced.insert(read.epc.clone(), read.at);
-    }
-
-    fn on_command(&mut self, cmd: Command) -> Result<Decision, StoreError> {
-        let at = SystemTime::now();
-        let signed_in = self.session.operator.is_some();
-        if self.settings.require_signin
-            && !signed_in
-            && !matches!(cmd, Command::Cancel | Command::SignOut)
-        {
-            return Ok(Decision::new(Level::Error, "Scan your badge first"));
-        }
-        // Inputs that change nothing open no transaction.
-        let writes = match &cmd {
-            Command::EnrolLast | Command::Confirm => self.session.pending.is_some(),
-            Command::Cancel => false,
-            Command::Mode(m) => *m != self.session.mode,
-            Command::SignOut => signed_in,
-        };
-        if !writes {
-            return Ok(no_write(&cmd, &self.session));
-        }
-        let mode = self.session.mode;
-        let pending = self.session.pending.clone();
-        let current = self.session.operator.clone();
-        let j = self.journal()?;
-        command(j, cmd, at, mode, pending, current)
     }
 }
 
-/// Whether a tag announced at `then` is still announced at `now`.
-fn fresh(now: SystemTime, then: SystemTime) -> bool {
-    now.duration_since(then)
-        .is_ok_and(|age| age < RFID_REANNOUNCE)
+/// Whether an outcome wants the asset's card on the panel (a found asset,
+/// not a quiet repeat and not an outcome that set a panel of its own).
+fn wants_card(o: &Outcome) -> bool {
+    !o.quiet && o.panel.is_none()
+}
+
+/// The code an input carries, for the last-scans list.
+fn code_of(input: &Input) -> Option<String> {
+    match input {
+        Input::Scan(s) => Some(String::from_utf8_lossy(&s.raw).into_owned()),
+        Input::Rfid(r) => Some(hex::encode_upper(&r.epc)),
+        _ => None,
+    }
+}
+
+/// Whether a write failed because another process holds the write lock.
+fn is_busy(e: &StoreError) -> bool {
+    matches!(e, StoreError::Sqlite(s)
+        if matches!(s.sqlite_error_code(),
+            Some(rusqlite::ffi::ErrorCode::DatabaseBusy | rusqlite::ffi::ErrorCode::DatabaseLocked)))
 }

@@ -1,18 +1,21 @@
 //! What the station tells the UI after each input: a level, a message, and the
 //! read-only views to draw. The UI never reads the store; it draws these.
 
+use super::question::QuestionView;
+use super::view::WorkflowView;
 use crate::input::Mode;
 
 /// How the operator is told: green + one beep, yellow, red + three beeps.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Level {
+    #[default]
     Ok,
     Warning,
     Error,
 }
 
 /// The result of one `Station::handle`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Outcome {
     pub level: Level,
     /// One line for the banner, written for the person at the bench.
@@ -34,6 +37,15 @@ pub struct Outcome {
     /// Whether the UI should show feedback (banner, bell) for this outcome.
     /// Ticks and reader status changes are quiet.
     pub quiet: bool,
+    /// The number of the input this answers (the station numbers inputs as
+    /// they arrive); `None` for notices (the store is busy) and ticks.
+    pub input: Option<u64>,
+    /// The asset the input concerned, if any.
+    pub asset: Option<i64>,
+    /// What a scan was taken for: (type, value), as `parse` names them.
+    pub identity: Option<(String, String)>,
+    /// The question the station is waiting on after this input, if any.
+    pub question: Option<QuestionView>,
 }
 
 impl Outcome {
@@ -53,6 +65,10 @@ pub struct SessionView {
     pub training: bool,
     /// Sign-in is required by the config and nobody is signed in.
     pub signin_required: bool,
+    /// Scans waiting for a busy store (another process holds its write lock).
+    pub store_busy: usize,
+    /// The session was resumed after an unclean stop (a crash, a kill).
+    pub resumed: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -72,6 +88,8 @@ pub enum Panel {
     Unknown { code: String, identity: String },
     /// A location label was scanned: its card.
     Location(LocationCard),
+    /// A workflow's own view (the open delivery, the bench, the count).
+    Workflow(WorkflowView),
     /// Nothing to show yet (start, after sign-out).
     Empty,
 }

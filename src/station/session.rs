@@ -1,6 +1,6 @@
-//! Who is at the bench, in which mode, and what question is pending.
+//! Who is at the bench.
 //!
-//! The session lives in memory, and every change of it is journaled
+//! The operator lives in memory, and every change of it is journaled
 //! (`operator.signed_in`, `operator.signed_out`, `station.mode_changed`). The
 //! station changes it only after the transaction that journals the change has
 //! committed. Quitting signs the operator out; a station that stopped without
@@ -8,45 +8,11 @@
 //! in the journal and resumes, so the bench goes on without a badge scan.
 
 use super::decision::{Decision, Journal, SessionChange};
-use super::outcome::{Level, OperatorView, Panel, SessionView};
-use crate::input::Mode;
+use super::outcome::{Level, OperatorView, Panel};
+use super::workflow::ScanIn;
 use crate::store::StoreError;
 use rusqlite::Connection;
-use serde_json::{json, Value};
-use std::time::SystemTime;
-
-/// A code that lookup did not find, waiting for the operator to enrol it
-/// (`E`, or `CMD:CONFIRM`) or to move on.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PendingEnrol {
-    /// The value to enrol as the asset tag.
-    pub code: String,
-    /// What the classifier took it for.
-    pub identity: String,
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct Session {
-    pub operator: Option<OperatorView>,
-    pub mode: Mode,
-    pub pending: Option<PendingEnrol>,
-}
-
-impl Session {
-    pub fn badge(&self) -> Option<&str> {
-        self.operator.as_ref().map(|o| o.badge.as_str())
-    }
-
-    pub fn view(&self, station: &str, training: bool, require_signin: bool) -> SessionView {
-        SessionView {
-            station: station.to_string(),
-            mode: self.mode,
-            operator: self.operator.clone(),
-            training,
-            signin_required: require_signin && self.operator.is_none(),
-        }
-    }
-}
+use serde_json::json;
 
 /// How a scanned code is shown to a person: control characters made visible
 /// (`<GS>`, `\x07`), at most `max` characters, `…` when cut or when the scan
@@ -84,6 +50,11 @@ pub(super) fn interrupted(
         Some(b) if ev.kind == "operator.signed_in" => b,
         _ => return Ok(None),
     };
+    operator(conn, badge)
+}
+
+/// The active operator with this badge, if there is one.
+pub(super) fn operator(conn: &Connection, badge: &str) -> Result<Option<OperatorView>, StoreError> {
     let op = crate::store::operators::by_badge(conn, badge)?;
     Ok(op.filter(|o| o.active).map(|o| OperatorView {
         badge: o.badge,
@@ -92,28 +63,27 @@ pub(super) fn interrupted(
     }))
 }
 
-/// A badge scan: sign in (signing out whoever was signed in).
+/// A badge scan with no question open: sign in (signing out whoever was
+/// signed in).
 pub(super) fn sign_in(
-    mut j: Journal<'_>,
-    mut payload: Value,
-    at: SystemTime,
+    j: &mut Journal<'_>,
+    s: &mut ScanIn<'_>,
     badge: &str,
-    current: Option<OperatorView>,
 ) -> Result<Decision, StoreError> {
-    let op = crate::store::operators::by_badge(j.conn(), badge)?;
-    let Some(op) = op.filter(|o| o.active) else {
-        payload["refused"] = json!("unknown_badge");
-        j.append(at, "scan", payload)?;
-        return j.commit(Decision::new(
+    let at = s.scan.at;
+    let Some(view) = operator(j.conn(), badge)? else {
+        s.refuse(j, "unknown_badge")?;
+        return Ok(Decision::new(
             Level::Error,
             format!("Unknown or inactive badge {badge} — not signed in"),
         ));
     };
-    j.append(at, "scan", payload)?;
-    if current.as_ref().is_some_and(|c| c.badge == op.badge) {
-        return j.commit(Decision::new(
+    s.journal(j)?;
+    let current = j.operator().cloned();
+    if current.as_ref().is_some_and(|c| c.badge == view.badge) {
+        return Ok(Decision::new(
             Level::Ok,
-            format!("{} is signed in", op.name),
+            format!("{} is signed in", view.name),
         ));
     }
     if let Some(prev) = &current {
@@ -123,26 +93,42 @@ pub(super) fn sign_in(
             json!({"badge": prev.badge, "reason": "another badge"}),
         )?;
     }
-    j.operator = Some(op.badge.clone());
+    j.operator = Some(view.clone());
     j.append(
         at,
         "operator.signed_in",
-        json!({"badge": op.badge, "name": op.name, "role": op.role}),
+        json!({"badge": view.badge, "name": view.name, "role": view.role}),
     )?;
-    let view = OperatorView {
-        badge: op.badge,
-        name: op.name,
-        role: op.role,
-    };
     let mut d = Decision::new(
         Level::Ok,
         format!("Signed in: {} ({})", view.name, view.badge),
     )
     .then(SessionChange::SignIn(view.clone()))
-    .then(SessionChange::Pending(None))
     .panel(Panel::Empty);
     d.changed.push(format!("signed in {}", view.badge));
-    j.commit(d)
+    Ok(d)
+}
+
+/// Signs the operator out (`reason`: `sign-out`, `quit`, `signal` …).
+pub(super) fn sign_out(
+    j: &mut Journal<'_>,
+    at: std::time::SystemTime,
+    reason: &str,
+) -> Result<Decision, StoreError> {
+    let Some(op) = j.operator().cloned() else {
+        return Ok(Decision::new(Level::Warning, "Nobody is signed in"));
+    };
+    j.append(
+        at,
+        "operator.signed_out",
+        json!({"badge": op.badge, "reason": reason}),
+    )?;
+    j.operator = None;
+    let mut d = Decision::new(Level::Ok, format!("Signed out: {}", op.name))
+        .then(SessionChange::SignOut)
+        .panel(Panel::Empty);
+    d.changed.push(format!("signed out {}", op.badge));
+    Ok(d)
 }
 
 #[cfg(test)]

@@ -395,6 +395,28 @@ pub fn last_session_event(conn: &Connection, station: &str) -> Result<Option<Eve
     row.map(RawRow::parse).transpose()
 }
 
+/// The last `take` events of `kind` written by `station`, newest first,
+/// looking back at most `within` events: a workflow's "what was just scanned
+/// here", without a context write on every scan.
+pub fn recent_of_kind(
+    conn: &Connection,
+    station: &str,
+    kind: &str,
+    within: usize,
+    take: usize,
+) -> Result<Vec<EventRow>> {
+    let mut st = conn.prepare_cached(&format!(
+        "SELECT * FROM ({SELECT_ROW} ORDER BY seq DESC LIMIT ?3) \
+         WHERE station = ?1 AND kind = ?2 ORDER BY seq DESC LIMIT ?4"
+    ))?;
+    let rows = st.query_map(
+        params![station, kind, limit_i64(within), limit_i64(take)],
+        raw_row,
+    )?;
+    rows.map(|r| r.map_err(StoreError::from).and_then(RawRow::parse))
+        .collect()
+}
+
 /// The number of events.
 pub fn count(conn: &Connection) -> Result<u64> {
     let n: i64 = conn.query_row("SELECT count(*) FROM journal", [], |r| r.get(0))?;

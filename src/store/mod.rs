@@ -23,10 +23,12 @@ pub mod assets;
 pub mod catalog;
 pub mod identifiers;
 pub mod journal;
+pub mod lifecycle;
 pub mod locations;
 pub mod migrations;
 pub mod operators;
 pub mod outbox;
+pub mod station_context;
 pub mod vendors;
 
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
@@ -203,6 +205,13 @@ impl Store {
     /// The connection, for reads.
     pub fn conn(&self) -> &Connection {
         &self.conn
+    }
+
+    /// How long a write waits for another process's write transaction
+    /// before failing with "database is locked" ([`BUSY_TIMEOUT`] by default).
+    pub fn set_busy_timeout(&self, d: Duration) -> Result<()> {
+        self.conn.busy_timeout(d)?;
+        Ok(())
     }
 
     /// Where the store lives.

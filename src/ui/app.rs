@@ -11,6 +11,7 @@ use super::{wedge_settings, UiEvent, UiOptions};
 use crate::codec::wedge::{WedgeAssembler, WedgeKey, WedgeOutput};
 use crate::input::{Command, Input, ReaderStatus, Scan, Source, MAX_SCAN_BYTES};
 use crate::station::outcome::SessionView;
+use crate::station::question::QuestionView;
 use crate::station::{Level, Outcome, Panel};
 use crossterm::event::KeyEvent;
 use std::collections::VecDeque;
@@ -56,6 +57,9 @@ pub struct App {
     pub(crate) field: String,
     pub(crate) session: SessionView,
     pub(crate) panel: Panel,
+    /// The question the station waits on, and the highlighted pick.
+    pub(crate) question: Option<QuestionView>,
+    pub(crate) pick: usize,
     pub(crate) banner: Option<Banner>,
     pub(crate) scans: VecDeque<ScanLine>,
     pub(crate) readers: Vec<ReaderStatus>,
@@ -97,6 +101,8 @@ impl App {
                 ..SessionView::default()
             },
             panel: Panel::Empty,
+            question: None,
+            pick: 0,
             banner: None,
             scans: VecDeque::new(),
             readers: Vec::new(),
@@ -146,6 +152,7 @@ impl App {
     pub fn update(&mut self, ev: UiEvent, now: Instant) {
         match ev {
             UiEvent::Outcome(o) => self.outcome(o, now),
+            UiEvent::Panel(p) => self.panel = p,
             UiEvent::Reader(mut status) => {
                 match self.readers.iter_mut().find(|r| r.source == status.source) {
                     Some(r) => {
@@ -307,6 +314,10 @@ impl App {
 
     fn outcome(&mut self, o: Outcome, now: Instant) {
         self.session = o.session;
+        if self.question != o.question {
+            self.pick = 0;
+            self.question = o.question;
+        }
         if let Some(panel) = o.panel {
             self.panel = panel;
         }

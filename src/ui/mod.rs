@@ -48,6 +48,8 @@ use std::time::Duration;
 pub enum UiEvent {
     /// The station handled an input (from the UI or elsewhere).
     Outcome(Outcome),
+    /// The card of the asset the last outcome named, read after it.
+    Panel(crate::station::Panel),
     /// A reader changed state.
     Reader(ReaderStatus),
     /// The sync worker's status, one short line (`synced`, `3 pending`, `offline: …`).

@@ -63,6 +63,7 @@ pub(crate) fn mode_name(m: Mode) -> &'static str {
         Mode::Receive => "RECEIVE",
         Mode::Wipe => "WIPE",
         Mode::Stocktake => "STOCK-TAKE",
+        Mode::Disposal => "DISPOSAL",
     }
 }
 

@@ -133,20 +133,32 @@ fn an_unknown_code_is_journaled_and_can_be_enrolled() {
     let (mut st, codes) = station_with(&sb, |_| {});
     let o = st.handle(scan(codes.unknown.as_str()));
     assert_eq!(o.level, Level::Warning);
-    assert_eq!(o.message, "Unknown code ZX-UNKNOWN-42 — press E to enrol");
+    assert_eq!(
+        o.message,
+        "Unknown code ZX-UNKNOWN-42 — F7 or CMD:ENROL to enrol it"
+    );
     assert_eq!(o.code.as_deref(), Some("ZX-UNKNOWN-42"));
     assert!(matches!(&o.panel, Some(Panel::Unknown { code, .. }) if code == "ZX-UNKNOWN-42"));
     let ev = on_disk(&sb, o.seq.unwrap());
     assert_eq!(ev.payload["text"], "ZX-UNKNOWN-42");
     assert!(ev.payload.get("asset_id").is_none());
 
+    // Enrol is deliberate: it asks, naming the code, and nothing is created yet.
+    let before = journal_len(&sb);
     let o = st.handle(Input::Command(Command::EnrolLast));
+    assert_eq!(o.level, Level::Warning, "{}", o.message);
+    let q = o.question.expect("a question");
+    assert_eq!(q.prompt, "Enrol ZX-UNKNOWN-42 as a new asset (in_stock)?");
+    assert_eq!(journal_len(&sb), before, "asking writes no event");
+    let o = st.handle(Input::Command(Command::Confirm));
     assert_eq!(o.level, Level::Ok, "{}", o.message);
     assert_eq!(o.code, None, "a command answers no code");
     assert_eq!(o.message, "Enrolled ZX-UNKNOWN-42 · in_stock");
+    assert_eq!(o.question, None);
+    assert_eq!(on_disk(&sb, o.seq.unwrap()).kind, "question.answered");
     let card = asset_card(&o);
     assert_eq!(card.status, "in_stock");
-    let ev = on_disk(&sb, o.seq.unwrap());
+    let ev = on_disk(&sb, o.seq.unwrap() + 1);
     assert_eq!(ev.kind, "asset.created");
     assert_eq!(ev.payload["via"], "enrol");
     assert_eq!(ev.payload["tag"], "ZX-UNKNOWN-42");
@@ -169,13 +181,24 @@ fn the_pending_enrol_is_forgotten_after_another_scan() {
     st.handle(scan(codes.tags[1].as_str()));
     let o = st.handle(Input::Command(Command::EnrolLast));
     assert_eq!(o.level, Level::Warning, "{}", o.message);
-    // CMD:CONFIRM enrols, from the scanner alone.
+    // The question is left when the operator scans on.
+    st.handle(scan("ZX-NEW-3"));
+    assert!(st.handle(scan("CMD:ENROL")).question.is_some());
+    st.handle(scan(codes.tags[1].as_str()));
+    assert_eq!(st.handle(scan("CMD:CONFIRM")).message, "Nothing to confirm");
+    // CMD:ENROL then CMD:CONFIRM enrols, from the scanner alone.
     st.handle(scan("ZX-NEW-2"));
+    let o = st.handle(scan("CMD:ENROL"));
+    assert_eq!(
+        o.question.map(|q| q.prompt).as_deref(),
+        Some("Enrol ZX-NEW-2 as a new asset (in_stock)?")
+    );
     let o = st.handle(scan("CMD:CONFIRM"));
     assert_eq!(o.message, "Enrolled ZX-NEW-2 · in_stock");
     let scan_ev = on_disk(&sb, o.seq.unwrap());
     assert_eq!(scan_ev.kind, "scan");
-    assert_eq!(on_disk(&sb, o.seq.unwrap() + 1).kind, "asset.created");
+    assert_eq!(on_disk(&sb, o.seq.unwrap() + 1).kind, "question.answered");
+    assert_eq!(on_disk(&sb, o.seq.unwrap() + 2).kind, "asset.created");
 }
 
 #[test]
@@ -256,7 +279,7 @@ fn a_crash_resumes_the_session_and_quitting_ends_it() {
     drop(other);
 
     // Quitting signs out, on the journal.
-    let o = st.stop();
+    let o = st.stop("quit").pop().expect("a sign-out");
     assert!(o.session.operator.is_none());
     let ev = on_disk(&sb, o.seq.unwrap());
     assert_eq!(ev.kind, "operator.signed_out");
@@ -270,7 +293,7 @@ fn a_crash_resumes_the_session_and_quitting_ends_it() {
         .is_none());
     // Stopping with nobody signed in writes nothing.
     let before = journal_len(&sb);
-    assert_eq!(st.stop().seq, None);
+    assert!(st.stop("quit").is_empty());
     assert_eq!(journal_len(&sb), before);
 }
 
@@ -306,11 +329,12 @@ fn training_marks_every_event() {
     st.handle(scan(codes.tags[5].as_str()));
     st.handle(scan("ZX-TRAIN-1"));
     st.handle(Input::Command(Command::EnrolLast));
+    st.handle(Input::Command(Command::Confirm));
     st.handle(Input::Command(Command::SignOut));
     let store = Store::open(&sb.db()).unwrap();
     let rows = journal::read_since(store.conn(), first, 100).unwrap();
-    // scan, signed_in, scan, scan, asset.created, signed_out
-    assert_eq!(rows.len(), 6, "{rows:?}");
+    // scan, signed_in, scan, scan, question.answered, asset.created, signed_out
+    assert_eq!(rows.len(), 7, "{rows:?}");
     assert!(rows.iter().all(|r| r.training), "{rows:?}");
 }
 
@@ -362,7 +386,17 @@ fn command_barcodes_switch_modes_and_say_what_is_not_built() {
     let o = st.handle(Input::Command(Command::Mode(Mode::Lookup)));
     assert_eq!(o.level, Level::Ok);
     assert_eq!(o.session.mode, Mode::Lookup);
+    // A well-formed command no mode knows: a warning saying what was expected.
     let o = st.handle(scan("CMD:FROBNICATE"));
+    assert_eq!(o.level, Level::Warning);
+    assert!(
+        o.message
+            .starts_with("CMD:FROBNICATE means nothing in Lookup mode now: expected CMD:CONFIRM"),
+        "{}",
+        o.message
+    );
+    // Not a command at all.
+    let o = st.handle(scan("CMD:@@"));
     assert_eq!(o.level, Level::Error);
     assert_eq!(
         on_disk(&sb, o.seq.unwrap()).payload["refused"],
@@ -473,9 +507,14 @@ fn a_failed_write_says_not_saved_and_changes_nothing() {
     let sb = Sandbox::new();
     let (mut st, _) = station_with(&sb, |_| {});
     let before = journal_len(&sb);
-    // Another process holds the write lock past the busy timeout.
+    // The disk refuses the write (a trigger stands in for a full disk).
     let other = rusqlite::Connection::open(sb.db()).unwrap();
-    other.execute_batch("BEGIN IMMEDIATE").unwrap();
+    other
+        .execute_batch(
+            "CREATE TRIGGER full BEFORE INSERT ON journal \
+             BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END",
+        )
+        .unwrap();
     let o = st.handle(scan("B0001"));
     assert_eq!(o.level, Level::Error);
     assert!(o.message.starts_with("NOT SAVED — "), "{}", o.message);
@@ -484,11 +523,47 @@ fn a_failed_write_says_not_saved_and_changes_nothing() {
         "not signed in when the sign-in was not saved"
     );
     assert_eq!(o.seq, None);
-    other.execute_batch("ROLLBACK").unwrap();
     assert_eq!(journal_len(&sb), before);
+    other.execute_batch("DROP TRIGGER full").unwrap();
     // The rescan goes through.
     let o = st.handle(scan("B0001"));
     assert_eq!(o.level, Level::Ok, "{}", o.message);
+}
+
+#[test]
+fn a_busy_store_holds_scans_in_order_until_it_is_free() {
+    let sb = Sandbox::new();
+    let (mut st, codes) = station_with(&sb, |_| {});
+    let before = journal_len(&sb);
+    // Another process (an import) holds the write lock.
+    let other = rusqlite::Connection::open(sb.db()).unwrap();
+    other.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let first = st.submit(scan(codes.tags[0].as_str()));
+    assert_eq!(first.len(), 1, "{first:?}");
+    assert_eq!(first[0].input, None, "a notice, not an answer");
+    assert!(first[0].message.starts_with("Store busy — 1 scans waiting"));
+    assert_eq!(first[0].session.store_busy, 1);
+    let second = st.submit(scan(codes.tags[1].as_str()));
+    assert!(second[0]
+        .message
+        .starts_with("Store busy — 2 scans waiting"));
+    assert!(
+        st.submit(Input::Tick(SystemTime::now())).is_empty(),
+        "no news"
+    );
+    assert_eq!(journal_len(&sb), before, "nothing is on disk yet");
+    other.execute_batch("ROLLBACK").unwrap();
+    // The next tick saves both, in order, each with its own OK.
+    let out = st.submit(Input::Tick(SystemTime::now()));
+    let answers: Vec<&Outcome> = out.iter().filter(|o| o.input.is_some()).collect();
+    assert_eq!(answers.len(), 2, "{out:?}");
+    assert!(answers.iter().all(|o| o.level == Level::Ok));
+    assert!(answers[0].seq < answers[1].seq);
+    assert_eq!(
+        on_disk(&sb, answers[0].seq.unwrap()).payload["text"],
+        "A-1001"
+    );
+    assert_eq!(out.last().unwrap().session.store_busy, 0);
 }
 
 mod arbitrary {

@@ -120,6 +120,7 @@ fn session() -> SessionView {
         }),
         training: false,
         signin_required: false,
+        ..SessionView::default()
     }
 }
 
@@ -133,6 +134,7 @@ fn outcome(level: Level, message: &str, panel: Option<Panel>) -> Outcome {
         panel,
         session: session(),
         quiet: false,
+        ..Outcome::default()
     }
 }
 

@@ -5,6 +5,7 @@
 pub mod banner;
 pub mod help;
 pub mod panel;
+pub mod workflow;
 
 use crate::station::Level;
 use ratatui::text::Span;

@@ -16,10 +16,21 @@ use ratatui::widgets::{Block, Cell, Padding, Paragraph, Row, Table, Wrap};
 use ratatui::Frame;
 
 pub fn draw(app: &App, f: &mut Frame, area: Rect) {
+    let area = match &app.question {
+        Some(q) => {
+            let h = super::workflow::question_height(q).min(area.height);
+            let [rest, ask] =
+                Layout::vertical([Constraint::Min(0), Constraint::Length(h)]).areas(area);
+            super::workflow::question(q, app.pick, f, ask);
+            rest
+        }
+        None => area,
+    };
     match &app.panel {
         Panel::Asset(card) => asset(card, f, area),
         Panel::Unknown { code, identity } => unknown(code, identity, f, area),
         Panel::Location(card) => location(card, f, area),
+        Panel::Workflow(v) => super::workflow::view(v, f, area),
         Panel::Empty => empty(app, f, area),
     }
 }
@@ -184,8 +195,8 @@ fn unknown(code: &str, identity: &str, f: &mut Frame, area: Rect) {
         Line::raw("No asset has this code."),
         Line::raw(""),
         Line::from(vec![
-            Span::styled(" e ", theme::KEY),
-            Span::raw(" enrol as new asset, or just scan the next code"),
+            Span::styled(" F7 ", theme::KEY),
+            Span::raw(" enrol as new asset (asks to confirm), or just scan the next code"),
         ]),
     ];
     f.render_widget(

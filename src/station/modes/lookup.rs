@@ -1,0 +1,365 @@
+//! Lookup mode: scan anything, see what it is.
+//!
+//! A known code shows its asset's card; a location its card; an unknown code
+//! says so and can be enrolled (F7 or `CMD:ENROL`, then CONFIRM — a question
+//! that names the code, so a stray key never creates an asset). A disposed,
+//! lost or missing asset is a warning, not a green OK. `CMD:STATUS:X` changes
+//! the status of the asset on screen, through the lifecycle and the policy: a
+//! refusal by an overridable rule asks for a supervisor's badge.
+//!
+//! RFID: a read of a known asset shows its card (one beep) once; while the
+//! tag keeps being read it is journaled quietly until it has been away for
+//! [`RFID_REANNOUNCE`]. An unknown EPC is a quiet warning, so a sweep past
+//! unlabelled stock does not ring the bell for every tag.
+//!
+//! Lookup keeps no context of its own: "the asset on screen" and "the unknown
+//! code to enrol" are what this station last scanned, read from the journal
+//! when a command needs them, so a scan writes nothing but its event.
+
+use crate::input::{Command, Mode};
+use crate::station::classify::IdentityKind;
+use crate::station::decision::{Decision, Journal};
+use crate::station::enrol::{enrol, unknown};
+use crate::station::lifecycle::{self, Refused};
+use crate::station::lookup;
+use crate::station::outcome::Panel;
+use crate::station::question::{Answer, Expect, Question};
+use crate::station::workflow::{Env, RfidIn, ScanIn, Workflow};
+use crate::store::{self, StoreError};
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::time::{Duration, SystemTime};
+
+/// How long a known tag stays announced after it was last read.
+pub const RFID_REANNOUNCE: Duration = Duration::from_secs(10);
+
+/// Statuses that a scan in Lookup reports as a warning.
+const WARN_STATUSES: &[&str] = &["disposed", "lost", "missing"];
+
+/// What was last scanned here: the asset it named, or the unknown code
+/// (code, identity) it was when it could be enrolled.
+type LastScan = (Option<i64>, Option<(String, String)>);
+
+/// The Lookup workflow. It keeps in memory only which tags it announced.
+#[derive(Default)]
+pub struct Lookup {
+    announced: HashMap<Vec<u8>, SystemTime>,
+}
+
+const COMMANDS: &[(&str, &str)] = &[
+    (
+        "CMD:ENROL",
+        "enrol the unknown code on screen (asks to confirm)",
+    ),
+    (
+        "CMD:STATUS:X",
+        "set the status of the asset on screen (IN_STOCK, DEPLOYED, IN_REPAIR, LOST …)",
+    ),
+];
+
+impl Lookup {
+    /// What was last scanned at this station: the asset it named, or the
+    /// unknown code it was (code, identity) when it could be enrolled. Read
+    /// from the journal, so a scan writes no context of its own.
+    fn last_scan(j: &Journal<'_>) -> Result<LastScan, StoreError> {
+        // Command and badge scans (the CMD:ENROL being handled) are not
+        // what is on screen.
+        let recent = store::journal::recent_of_kind(j.conn(), j.station(), "scan", 1000, 8)?;
+        let Some(ev) = recent.into_iter().find(|ev| {
+            !matches!(
+                ev.payload["identity"]["type"].as_str(),
+                Some("command" | "operator")
+            )
+        }) else {
+            return Ok((None, None));
+        };
+        let p = &ev.payload;
+        if let Some(id) = p.get("asset_id").and_then(Value::as_i64) {
+            return Ok((Some(id), None));
+        }
+        if p.get("refused").is_some() || p.get("truncated").is_some() || p.get("raw_hex").is_some()
+        {
+            return Ok((None, None));
+        }
+        let kind = p["identity"]["type"].as_str().unwrap_or_default();
+        let value = p["identity"]["value"].as_str().unwrap_or_default();
+        let enrollable = !matches!(
+            kind,
+            "gtin" | "sscc" | "grai" | "location" | "purchase_order" | "command" | "operator"
+        ) && crate::station::enrol::enrollable(value.as_bytes(), value, false)
+            .is_ok();
+        Ok((
+            None,
+            enrollable.then(|| (value.to_string(), kind.to_string())),
+        ))
+    }
+
+    /// The asset's one-line summary and whether its status is a warning.
+    fn found(j: &Journal<'_>, id: i64) -> Result<Decision, StoreError> {
+        let Some(a) = store::assets::get(j.conn(), id)? else {
+            return Ok(Decision::warn(format!("Saved; asset #{id} is gone")));
+        };
+        let line = lookup::asset_line_of(
+            a.tag.as_deref().unwrap_or("?"),
+            a.manufacturer.as_deref(),
+            a.model.as_deref(),
+            &a.status,
+            a.location_code.as_deref(),
+        );
+        Ok(if WARN_STATUSES.contains(&a.status.as_str()) {
+            Decision::warn(format!(
+                "{line} — this asset is {}",
+                a.status.to_uppercase()
+            ))
+        } else {
+            Decision::ok(line)
+        }
+        .card(id))
+    }
+
+    fn set_status(
+        &mut self,
+        j: &mut Journal<'_>,
+        env: &Env<'_>,
+        asset_id: i64,
+        to: &str,
+        at: SystemTime,
+        overridden: Option<&str>,
+    ) -> Result<Decision, StoreError> {
+        match lifecycle::change_status(j, env.policy, asset_id, to, "lookup", at, overridden)? {
+            Ok(c) => {
+                if let Some(rule) = overridden {
+                    j.append(
+                        at,
+                        "policy.overridden",
+                        json!({"rule": rule, "asset_id": asset_id, "to": to,
+                               "by": j.operator().map(|o| o.badge.clone())}),
+                    )?;
+                }
+                let mut d = Self::found(j, asset_id)?;
+                d.message = format!("Status {} → {}: {}", c.from, c.to, d.message);
+                Ok(d)
+            }
+            Err(Refused::Policy(r)) if r.overridable => {
+                let tag = store::identifiers::first_of_kind(j.conn(), asset_id, "asset_tag")?
+                    .unwrap_or_else(|| format!("#{asset_id}"));
+                let q = Question {
+                    kind: "lookup.override".into(),
+                    mode: Mode::Lookup.as_str().into(),
+                    prompt: format!(
+                        "{tag} → {to} refused by rule {}: a supervisor's badge overrides it",
+                        r.rule
+                    ),
+                    expects: Expect::Badge {
+                        role: Some("supervisor".into()),
+                        not: Vec::new(),
+                    },
+                    sticky: true,
+                    data: json!({"asset_id": asset_id, "to": to, "rule": r.rule}),
+                };
+                let msg = format!(
+                    "Refused by rule {}: {} — {}",
+                    r.rule,
+                    r.message,
+                    q.expects.hint()
+                );
+                j.ctx.ask(q);
+                Ok(Decision::error(msg).asset(asset_id))
+            }
+            Err(refused) => {
+                Ok(Decision::error(format!("Refused: {}", refused.message())).asset(asset_id))
+            }
+        }
+    }
+}
+
+impl Workflow for Lookup {
+    fn mode(&self) -> Mode {
+        Mode::Lookup
+    }
+
+    fn entered(&mut self, _j: &mut Journal<'_>, _env: &Env<'_>) -> Result<Decision, StoreError> {
+        Ok(Decision::ok("Lookup mode: scan an asset tag, serial or EPC").panel(Panel::Empty))
+    }
+
+    fn scan(
+        &mut self,
+        j: &mut Journal<'_>,
+        _env: &Env<'_>,
+        s: &mut ScanIn<'_>,
+    ) -> Result<Decision, StoreError> {
+        match s.kind {
+            IdentityKind::Location => {
+                let card = lookup::location_card(j.conn(), &s.value)?;
+                if let Some(c) = &card {
+                    s.set("location", json!(c.code));
+                }
+                s.journal(j)?;
+                Ok(match card {
+                    Some(c) => Decision::ok(format!(
+                        "{} · {} · {} assets",
+                        c.code, c.name, c.asset_count
+                    ))
+                    .panel(Panel::Location(c)),
+                    None => Decision::warn(format!("Unknown location {}", s.shown)).panel(
+                        Panel::Unknown {
+                            code: s.shown.clone(),
+                            identity: s.kind.as_str().into(),
+                        },
+                    ),
+                })
+            }
+            IdentityKind::PurchaseOrder => {
+                s.journal(j)?;
+                Ok(Decision::warn(format!(
+                    "{} is a purchase order: receive it in Receive mode (F3)",
+                    s.shown
+                )))
+            }
+            kind => {
+                let mut found = lookup::find_asset(j.conn(), kind, &s.value)?;
+                // A person typing may not hold Shift: typed text that matches
+                // nothing is tried upper-cased.
+                if found.is_none()
+                    && s.scan.source == crate::input::Source::Typed
+                    && s.value.chars().any(char::is_lowercase)
+                {
+                    found = lookup::find_asset(j.conn(), kind, &s.value.to_uppercase())?;
+                }
+                if let Some((id, matched)) = &found {
+                    s.set("asset_id", json!(id));
+                    s.set("matched", json!(matched));
+                }
+                s.journal(j)?;
+                match found {
+                    Some((id, _)) => Self::found(j, id),
+                    None => Ok(unknown(
+                        &s.scan.raw,
+                        &s.value,
+                        s.scan.truncated,
+                        kind,
+                        s.shown.clone(),
+                    )
+                    .0),
+                }
+            }
+        }
+    }
+
+    fn rfid(
+        &mut self,
+        j: &mut Journal<'_>,
+        _env: &Env<'_>,
+        r: &mut RfidIn<'_>,
+    ) -> Result<Decision, StoreError> {
+        let found = lookup::find_asset(j.conn(), IdentityKind::Epc, &r.epc)?;
+        let repeat = self
+            .announced
+            .get(&r.read.epc)
+            .is_some_and(|then| fresh(r.read.at, *then));
+        if let Some((id, _)) = found {
+            r.set("asset_id", json!(id));
+        }
+        r.journal(j)?;
+        Ok(match found {
+            Some((id, _)) => {
+                if self.announced.len() >= 4096 {
+                    let now = r.read.at;
+                    self.announced.retain(|_, then| fresh(now, *then));
+                }
+                self.announced.insert(r.read.epc.clone(), r.read.at);
+                if repeat {
+                    Decision::ok(format!("RFID {}: asset #{id} still here", r.epc))
+                        .asset(id)
+                        .quiet()
+                } else {
+                    Self::found(j, id)?
+                }
+            }
+            None => Decision::warn(format!("Unknown EPC {}", r.epc)).quiet(),
+        })
+    }
+
+    fn command(
+        &mut self,
+        j: &mut Journal<'_>,
+        env: &Env<'_>,
+        cmd: &Command,
+        at: SystemTime,
+    ) -> Result<Option<Decision>, StoreError> {
+        match cmd {
+            Command::EnrolLast => {
+                let Some((code, identity)) = Self::last_scan(j)?.1 else {
+                    return Ok(Some(Decision::warn(
+                        "Nothing to enrol: scan an unknown code first",
+                    )));
+                };
+                let q = Question {
+                    kind: "lookup.enrol".into(),
+                    mode: Mode::Lookup.as_str().into(),
+                    prompt: format!("Enrol {code} as a new asset (in_stock)?"),
+                    expects: Expect::Confirm,
+                    sticky: false,
+                    data: json!({"code": code, "identity": identity}),
+                };
+                let msg = format!("{} {}", q.prompt, q.expects.hint());
+                j.ctx.ask(q);
+                Ok(Some(Decision::warn(msg)))
+            }
+            Command::Verb { verb, arg } if verb == "STATUS" => {
+                let to = arg.as_deref().unwrap_or_default().to_ascii_lowercase();
+                if !lifecycle::STATUSES.contains(&to.as_str()) {
+                    return Ok(Some(Decision::warn(format!(
+                        "CMD:STATUS:{} is not a status: expected one of {}",
+                        arg.as_deref().unwrap_or_default(),
+                        lifecycle::STATUSES.join(", ").to_uppercase()
+                    ))));
+                }
+                let Some(id) = Self::last_scan(j)?.0 else {
+                    return Ok(Some(Decision::warn(
+                        "No asset on screen: scan the asset, then its new status",
+                    )));
+                };
+                self.set_status(j, env, id, &to, at, None).map(Some)
+            }
+            _ => Ok(None),
+        }
+    }
+
+    fn answer(
+        &mut self,
+        j: &mut Journal<'_>,
+        env: &Env<'_>,
+        q: Question,
+        a: Answer,
+        at: SystemTime,
+    ) -> Result<Decision, StoreError> {
+        match (q.kind.as_str(), a) {
+            (_, Answer::Cancel) => Ok(Decision::ok(format!("Cancelled: {}", q.prompt))),
+            ("lookup.enrol", Answer::Confirm) => {
+                let code = q.data["code"].as_str().unwrap_or_default();
+                let identity = q.data["identity"].as_str().unwrap_or_default();
+                enrol(j, at, code, identity)
+            }
+            ("lookup.override", Answer::Badge(_)) => {
+                let id = q.data["asset_id"].as_i64().unwrap_or_default();
+                let to = q.data["to"].as_str().unwrap_or_default().to_string();
+                let rule = q.data["rule"].as_str().unwrap_or_default().to_string();
+                self.set_status(j, env, id, &to, at, Some(&rule))
+            }
+            (kind, a) => Ok(Decision::warn(format!(
+                "{kind}: answer {a:?} does not fit; nothing done"
+            ))),
+        }
+    }
+
+    fn commands(&self) -> &'static [(&'static str, &'static str)] {
+        COMMANDS
+    }
+}
+
+/// Whether a tag announced at `then` is still announced at `now`.
+fn fresh(now: SystemTime, then: SystemTime) -> bool {
+    now.duration_since(then)
+        .is_ok_and(|age| age < RFID_REANNOUNCE)
+}

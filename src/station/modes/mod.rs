@@ -1,0 +1,20 @@
+//! The bench modes, one workflow each, behind [`super::workflow::Workflow`].
+
+pub mod lookup;
+pub mod unbuilt;
+
+use super::workflow::Workflow;
+use crate::input::Mode;
+
+/// One workflow per mode, in [`Mode::ALL`] order.
+pub fn all() -> Vec<Box<dyn Workflow>> {
+    Mode::ALL
+        .iter()
+        .map(|m| -> Box<dyn Workflow> {
+            match m {
+                Mode::Lookup => Box::new(lookup::Lookup::default()),
+                other => Box::new(unbuilt::Unbuilt(*other)),
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,74 @@
+//! The facts the lifecycle and the policy read about one asset, and the
+//! status write that remembers where a missing asset came from. The rules
+//! themselves are the station's (`station::lifecycle`, `station::policy`).
+
+use super::{assets, Result, StoreError};
+use rusqlite::{params, Connection, OptionalExtension};
+
+/// The status asset `id` had before it was marked missing, if it is missing.
+pub fn status_before_missing(conn: &Connection, id: i64) -> Result<Option<String>> {
+    Ok(conn
+        .prepare_cached("SELECT status_before_missing FROM assets WHERE id = ?1")?
+        .query_row(params![id], |r| r.get::<_, Option<String>>(0))
+        .optional()?
+        .flatten())
+}
+
+/// Sets asset `id`'s status; `before_missing` is kept while it is missing and
+/// cleared by any other change.
+pub fn set_status(
+    conn: &Connection,
+    id: i64,
+    status: &str,
+    before_missing: Option<&str>,
+) -> Result<()> {
+    if !assets::STATUSES.contains(&status) {
+        return Err(StoreError::Invalid {
+            what: "asset status",
+            detail: format!("{status:?} is not one of {}", assets::STATUSES.join(", ")),
+        });
+    }
+    let n = conn
+        .prepare_cached(
+            "UPDATE assets SET status = ?2, status_before_missing = ?3, updated_at = ?4 \
+             WHERE id = ?1",
+        )?
+        .execute(params![id, status, before_missing, crate::timefmt::now()])?;
+    if n == 0 {
+        return Err(StoreError::NotFound {
+            what: "asset",
+            value: format!("#{id}"),
+        });
+    }
+    Ok(())
+}
+
+/// Whether asset `id` holds storage media: its model says so, or its model's
+/// category is one of `media_categories` (case-insensitive).
+pub fn holds_media(conn: &Connection, id: i64, media_categories: &[String]) -> Result<bool> {
+    let row = conn
+        .prepare_cached(
+            "SELECT m.holds_media, c.name FROM assets a \
+             LEFT JOIN models m ON m.id = a.model_id \
+             LEFT JOIN categories c ON c.id = m.category_id WHERE a.id = ?1",
+        )?
+        .query_row(params![id], |r| {
+            Ok((r.get::<_, Option<bool>>(0)?, r.get::<_, Option<String>>(1)?))
+        })
+        .optional()?;
+    Ok(match row {
+        Some((Some(true), _)) => true,
+        Some((_, Some(cat))) => media_categories
+            .iter()
+            .any(|c| c.eq_ignore_ascii_case(&cat)),
+        _ => false,
+    })
+}
+
+/// How asset `id`'s media stand: (media recorded, media whose latest
+/// sanitization passed). Media are recorded by the wipe bench; until its
+/// tables exist (issue 11) no medium is recorded, so an asset that holds media
+/// cannot be called sanitized by the station.
+pub fn media_counts(_conn: &Connection, _id: i64) -> Result<(u32, u32)> {
+    Ok((0, 0))
+}
