@@ -148,7 +148,7 @@ impl Station {
             None => decision::StationCtx::fresh(settings.mode),
         };
         let policy = Policy::new(settings.policy.clone(), settings.media_categories.clone());
-        Ok(Station {
+        let mut station = Station {
             store,
             resumed: operator.is_some(),
             operator,
@@ -159,7 +159,22 @@ impl Station {
             group_since: None,
             next_input: 0,
             busy_reported: 0,
-        })
+        };
+        if let Some(op) = station.operator.clone() {
+            // Say in the journal that this session was not ended by a quit.
+            let r = station.transaction(|_, j| {
+                j.append(
+                    SystemTime::now(),
+                    "operator.resumed",
+                    serde_json::json!({"badge": op.badge, "after": "unclean stop"}),
+                )?;
+                Ok(Vec::new())
+            });
+            if let Err(e) = r {
+                tracing::warn!("journaling the resumed session: {e}");
+            }
+        }
+        Ok(station)
     }
 
     /// The store, for reads (tests, the benchmark, the card after an Outcome).

@@ -21,3 +21,4 @@ mod supervisor;
 mod support;
 mod usb_replay;
 mod wedge;
+mod workflow;

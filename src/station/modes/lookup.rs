@@ -83,6 +83,10 @@ impl Lookup {
         }
         let kind = p["identity"]["type"].as_str().unwrap_or_default();
         let value = p["identity"]["value"].as_str().unwrap_or_default();
+        // Enrolled since it was scanned: that asset is on screen now.
+        if let Some((id, _)) = store::identifiers::matches(j.conn(), value)?.first() {
+            return Ok((Some(*id), None));
+        }
         let enrollable = !matches!(
             kind,
             "gtin" | "sscc" | "grai" | "location" | "purchase_order" | "command" | "operator"
