@@ -403,3 +403,32 @@ fn location_names_are_reused_and_derived_codes_never_collide() {
     let codes: Vec<_> = rows.iter().map(|r| r[6].clone().unwrap()).collect();
     assert_eq!(codes, ["LOC-STORE", "LOC-STORE-2", "LOC-STORE-2"]);
 }
+
+/// A CRLF file (as Excel writes) with a blank line: the bad value on the
+/// file's line 4 is reported on line 4 (it was line 3), with file and column.
+#[test]
+fn errors_name_the_physical_line_of_a_crlf_file() {
+    let sb = Sandbox::new();
+    let bad = sb.path().join("excel.csv");
+    std::fs::write(
+        &bad,
+        "Asset Tag,Purchase Date\r\nA-1,2024-01-01\r\nA-2,\"2024-01-02\"\r\nA-3,2024-13-01\r\n\r\nA-4,1 May\r\n",
+    )
+    .unwrap();
+    let out = sb
+        .cmd()
+        .args(["import", "assets"])
+        .arg(&bad)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("excel.csv:4: column \"Purchase Date\": \"2024-13-01\" is not a date"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("excel.csv:6: column \"Purchase Date\": \"1 May\" is not a date"),
+        "{stderr}"
+    );
+}
