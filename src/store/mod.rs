@@ -167,6 +167,8 @@ impl Store {
 
     /// [`Store::open`] once the file exists.
     fn open_created(path: &Path) -> Result<Store> {
+        // Before SQLite reads: reading a WAL store already needs its -shm.
+        check_writable(path)?;
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let mut conn = Connection::open_with_flags(path, flags).map_err(|e| classify(path, e))?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
@@ -180,7 +182,12 @@ impl Store {
             });
         }
         check_ours(&conn, path, version)?;
-        check_writable(&conn, path)?;
+        if conn.is_readonly(rusqlite::MAIN_DB)? {
+            return Err(StoreError::ReadOnly {
+                path: path.to_path_buf(),
+                detail: "SQLite opened it read-only".into(),
+            });
+        }
         // Pragmas outside any transaction (journal_mode cannot change inside one).
         let mode: String = conn
             .query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))
@@ -394,8 +401,8 @@ fn check_ours(conn: &Connection, path: &Path, version: u32) -> Result<()> {
 /// Refuses a store this process cannot write: the file, its directory (for
 /// the -wal and -shm SQLite creates and deletes) and existing sidecars.
 /// `access(2)` answers for this user and for read-only mounts; SQLite's own
-/// view (it opens a write-protected file read-only) is checked too.
-fn check_writable(conn: &Connection, path: &Path) -> Result<()> {
+/// view (it opens a write-protected file read-only) is checked after opening.
+fn check_writable(path: &Path) -> Result<()> {
     use nix::unistd::{access, AccessFlags};
     let refuse = |detail: String| {
         Err(StoreError::ReadOnly {
@@ -424,9 +431,6 @@ fn check_writable(conn: &Connection, path: &Path) -> Result<()> {
                 return refuse(format!("{} is not writable: {}", p.display(), e.desc()));
             }
         }
-    }
-    if conn.is_readonly(rusqlite::MAIN_DB)? {
-        return refuse("SQLite opened it read-only".into());
     }
     Ok(())
 }

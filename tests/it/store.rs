@@ -521,3 +521,68 @@ fn an_empty_file_becomes_a_store() {
     drop(s);
     Store::open(&db).unwrap();
 }
+
+/// A store that this user cannot write (the file, or its directory where SQLite
+/// keeps -wal and -shm) is refused at start with its path and what to do, by
+/// the run path and by import. Run as `nobody` when the tests run as root
+/// (root writes through permission bits).
+#[test]
+fn a_store_that_cannot_be_written_is_refused_at_start() {
+    use std::os::unix::process::CommandExt as _;
+    use std::os::unix::fs::MetadataExt as _;
+    // Who we are: the owner of a file we create.
+    let probe = Sandbox::new();
+    let root = std::fs::metadata(probe.path()).unwrap().uid() == 0;
+    let chmod = |p: &Path, m: u32| {
+        std::fs::set_permissions(p, std::fs::Permissions::from_mode(m)).unwrap()
+    };
+    for case in ["file", "directory"] {
+        let sb = Sandbox::new();
+        let dir = sb.path().to_path_buf();
+        let db = sb.db();
+        drop(Store::open(&db).unwrap());
+        let _ = std::fs::remove_file(sidecar(&db, "-wal"));
+        let _ = std::fs::remove_file(sidecar(&db, "-shm"));
+        let state = sb.path().join("state");
+        std::fs::create_dir_all(&state).unwrap();
+        chmod(&state, 0o777);
+        match case {
+            "file" => {
+                chmod(&dir, 0o777);
+                chmod(&db, if root { 0o644 } else { 0o444 });
+            }
+            _ => chmod(&db, 0o666),
+        }
+        let before = std::fs::read(&db).unwrap();
+        if !root {
+            let err = Store::open(&db).err().expect("refused");
+            assert!(matches!(err, StoreError::ReadOnly { .. }), "{case}: {err:?}");
+        }
+        let csv = sb.path().join("a.csv");
+        std::fs::write(&csv, "Asset Tag\nA-1\n").unwrap();
+        chmod(&csv, 0o644);
+        if case == "directory" {
+            chmod(&dir, 0o555);
+        }
+        for args in [&[][..], &["import", "assets", csv.to_str().unwrap()]] {
+            let mut cmd = sb.cmd();
+            cmd.args(args);
+            if root {
+                cmd.uid(65534).gid(65534);
+            }
+            let out = cmd.output().unwrap();
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(2), "{case} {args:?}: {stderr}");
+            assert!(
+                stderr.contains(&format!("the store {} cannot be written", db.display()))
+                    && stderr.contains("make it writable"),
+                "{case} {args:?}: {stderr}"
+            );
+            if case == "directory" {
+                assert!(stderr.contains("its directory"), "{stderr}");
+            }
+        }
+        assert_eq!(std::fs::read(&db).unwrap(), before);
+        chmod(&dir, 0o755);
+    }
+}
