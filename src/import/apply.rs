@@ -9,7 +9,6 @@ use super::table::Table;
 use super::{ImportError, RowError};
 use crate::config::{IdentifyConfig, ImportConfig};
 use crate::station::classify::{Classifier, IdentityKind};
-use crate::station::enrol;
 use crate::store::assets::NewAsset;
 use crate::store::{self, journal::NewEvent, Store, StoreError, Tx};
 use rusqlite::Connection;
@@ -465,10 +464,10 @@ fn write_asset(
         warranty_end: r.warranty_end.map(format_date),
         ..Default::default()
     };
-    let id = enrol::insert_asset(j.conn(), &new, &extra)?;
+    let id = store::assets::insert(j.conn(), &new, &extra)?;
     j.append(
         "asset.created",
-        enrol::created_payload(id, &new, &extra, "import", json!({"line": r.line})),
+        store::assets::created_payload(id, &new, &extra, "import", json!({"line": r.line})),
     )?;
     Ok(())
 }
