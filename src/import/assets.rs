@@ -136,16 +136,17 @@ pub fn parse(table: &Table, cfg: &ImportConfig) -> Result<Vec<AssetRow>, Vec<Row
                         serials.insert(s.clone(), first);
                     }
                 }
-                for (col, value, seen) in [
-                    ("EPC", &a.epc, &mut epcs),
-                    ("GIAI", &a.giai, &mut giais),
-                ] {
+                for (col, value, seen) in
+                    [("EPC", &a.epc, &mut epcs), ("GIAI", &a.giai, &mut giais)]
+                {
                     if let Some(v) = value {
                         if let Some(first) = seen.get(v) {
                             errors.push(table.err(
                                 row,
                                 col,
-                                format!("\"{v}\" appears twice in the file (first on line {first})"),
+                                format!(
+                                    "\"{v}\" appears twice in the file (first on line {first})"
+                                ),
                             ));
                         } else {
                             seen.insert(v.clone(), a.line);
@@ -436,9 +437,7 @@ pub fn parse_epc(s: &str) -> Result<String, String> {
 /// company prefix first; `(8004)` in front is accepted and dropped.
 pub fn parse_giai(s: &str) -> Result<String, String> {
     let v = s.strip_prefix("(8004)").unwrap_or(s);
-    let cset82 = |b: u8| {
-        b.is_ascii_alphanumeric() || b"!\"%&'()*+,-./:;<=>?_".contains(&b)
-    };
+    let cset82 = |b: u8| b.is_ascii_alphanumeric() || b"!\"%&'()*+,-./:;<=>?_".contains(&b);
     if v.is_empty() || v.len() > 30 || !v.bytes().all(cset82) {
         return Err(format!(
             "\"{s}\" is not a GIAI (1 to 30 characters of GS1's set: letters, digits, !\"%&'()*+,-./:;<=>?_)"

@@ -319,7 +319,10 @@ mod tests {
                 .collect()
         };
         assert_eq!(lines(b"Asset Tag,Serial\n\"A\nB\",S1\nA-2,S2\n"), [2, 4]);
-        assert_eq!(lines(b"Asset Tag,Serial\nA-1,\"x\ny\nz\"\nA-2,S2\n"), [2, 5]);
+        assert_eq!(
+            lines(b"Asset Tag,Serial\nA-1,\"x\ny\nz\"\nA-2,S2\n"),
+            [2, 5]
+        );
         assert_eq!(lines(b"Asset Tag,Serial\n\nA-1,S1\n\n\nA-2,S2\n"), [3, 6]);
         assert_eq!(lines(b"Asset Tag,Serial\r\nA-1,S1\r\nA-2,S2\r\n"), [2, 3]);
         assert_eq!(
@@ -340,4 +343,3 @@ mod tests {
         assert!(Table::read("a.csv", b"", COLS).is_err());
     }
 }
-

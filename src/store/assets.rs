@@ -302,6 +302,38 @@ pub fn by_tag(conn: &Connection, tag: &str) -> Result<Option<i64>> {
     identifiers::owner(conn, "asset_tag", tag)
 }
 
+/// Rewrites an asset's columns (all but its tag) from `a`: an import's update,
+/// which sets statuses directly as a journaled import (design.md).
+pub fn update_columns(conn: &Connection, id: i64, a: &NewAsset) -> Result<()> {
+    check_status(&a.status)?;
+    let n = conn
+        .prepare_cached(
+            "UPDATE assets SET status = ?2, model_id = ?3, location_id = ?4, supplier_id = ?5, \
+             order_number = ?6, cost_minor = ?7, currency = ?8, purchase_date = ?9, \
+             warranty_end = ?10, updated_at = ?11 WHERE id = ?1",
+        )?
+        .execute(params![
+            id,
+            a.status,
+            a.model_id,
+            a.location_id,
+            a.supplier_id,
+            a.order_number,
+            a.cost_minor,
+            a.currency,
+            a.purchase_date,
+            a.warranty_end,
+            crate::timefmt::now()
+        ])?;
+    if n == 0 {
+        return Err(StoreError::NotFound {
+            what: "asset",
+            value: format!("#{id}"),
+        });
+    }
+    Ok(())
+}
+
 /// Sets an asset's status (the caller has checked the transition).
 pub fn set_status(conn: &Connection, id: i64, status: &str) -> Result<()> {
     check_status(status)?;

@@ -156,7 +156,11 @@ impl Store {
             Err(e) => {
                 if created {
                     // Leave nothing behind that we made for a store we refused.
-                    for p in [path.to_path_buf(), sidecar(path, "-wal"), sidecar(path, "-shm")] {
+                    for p in [
+                        path.to_path_buf(),
+                        sidecar(path, "-wal"),
+                        sidecar(path, "-shm"),
+                    ] {
                         let _ = std::fs::remove_file(p);
                     }
                 }
@@ -386,10 +390,7 @@ fn check_ours(conn: &Connection, path: &Path, version: u32) -> Result<()> {
         ));
     }
     if version > 0 {
-        if let Some(missing) = OUR_TABLES
-            .iter()
-            .find(|t| !names.iter().any(|n| n == *t))
-        {
+        if let Some(missing) = OUR_TABLES.iter().find(|t| !names.iter().any(|n| n == *t)) {
             return refuse(format!(
                 "schema version {version} but no table \"{missing}\""
             ));

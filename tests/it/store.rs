@@ -476,7 +476,10 @@ fn another_applications_database_is_refused_by_every_command_and_left_untouched(
         Connection::open(&db).unwrap().execute_batch(sql).unwrap();
         let before = sha256(&db);
         let err = Store::open(&db).err().expect(what);
-        assert!(matches!(err, StoreError::NotAStore { .. }), "{what}: {err:?}");
+        assert!(
+            matches!(err, StoreError::NotAStore { .. }),
+            "{what}: {err:?}"
+        );
         assert!(err.to_string().contains("another application"), "{err}");
         assert!(matches!(
             Store::open_readonly(&db),
@@ -499,7 +502,10 @@ fn another_applications_database_is_refused_by_every_command_and_left_untouched(
             assert_eq!(out.status.code(), Some(2), "{what}: {args:?}: {stderr}");
             assert!(stderr.contains("another application"), "{args:?}: {stderr}");
             assert_eq!(sha256(&db), before, "{what}: {args:?} modified it");
-            assert!(!sidecar(&db, "-wal").exists(), "{what}: {args:?} made a WAL");
+            assert!(
+                !sidecar(&db, "-wal").exists(),
+                "{what}: {args:?} made a WAL"
+            );
         }
     }
 }
@@ -513,11 +519,16 @@ fn an_empty_file_becomes_a_store() {
     let s = Store::open(&db).unwrap();
     let (uv, app): (u32, i32) = s
         .conn()
-        .query_row("SELECT * FROM pragma_user_version, pragma_application_id", [], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })
+        .query_row(
+            "SELECT * FROM pragma_user_version, pragma_application_id",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
         .unwrap();
-    assert_eq!((uv, app), (migrations::LATEST, scanstation::store::APPLICATION_ID));
+    assert_eq!(
+        (uv, app),
+        (migrations::LATEST, scanstation::store::APPLICATION_ID)
+    );
     drop(s);
     Store::open(&db).unwrap();
 }
@@ -528,14 +539,13 @@ fn an_empty_file_becomes_a_store() {
 /// (root writes through permission bits).
 #[test]
 fn a_store_that_cannot_be_written_is_refused_at_start() {
-    use std::os::unix::process::CommandExt as _;
     use std::os::unix::fs::MetadataExt as _;
+    use std::os::unix::process::CommandExt as _;
     // Who we are: the owner of a file we create.
     let probe = Sandbox::new();
     let root = std::fs::metadata(probe.path()).unwrap().uid() == 0;
-    let chmod = |p: &Path, m: u32| {
-        std::fs::set_permissions(p, std::fs::Permissions::from_mode(m)).unwrap()
-    };
+    let chmod =
+        |p: &Path, m: u32| std::fs::set_permissions(p, std::fs::Permissions::from_mode(m)).unwrap();
     for case in ["file", "directory"] {
         let sb = Sandbox::new();
         let dir = sb.path().to_path_buf();
@@ -556,7 +566,10 @@ fn a_store_that_cannot_be_written_is_refused_at_start() {
         let before = std::fs::read(&db).unwrap();
         if !root {
             let err = Store::open(&db).err().expect("refused");
-            assert!(matches!(err, StoreError::ReadOnly { .. }), "{case}: {err:?}");
+            assert!(
+                matches!(err, StoreError::ReadOnly { .. }),
+                "{case}: {err:?}"
+            );
         }
         let csv = sb.path().join("a.csv");
         std::fs::write(&csv, "Asset Tag\nA-1\n").unwrap();
