@@ -28,6 +28,9 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 use std::time::{Duration, Instant, SystemTime};
 
+/// The page cache an import's connection may use (see [`Store::set_cache_mib`]).
+const IMPORT_CACHE_MIB: u32 = 256;
+
 /// Which register a file holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Register {
@@ -538,6 +541,8 @@ pub fn write(
         sha256: p.files.first().map(|f| f.1.clone()).unwrap_or_default(),
         ..Default::default()
     };
+    // Room for the whole import's pages, so that the write does not spill.
+    store.set_cache_mib(IMPORT_CACHE_MIB).map_err(store_err)?;
     let started = Instant::now();
     let tx = store.write().map_err(store_err)?;
     let mut j = Writer {

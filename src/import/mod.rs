@@ -128,6 +128,19 @@ pub fn fuzz_one(data: &[u8]) {
     if let Ok(t) = table::Table::read("fuzz.csv", data, registers::VENDOR_COLUMNS) {
         let _ = registers::parse_vendors(&t);
     }
+    // Several files at once (the checks across files), still pure.
+    let _ = apply::parse(
+        apply::Register::Assets,
+        &[("a.csv", data), ("b.csv", data)],
+        &cfg,
+        None,
+    );
+    let _ = apply::parse(
+        apply::Register::Locations,
+        &[("a.csv", data), ("b.csv", data)],
+        &cfg,
+        None,
+    );
     // Cell parsers on the raw text too.
     if let Ok(s) = std::str::from_utf8(data) {
         let _ = fields::parse_date(s);
@@ -135,6 +148,10 @@ pub fn fuzz_one(data: &[u8]) {
         let _ = fields::parse_months(s);
         let _ = fields::check_gln(s);
         let _ = fields::derive_location_code(s);
+        let _ = assets::parse_gtins(s);
+        let _ = assets::parse_epc(s);
+        let _ = assets::parse_giai(s);
+        let _ = assets::parse_yes_no(s);
     }
 }
 

@@ -235,13 +235,13 @@ impl Store {
                 supported: migrations::LATEST,
             });
         }
+        check_ours(&conn, path, version)?;
         if version == 0 {
             return Err(StoreError::NotAStore {
                 path: path.to_path_buf(),
                 detail: "schema version 0: not initialised by scanstation".into(),
             });
         }
-        check_ours(&conn, path, version)?;
         stable_plans(&conn)?;
         Ok(Store {
             conn,
@@ -270,6 +270,15 @@ impl Store {
     /// Where the store lives.
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Lets this connection's page cache grow to `mib` MiB (SQLite's default is
+    /// 2 MiB). A bulk write (an import of 100,000 rows) otherwise spills its
+    /// pages to the WAL and reads them back while it holds the write lock.
+    pub fn set_cache_mib(&self, mib: u32) -> Result<()> {
+        self.conn
+            .pragma_update(None, "cache_size", -(i64::from(mib) * 1024))?;
+        Ok(())
     }
 
     /// Starts a write transaction (`BEGIN IMMEDIATE`: the write lock is taken
@@ -379,13 +388,12 @@ fn check_ours(conn: &Connection, path: &Path, version: u32) -> Result<()> {
         .and_then(|rows| rows.collect::<rusqlite::Result<Vec<String>>>())
         .map_err(|e| classify(path, e))?;
     if version == 0 && !names.is_empty() {
-        let mut shown: Vec<&str> = names.iter().take(3).map(String::as_str).collect();
-        if names.len() > 3 {
+        let mut shown: Vec<&str> = names.iter().take(5).map(String::as_str).collect();
+        if names.len() > 5 {
             shown.push("…");
         }
         return refuse(format!(
-            "schema version 0 but it holds {} objects: {}",
-            names.len(),
+            "schema version 0, with tables of its own: {}",
             shown.join(", ")
         ));
     }
