@@ -43,7 +43,7 @@ pub enum Command {
     Demo(DemoArgs),
     /// Parse scans as a scanner would deliver them; one JSON line per input.
     Parse(ParseArgs),
-    /// Import a CSV file (all or nothing).
+    /// Import CSV files (all or nothing across them).
     Import(ImportArgs),
     /// Export the store's assets.
     Export(ExportArgs),
@@ -110,7 +110,13 @@ pub enum ImportKind {
 #[derive(Debug, Args)]
 pub struct ImportArgs {
     pub kind: ImportKind,
-    pub file: PathBuf,
+    /// One or more CSV files, imported together: all or nothing across them.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Assets only: update the assets whose tags the store has (the cells a
+    /// row fills; each change journaled) and create the others.
+    #[arg(long)]
+    pub update: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]

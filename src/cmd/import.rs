@@ -1,10 +1,15 @@
-//! `scanstation import assets|locations|operators|vendors FILE.csv`: all or
-//! nothing. Prints what it created on stdout, warnings (ignored columns) and
-//! errors on stderr. Exit 1 when rows are bad (nothing imported), 2 when the
-//! file or the store cannot be read.
+//! `scanstation import assets|locations|operators|vendors FILE... [--update]`:
+//! all or nothing across the files. Prints what it created on stdout, warnings
+//! (ignored columns) and errors on stderr. Exit 1 when rows are bad (nothing
+//! imported), 2 when a file or the store cannot be read.
+//!
+//! The files are read and parsed before any store is opened, and checked
+//! against an empty store when there is none yet, so that a refused import
+//! never leaves a new store file behind.
 
 use crate::cli::{ImportArgs, ImportKind};
-use scanstation::import::{apply::Importer, import_file, Register};
+use scanstation::import::apply::{self, Importer};
+use scanstation::import::{ImportError, Options, Register};
 use scanstation::store::Store;
 use std::process::ExitCode;
 
@@ -15,22 +20,46 @@ pub fn run(ctx: &super::Ctx, args: &ImportArgs) -> anyhow::Result<ExitCode> {
         ImportKind::Operators => Register::Operators,
         ImportKind::Vendors => Register::Vendors,
     };
-    // Refuse an unreadable file before creating a store for it.
-    if let Err(e) = std::fs::metadata(&args.file) {
-        eprintln!(
-            "scanstation: error: cannot read {}: {e}",
-            args.file.display()
-        );
+    if args.update && register != Register::Assets {
+        eprintln!("scanstation: error: --update applies to `import assets` only");
         return Ok(ExitCode::from(2));
     }
-    let mut store = Store::open(&ctx.db_path)?;
+    let mut files = Vec::with_capacity(args.files.len());
+    for path in &args.files {
+        match std::fs::read(path) {
+            Ok(bytes) => files.push((path.display().to_string(), bytes)),
+            Err(e) => {
+                eprintln!("scanstation: error: cannot read {}: {e}", path.display());
+                return Ok(ExitCode::from(2));
+            }
+        }
+    }
+    let sources: Vec<(&str, &[u8])> = files
+        .iter()
+        .map(|(n, b)| (n.as_str(), b.as_slice()))
+        .collect();
     let who = Importer {
         station: &ctx.config.station.id,
         operator: None,
         training: ctx.global.training,
         identify: Some(&ctx.config.identify),
     };
-    match import_file(&mut store, register, &args.file, &ctx.config.import, &who) {
+    let opts = Options {
+        update: args.update,
+    };
+    let result = (|| -> Result<_, ImportError> {
+        let parsed = apply::parse(register, &sources, &ctx.config.import, who.identify)?;
+        if !ctx.db_path.exists() {
+            // Nothing to compare with but an empty store: check against one in
+            // memory, so that refusing creates no file.
+            let empty = Store::open_in_memory().map_err(|e| ImportError::Store(e.to_string()))?;
+            apply::check(empty.conn(), &parsed, opts)?;
+        }
+        let mut store = Store::open(&ctx.db_path).map_err(ImportError::Open)?;
+        let plan = apply::check(store.conn(), &parsed, opts)?;
+        apply::write(&mut store, &parsed, &plan, &who)
+    })();
+    match result {
         Ok(report) => {
             for w in &report.warnings {
                 eprintln!("scanstation: warning: {w}");
@@ -38,14 +67,29 @@ pub fn run(ctx: &super::Ctx, args: &ImportArgs) -> anyhow::Result<ExitCode> {
             for line in report.created_lines() {
                 println!("{line}");
             }
+            let names: Vec<&str> = report.files.iter().map(|f| f.0.as_str()).collect();
+            let updated = if args.update {
+                format!(
+                    ", {} updated of which {} changed",
+                    report.updated, report.changed
+                )
+            } else {
+                String::new()
+            };
             println!(
-                "imported {} {} from {} (journal #{}–#{}, sha256 {})",
+                "imported {} {} from {}{updated} (journal #{}–#{}, write lock held {} ms, sha256 {})",
                 report.rows,
                 register.as_str(),
-                args.file.display(),
+                names.join(", "),
                 report.seqs.0,
                 report.seqs.1,
-                report.sha256
+                report.lock_held.as_millis(),
+                report
+                    .files
+                    .iter()
+                    .map(|f| f.1.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             );
             Ok(ExitCode::SUCCESS)
         }

@@ -1,23 +1,35 @@
-//! Writing a validated import: checks against the store and all the inserts
-//! inside ONE transaction, so that an import racing the station (or another
-//! import) is still all or nothing.
+//! Running an import in three steps, so that the write lock is held only for
+//! the inserts:
+//!
+//! 1. [`parse`] — pure: every file read, every row parsed and validated,
+//!    across files too (a tag in two files). No store is touched, so a bad
+//!    file never creates or opens one.
+//! 2. [`check`] — reads the store without the write lock: what it already has
+//!    (a tag, a serial, a code), what each row will do (create, or update
+//!    with `--update`), which parents are missing.
+//! 3. [`write`] — one `BEGIN IMMEDIATE` transaction: the entities the rows
+//!    name that the store lacks, the rows and their journal events. A row
+//!    that another writer made impossible since the check (a tag enrolled in
+//!    between) fails on the store's own unique checks and rolls everything
+//!    back: still all or nothing.
 
 use super::assets::{self, AssetRow};
 use super::fields::format_date;
 use super::registers::{self, LocationRow, OperatorRow, VendorRow};
 use super::table::Table;
-use super::{ImportError, RowError};
+use super::{write_assets, ImportError, RowError};
 use crate::config::{IdentifyConfig, ImportConfig};
 use crate::station::classify::{Classifier, IdentityKind};
-use crate::station::enrol;
-use crate::store::assets::NewAsset;
 use crate::store::{self, journal::NewEvent, Store, StoreError, Tx};
 use rusqlite::Connection;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
-use std::time::SystemTime;
+use std::time::{Duration, Instant, SystemTime};
+
+/// The page cache an import's connection may use (see [`Store::set_cache_mib`]).
+const IMPORT_CACHE_MIB: u32 = 256;
 
 /// Which register a file holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,6 +49,15 @@ impl Register {
             Register::Vendors => "vendors",
         }
     }
+
+    fn columns(self) -> &'static [super::table::Column] {
+        match self {
+            Register::Assets => assets::COLUMNS,
+            Register::Locations => registers::LOCATION_COLUMNS,
+            Register::Operators => registers::OPERATOR_COLUMNS,
+            Register::Vendors => registers::VENDOR_COLUMNS,
+        }
+    }
 }
 
 /// Who is importing, for the journal.
@@ -51,19 +72,34 @@ pub struct Importer<'a> {
     pub identify: Option<&'a IdentifyConfig>,
 }
 
+/// How an import treats what the store already has.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Options {
+    /// Assets: a row whose tag the store has updates that asset (the cells it
+    /// fills), instead of refusing the import.
+    pub update: bool,
+}
+
 /// What an import did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ImportReport {
-    /// Rows imported.
+    /// Rows imported (created or updated).
     pub rows: usize,
+    /// Of which: assets updated (`--update`), and of those, how many changed.
+    pub updated: usize,
+    pub changed: usize,
     /// What it created besides the rows, grouped: `"locations" -> ["LOC-A", …]`.
     pub created: BTreeMap<String, Vec<String>>,
     /// Headers it ignored, and other things worth saying (never errors).
     pub warnings: Vec<String>,
     /// The journal range written (first, last seq).
     pub seqs: (i64, i64),
-    /// SHA-256 of the file, lower-case hex.
+    /// SHA-256 of the (first) file, lower-case hex; every file's is in `files`.
     pub sha256: String,
+    /// (file, SHA-256, rows) of each file.
+    pub files: Vec<(String, String, usize)>,
+    /// How long the write transaction held the store's write lock.
+    pub lock_held: Duration,
 }
 
 impl ImportReport {
@@ -74,6 +110,51 @@ impl ImportReport {
             .map(|(what, names)| format!("created {} {what}: {}", names.len(), names.join(", ")))
             .collect()
     }
+}
+
+/// The files of one import, parsed and validated on their own (step 1).
+pub struct Parsed {
+    pub register: Register,
+    pub rows: Rows,
+    /// (file, SHA-256, rows) in the order given.
+    pub files: Vec<(String, String, usize)>,
+    pub warnings: Vec<String>,
+    /// Each file's table, for naming columns as the file spells them.
+    tables: Vec<Table>,
+}
+
+/// The rows of every file, in file order (locations: parents first).
+pub enum Rows {
+    Assets(Vec<(usize, AssetRow)>),
+    Locations(Vec<(usize, LocationRow)>),
+    Operators(Vec<(usize, OperatorRow)>),
+    Vendors(Vec<(usize, VendorRow)>),
+}
+
+impl Parsed {
+    /// An error about a row of file `f`, the column as that file spells it.
+    pub(super) fn err(&self, f: usize, line: u64, col: &str, msg: String) -> RowError {
+        let t = &self.tables[f];
+        RowError::new(&t.file, line, &t.header(col), msg)
+    }
+
+    fn file_names(&self) -> String {
+        let names: Vec<&str> = self.files.iter().map(|(n, _, _)| n.as_str()).collect();
+        names.join(", ")
+    }
+
+    fn invalid(&self, errors: Vec<RowError>) -> ImportError {
+        ImportError::Invalid {
+            file: self.file_names(),
+            errors,
+        }
+    }
+}
+
+/// What each asset row will do, decided by [`check`] (step 2).
+pub struct Plan {
+    /// For each asset row (same order): the asset it updates, or `None` to create.
+    pub targets: Vec<Option<i64>>,
 }
 
 /// Reads `path` and imports it; see [`import_bytes`].
@@ -92,8 +173,7 @@ pub fn import_file(
     import_bytes(store, register, &name, &bytes, cfg, who)
 }
 
-/// Parses and validates every row, then writes all of them in one transaction,
-/// or nothing.
+/// Imports one file, creating only; see [`import_sources`].
 pub fn import_bytes(
     store: &mut Store,
     register: Register,
@@ -102,45 +182,369 @@ pub fn import_bytes(
     cfg: &ImportConfig,
     who: &Importer<'_>,
 ) -> Result<ImportReport, ImportError> {
-    let invalid = |errors: Vec<RowError>| ImportError::Invalid {
-        file: file.to_string(),
-        errors,
-    };
-    let columns = match register {
-        Register::Assets => assets::COLUMNS,
-        Register::Locations => registers::LOCATION_COLUMNS,
-        Register::Operators => registers::OPERATOR_COLUMNS,
-        Register::Vendors => registers::VENDOR_COLUMNS,
-    };
-    let table = Table::read(file, bytes, columns).map_err(invalid)?;
-    let mut report = ImportReport {
-        sha256: hex::encode(Sha256::digest(bytes)),
-        warnings: table
-            .ignored
+    import_sources(
+        store,
+        register,
+        &[(file, bytes)],
+        cfg,
+        who,
+        Options::default(),
+    )
+}
+
+/// The three steps over several files (name, bytes), all or nothing across them.
+pub fn import_sources(
+    store: &mut Store,
+    register: Register,
+    sources: &[(&str, &[u8])],
+    cfg: &ImportConfig,
+    who: &Importer<'_>,
+    opts: Options,
+) -> Result<ImportReport, ImportError> {
+    let parsed = parse(register, sources, cfg, who.identify)?;
+    let plan = check(store.conn(), &parsed, opts)?;
+    write(store, &parsed, &plan, who)
+}
+
+/// Step 1: parses every file; pure. All errors of all files, or the rows.
+pub fn parse(
+    register: Register,
+    sources: &[(&str, &[u8])],
+    cfg: &ImportConfig,
+    identify: Option<&IdentifyConfig>,
+) -> Result<Parsed, ImportError> {
+    let mut errors = Vec::new();
+    let mut tables = Vec::new();
+    let mut files = Vec::new();
+    let mut warnings = Vec::new();
+    for (name, bytes) in sources {
+        match Table::read(name, bytes, register.columns()) {
+            Ok(t) => {
+                warnings.extend(
+                    t.ignored
+                        .iter()
+                        .map(|h| format!("{name}: unknown column \"{h}\" ignored")),
+                );
+                files.push((
+                    name.to_string(),
+                    hex::encode(Sha256::digest(bytes)),
+                    t.rows.len(),
+                ));
+                tables.push(t);
+            }
+            Err(mut e) => errors.append(&mut e),
+        }
+    }
+    let all_names = || {
+        sources
             .iter()
-            .map(|h| format!("{file}: unknown column \"{h}\" ignored"))
-            .collect(),
-        ..Default::default()
+            .map(|(n, _)| *n)
+            .collect::<Vec<_>>()
+            .join(", ")
     };
-    let parsed = match register {
-        Register::Assets => Parsed::Assets(assets::parse(&table, cfg).map_err(invalid)?),
+    if !errors.is_empty() {
+        return Err(ImportError::Invalid {
+            file: all_names(),
+            errors,
+        });
+    }
+    fn each<T>(
+        tables: &[Table],
+        errors: &mut Vec<RowError>,
+        f: impl Fn(&Table) -> Result<Vec<T>, Vec<RowError>>,
+    ) -> Vec<(usize, T)> {
+        let mut out = Vec::new();
+        for (i, t) in tables.iter().enumerate() {
+            match f(t) {
+                Ok(rows) => out.extend(rows.into_iter().map(|r| (i, r))),
+                Err(mut e) => errors.append(&mut e),
+            }
+        }
+        out
+    }
+    let rows = match register {
+        Register::Assets => Rows::Assets(each(&tables, &mut errors, |t| assets::parse(t, cfg))),
         Register::Locations => {
-            Parsed::Locations(registers::parse_locations(&table).map_err(invalid)?)
+            Rows::Locations(each(&tables, &mut errors, registers::parse_locations))
         }
         Register::Operators => {
-            Parsed::Operators(registers::parse_operators(&table).map_err(invalid)?)
+            Rows::Operators(each(&tables, &mut errors, registers::parse_operators))
         }
-        Register::Vendors => Parsed::Vendors(registers::parse_vendors(&table).map_err(invalid)?),
+        Register::Vendors => Rows::Vendors(each(&tables, &mut errors, registers::parse_vendors)),
     };
-    if let Some(c) = who.identify.and_then(|i| Classifier::new(i).ok()) {
-        report.warnings.extend(scan_warnings(&c, file, &parsed));
+    let mut parsed = Parsed {
+        register,
+        rows,
+        files,
+        warnings,
+        tables,
+    };
+    if errors.is_empty() && sources.len() > 1 {
+        errors = across_files(&mut parsed);
     }
-    let store_err = |e: StoreError| ImportError::Store(e.to_string());
-    let tx = store.write().map_err(store_err)?;
-    let errors = check_against_store(tx.conn(), &table, &parsed).map_err(store_err)?;
     if !errors.is_empty() {
-        return Err(invalid(errors));
+        return Err(ImportError::Invalid {
+            file: all_names(),
+            errors,
+        });
     }
+    if let Some(c) = identify.and_then(|i| Classifier::new(i).ok()) {
+        let w = scan_warnings(&c, &parsed);
+        parsed.warnings.extend(w);
+    }
+    Ok(parsed)
+}
+
+/// The checks each file made on its own, across files: a key twice; and
+/// locations ordered parents first over all files.
+fn across_files(p: &mut Parsed) -> Vec<RowError> {
+    let mut errors = Vec::new();
+    let mut seen: HashMap<(&'static str, String), (usize, u64)> = HashMap::new();
+    let mut keys: Vec<(usize, u64, &'static str, String)> = Vec::new();
+    match &p.rows {
+        Rows::Assets(rows) => {
+            for (f, r) in rows {
+                keys.push((*f, r.line, "Asset Tag", r.tag.clone()));
+                for (col, v) in [("Serial", &r.serial), ("EPC", &r.epc), ("GIAI", &r.giai)] {
+                    if let Some(v) = v {
+                        keys.push((*f, r.line, col, v.clone()));
+                    }
+                }
+            }
+        }
+        Rows::Locations(rows) => {
+            for (f, r) in rows {
+                keys.push((*f, r.line, "Code", r.code.clone()));
+            }
+        }
+        Rows::Operators(rows) => {
+            for (f, r) in rows {
+                keys.push((*f, r.line, "Badge", r.badge.clone()));
+            }
+        }
+        Rows::Vendors(rows) => {
+            for (f, r) in rows {
+                keys.push((*f, r.line, "Name", r.name.to_lowercase()));
+            }
+        }
+    }
+    for (f, line, col, v) in keys {
+        match seen.get(&(col, v.clone())) {
+            Some((ff, fl)) => errors.push(p.err(
+                f,
+                line,
+                col,
+                format!("\"{v}\" is also in {} (line {fl})", p.tables[*ff].file),
+            )),
+            None => {
+                seen.insert((col, v), (f, line));
+            }
+        }
+    }
+    if let Rows::Locations(rows) = &mut p.rows {
+        let all = std::mem::take(rows);
+        let in_files: HashSet<String> = all.iter().map(|(_, r)| r.code.clone()).collect();
+        let mut done: HashSet<String> = HashSet::new();
+        let mut pending = all;
+        while !pending.is_empty() {
+            let before = pending.len();
+            let (ready, rest): (Vec<_>, Vec<_>) =
+                pending.into_iter().partition(|(_, r)| match &r.parent {
+                    Some(par) if in_files.contains(par) => done.contains(par),
+                    _ => true,
+                });
+            for (f, r) in ready {
+                done.insert(r.code.clone());
+                rows.push((f, r));
+            }
+            pending = rest;
+            if pending.len() == before {
+                for (f, r) in &pending {
+                    errors.push(p.err(
+                        *f,
+                        r.line,
+                        "Parent Code",
+                        format!(
+                            "\"{}\" makes a cycle of parents",
+                            r.parent.as_deref().unwrap_or_default()
+                        ),
+                    ));
+                }
+                break;
+            }
+        }
+    }
+    errors
+}
+
+/// Step 2: the checks that need the store, read without the write lock:
+/// codes, badges, names, tags and identifiers it already has (an asset's own
+/// when updating), parents it lacks.
+pub fn check(conn: &Connection, p: &Parsed, opts: Options) -> Result<Plan, ImportError> {
+    let store_err = |e: StoreError| ImportError::Store(e.to_string());
+    let mut errors = Vec::new();
+    let mut targets = Vec::new();
+    match &p.rows {
+        Rows::Assets(rows) => {
+            for (f, r) in rows {
+                let existing =
+                    store::identifiers::owner(conn, "asset_tag", &r.tag).map_err(store_err)?;
+                if existing.is_some() && !opts.update {
+                    errors.push(p.err(
+                        *f,
+                        r.line,
+                        "Asset Tag",
+                        format!(
+                            "\"{}\" is already in the store (import assets --update updates it)",
+                            r.tag
+                        ),
+                    ));
+                }
+                for (col, kind, v) in [
+                    ("Serial", "serial", &r.serial),
+                    ("EPC", "epc", &r.epc),
+                    ("GIAI", "giai", &r.giai),
+                ] {
+                    let Some(v) = v else { continue };
+                    let owner = store::identifiers::owner(conn, kind, v).map_err(store_err)?;
+                    if owner.is_some() && owner != existing {
+                        errors.push(p.err(
+                            *f,
+                            r.line,
+                            col,
+                            format!("\"{v}\" is already in the store"),
+                        ));
+                    }
+                }
+                if r.model.is_none() && (r.manufacturer.is_some() || r.category.is_some()) {
+                    let col = if r.manufacturer.is_some() {
+                        "Manufacturer"
+                    } else {
+                        "Category"
+                    };
+                    errors.push(p.err(
+                        *f,
+                        r.line,
+                        col,
+                        "is given but Model is empty (an asset's manufacturer and category are its model's)".into(),
+                    ));
+                }
+                for g in &r.gtins {
+                    let owner = store::catalog::model_by_gtin(conn, g).map_err(store_err)?;
+                    if let Some(other) = owner {
+                        let m = store::catalog::get_model(conn, other).map_err(store_err)?;
+                        if let Some(m) = m.filter(|m| Some(&m.name) != r.model.as_ref()) {
+                            errors.push(p.err(
+                                *f,
+                                r.line,
+                                "GTIN",
+                                format!("\"{g}\" is already the GTIN of model \"{}\"", m.name),
+                            ));
+                        }
+                    }
+                }
+                targets.push(existing);
+            }
+        }
+        Rows::Locations(rows) => {
+            let in_file: HashSet<&str> = rows.iter().map(|(_, r)| r.code.as_str()).collect();
+            for (f, r) in rows {
+                if store::locations::by_code(conn, &r.code)
+                    .map_err(store_err)?
+                    .is_some()
+                {
+                    errors.push(p.err(
+                        *f,
+                        r.line,
+                        "Code",
+                        format!("\"{}\" is already in the store", r.code),
+                    ));
+                }
+                if let Some(par) = &r.parent {
+                    if !in_file.contains(par.as_str())
+                        && store::locations::by_code(conn, par)
+                            .map_err(store_err)?
+                            .is_none()
+                    {
+                        errors.push(p.err(
+                            *f,
+                            r.line,
+                            "Parent Code",
+                            format!("\"{par}\" is neither in the file nor in the store"),
+                        ));
+                    }
+                }
+                if let Some(g) = &r.gln {
+                    if store::locations::by_gln(conn, g)
+                        .map_err(store_err)?
+                        .is_some()
+                    {
+                        errors.push(p.err(
+                            *f,
+                            r.line,
+                            "GLN",
+                            format!("\"{g}\" is already in the store"),
+                        ));
+                    }
+                }
+            }
+        }
+        Rows::Operators(rows) => {
+            for (f, r) in rows {
+                if store::operators::by_badge(conn, &r.badge)
+                    .map_err(store_err)?
+                    .is_some()
+                {
+                    errors.push(p.err(
+                        *f,
+                        r.line,
+                        "Badge",
+                        format!("\"{}\" is already in the store", r.badge),
+                    ));
+                }
+            }
+        }
+        Rows::Vendors(rows) => {
+            for (f, r) in rows {
+                if store::vendors::by_name(conn, &r.name)
+                    .map_err(store_err)?
+                    .is_some()
+                {
+                    errors.push(p.err(
+                        *f,
+                        r.line,
+                        "Name",
+                        format!("\"{}\" is already in the store", r.name),
+                    ));
+                }
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(Plan { targets })
+    } else {
+        Err(p.invalid(errors))
+    }
+}
+
+/// Step 3: one write transaction with everything, or nothing.
+pub fn write(
+    store: &mut Store,
+    p: &Parsed,
+    plan: &Plan,
+    who: &Importer<'_>,
+) -> Result<ImportReport, ImportError> {
+    let store_err = |e: StoreError| ImportError::Store(e.to_string());
+    let mut report = ImportReport {
+        warnings: p.warnings.clone(),
+        files: p.files.clone(),
+        sha256: p.files.first().map(|f| f.1.clone()).unwrap_or_default(),
+        ..Default::default()
+    };
+    // Room for the whole import's pages, so that the write does not spill.
+    store.set_cache_mib(IMPORT_CACHE_MIB).map_err(store_err)?;
+    let started = Instant::now();
+    let tx = store.write().map_err(store_err)?;
     let mut j = Writer {
         tx,
         who,
@@ -148,26 +552,36 @@ pub fn import_bytes(
         first: None,
         last: 0,
     };
-    let summary_at = j.append(
-        &format!("import.{}", register.as_str()),
-        json!({"file": file, "sha256": report.sha256, "rows": table.rows.len()}),
-    );
-    summary_at.map_err(store_err)?;
-    write(&mut j, &parsed, &mut report).map_err(store_err)?;
+    for (file, sha, rows) in &p.files {
+        j.append(
+            &format!("import.{}", p.register.as_str()),
+            json!({"file": file, "sha256": sha, "rows": rows}),
+        )
+        .map_err(store_err)?;
+    }
+    write_rows(&mut j, p, plan, &mut report).map_err(|e| match e {
+        // Another writer got there between the check and the lock.
+        StoreError::IdentifierTaken { .. } | StoreError::Duplicate { .. } => ImportError::Invalid {
+            file: p.file_names(),
+            errors: vec![RowError {
+                file: p.file_names(),
+                line: 0,
+                column: None,
+                message: format!(
+                    "{e} (written since the files were checked; nothing imported, try again)"
+                ),
+            }],
+        },
+        other => store_err(other),
+    })?;
     report.seqs = (j.first.unwrap_or(0), j.last);
     j.tx.commit().map_err(store_err)?;
+    report.lock_held = started.elapsed();
     Ok(report)
 }
 
-enum Parsed {
-    Assets(Vec<AssetRow>),
-    Locations(Vec<LocationRow>),
-    Operators(Vec<OperatorRow>),
-    Vendors(Vec<VendorRow>),
-}
-
-struct Writer<'a, 'w> {
-    tx: Tx<'a>,
+pub(super) struct Writer<'a, 'w> {
+    pub(super) tx: Tx<'a>,
     who: &'w Importer<'w>,
     at: SystemTime,
     first: Option<i64>,
@@ -175,10 +589,10 @@ struct Writer<'a, 'w> {
 }
 
 impl Writer<'_, '_> {
-    fn conn(&self) -> &Connection {
+    pub(super) fn conn(&self) -> &Connection {
         self.tx.conn()
     }
-    fn append(&mut self, kind: &str, payload: Value) -> Result<i64, StoreError> {
+    pub(super) fn append(&mut self, kind: &str, payload: Value) -> Result<i64, StoreError> {
         let r = self.tx.append_event(&NewEvent {
             at: self.at,
             station: self.who.station,
@@ -193,110 +607,7 @@ impl Writer<'_, '_> {
     }
 }
 
-/// The checks that need the store: codes, badges, names, tags and serials it
-/// already has; parents it lacks.
-fn check_against_store(
-    conn: &Connection,
-    table: &Table,
-    parsed: &Parsed,
-) -> Result<Vec<RowError>, StoreError> {
-    let mut errors = Vec::new();
-    let err = |line: u64, col: &str, msg: String| {
-        RowError::new(&table.file, line, &table.header(col), msg)
-    };
-    match parsed {
-        Parsed::Assets(rows) => {
-            for r in rows {
-                if store::identifiers::owner(conn, "asset_tag", &r.tag)?.is_some() {
-                    errors.push(err(
-                        r.line,
-                        "Asset Tag",
-                        format!("\"{}\" is already in the store", r.tag),
-                    ));
-                }
-                if let Some(s) = &r.serial {
-                    if store::identifiers::owner(conn, "serial", s)?.is_some() {
-                        errors.push(err(
-                            r.line,
-                            "Serial",
-                            format!("\"{s}\" is already in the store"),
-                        ));
-                    }
-                }
-                if r.model.is_none() && (r.manufacturer.is_some() || r.category.is_some()) {
-                    let col = if r.manufacturer.is_some() {
-                        "Manufacturer"
-                    } else {
-                        "Category"
-                    };
-                    errors.push(err(
-                        r.line,
-                        col,
-                        "is given but Model is empty (an asset's manufacturer and category are its model's)".into(),
-                    ));
-                }
-            }
-        }
-        Parsed::Locations(rows) => {
-            let in_file: std::collections::HashSet<&str> =
-                rows.iter().map(|r| r.code.as_str()).collect();
-            for r in rows {
-                if store::locations::by_code(conn, &r.code)?.is_some() {
-                    errors.push(err(
-                        r.line,
-                        "Code",
-                        format!("\"{}\" is already in the store", r.code),
-                    ));
-                }
-                if let Some(p) = &r.parent {
-                    if !in_file.contains(p.as_str())
-                        && store::locations::by_code(conn, p)?.is_none()
-                    {
-                        errors.push(err(
-                            r.line,
-                            "Parent Code",
-                            format!("\"{p}\" is neither in the file nor in the store"),
-                        ));
-                    }
-                }
-                if let Some(g) = &r.gln {
-                    if store::locations::by_gln(conn, g)?.is_some() {
-                        errors.push(err(
-                            r.line,
-                            "GLN",
-                            format!("\"{g}\" is already in the store"),
-                        ));
-                    }
-                }
-            }
-        }
-        Parsed::Operators(rows) => {
-            for r in rows {
-                if store::operators::by_badge(conn, &r.badge)?.is_some() {
-                    errors.push(err(
-                        r.line,
-                        "Badge",
-                        format!("\"{}\" is already in the store", r.badge),
-                    ));
-                }
-            }
-        }
-        Parsed::Vendors(rows) => {
-            for r in rows {
-                if store::vendors::by_name(conn, &r.name)?.is_some() {
-                    errors.push(err(
-                        r.line,
-                        "Name",
-                        format!("\"{}\" is already in the store", r.name),
-                    ));
-                }
-            }
-        }
-    }
-    Ok(errors)
-}
-
-fn note(report: &mut ImportReport, what: &str, name: &str) {
+pub(super) fn note(report: &mut ImportReport, what: &str, name: &str) {
     report
         .created
         .entry(what.to_string())
@@ -304,22 +615,18 @@ fn note(report: &mut ImportReport, what: &str, name: &str) {
         .push(name.to_string());
 }
 
-fn write(
+fn write_rows(
     j: &mut Writer<'_, '_>,
-    parsed: &Parsed,
+    p: &Parsed,
+    plan: &Plan,
     report: &mut ImportReport,
 ) -> Result<(), StoreError> {
-    match parsed {
-        Parsed::Assets(rows) => {
-            for r in rows {
-                write_asset(j, r, report)?;
-            }
-            report.rows = rows.len();
-        }
-        Parsed::Locations(rows) => {
-            for r in rows {
+    match &p.rows {
+        Rows::Assets(rows) => write_assets::write(j, p, rows, &plan.targets, report)?,
+        Rows::Locations(rows) => {
+            for (_, r) in rows {
                 let parent = match &r.parent {
-                    Some(p) => store::locations::by_code(j.conn(), p)?.map(|l| l.id),
+                    Some(par) => store::locations::by_code(j.conn(), par)?.map(|l| l.id),
                     None => None,
                 };
                 let id =
@@ -331,8 +638,8 @@ fn write(
             }
             report.rows = rows.len();
         }
-        Parsed::Operators(rows) => {
-            for r in rows {
+        Rows::Operators(rows) => {
+            for (_, r) in rows {
                 let id = store::operators::create(j.conn(), &r.badge, &r.name, &r.role)?;
                 j.append(
                     "operator.created",
@@ -341,8 +648,8 @@ fn write(
             }
             report.rows = rows.len();
         }
-        Parsed::Vendors(rows) => {
-            for r in rows {
+        Rows::Vendors(rows) => {
+            for (_, r) in rows {
                 let expires = r.certification_expires.map(format_date);
                 let id = store::vendors::create(
                     j.conn(),
@@ -362,125 +669,15 @@ fn write(
     Ok(())
 }
 
-/// The location an asset row names. With a Location Code: that code, else
-/// created. With only a name: the location of that name, else one created
-/// under the derived code (`-2`, `-3` … appended when another location
-/// already has it). Each one created is journaled as `location.created`.
-fn location_for(
-    j: &mut Writer<'_, '_>,
-    loc: &assets::LocationRef,
-    report: &mut ImportReport,
-) -> Result<i64, StoreError> {
-    let mut code = loc.code.clone();
-    if loc.derived {
-        if let Some(name) = &loc.name {
-            if let Some(id) = location_by_name(j.conn(), name)? {
-                return Ok(id);
-            }
-        }
-        let mut n = 1;
-        while store::locations::by_code(j.conn(), &code)?.is_some() {
-            n += 1;
-            code = format!("{}-{n}", loc.code);
-        }
-    } else if let Some(l) = store::locations::by_code(j.conn(), &code)? {
-        return Ok(l.id);
-    }
-    let name = loc.name.as_deref().unwrap_or(&code);
-    let id = store::locations::create(j.conn(), &code, name, None, None)?;
-    j.append(
-        "location.created",
-        json!({"location_id": id, "code": code, "name": name, "via": "import"}),
-    )?;
-    note(report, "locations", &code);
-    Ok(id)
-}
-
-/// The first location of this name, compared case-insensitively (as people
-/// type names in spreadsheets).
-fn location_by_name(conn: &Connection, name: &str) -> Result<Option<i64>, StoreError> {
-    use rusqlite::OptionalExtension as _;
-    Ok(conn
-        .prepare_cached(
-            "SELECT id FROM locations WHERE name = ?1 COLLATE NOCASE ORDER BY id LIMIT 1",
-        )?
-        .query_row([name], |r| r.get(0))
-        .optional()?)
-}
-
-fn write_asset(
-    j: &mut Writer<'_, '_>,
-    r: &AssetRow,
-    report: &mut ImportReport,
-) -> Result<(), StoreError> {
-    let location_id = match &r.location {
-        Some(loc) => Some(location_for(j, loc, report)?),
-        None => None,
-    };
-    let model_id = match &r.model {
-        Some(m) => {
-            let (id, created) = store::catalog::get_or_create_model(
-                j.conn(),
-                m,
-                r.manufacturer.as_deref(),
-                r.category.as_deref(),
-            )?;
-            for c in created {
-                // "manufacturer Dell" -> ("manufacturers", "Dell")
-                let (what, name) = c.split_once(' ').unwrap_or(("entities", c.as_str()));
-                let what = match what {
-                    "category" => "categories".to_string(),
-                    w => format!("{w}s"),
-                };
-                note(report, &what, name);
-            }
-            Some(id)
-        }
-        None => None,
-    };
-    let supplier_id = match &r.supplier {
-        Some(s) => {
-            let (id, created) = store::vendors::get_or_create_supplier(j.conn(), s)?;
-            if created {
-                note(report, "suppliers", s);
-            }
-            Some(id)
-        }
-        None => None,
-    };
-    let mut extra: Vec<(&str, &str)> = Vec::new();
-    if let Some(s) = &r.serial {
-        extra.push(("serial", s.as_str()));
-    }
-    let new = NewAsset {
-        tag: r.tag.clone(),
-        status: r.status.clone(),
-        model_id,
-        location_id,
-        supplier_id,
-        order_number: r.order_number.clone(),
-        cost_minor: r.cost.as_ref().map(|c| c.0),
-        currency: r.cost.as_ref().map(|c| c.1.clone()),
-        purchase_date: r.purchase_date.map(format_date),
-        warranty_end: r.warranty_end.map(format_date),
-        ..Default::default()
-    };
-    let id = enrol::insert_asset(j.conn(), &new, &extra)?;
-    j.append(
-        "asset.created",
-        enrol::created_payload(id, &new, &extra, "import", json!({"line": r.line})),
-    )?;
-    Ok(())
-}
-
 /// Codes that the station would not take for what they are when scanned.
-fn scan_warnings(c: &Classifier, file: &str, parsed: &Parsed) -> Vec<String> {
+fn scan_warnings(c: &Classifier, p: &Parsed) -> Vec<String> {
     let mut out = Vec::new();
-    let mut check = |line: u64, what: &str, code: &str, want: &[IdentityKind]| {
+    let mut check = |f: usize, line: u64, what: &str, code: &str, want: &[IdentityKind]| {
         let kind = c.classify(code.as_bytes()).kind;
         if !want.contains(&kind) {
             out.push(format!(
-                "{file}:{line}: {what} \"{code}\" scans as {}, not as a {what} (see [identify] in the config)",
+                "{}:{line}: {what} \"{code}\" scans as {}, not as a {what} (see [identify] in the config)",
+                p.tables[f].file,
                 kind.as_str()
             ));
         }
@@ -492,26 +689,38 @@ fn scan_warnings(c: &Classifier, file: &str, parsed: &Parsed) -> Vec<String> {
         IdentityKind::GtinSerial,
         IdentityKind::Giai,
     ];
-    match parsed {
-        Parsed::Assets(rows) => {
-            for r in rows {
-                check(r.line, "asset tag", &r.tag, &asset_kinds);
+    match &p.rows {
+        Rows::Assets(rows) => {
+            for (f, r) in rows {
+                check(*f, r.line, "asset tag", &r.tag, &asset_kinds);
                 if let Some(l) = r.location.as_ref().filter(|l| !l.derived) {
-                    check(r.line, "location code", &l.code, &[IdentityKind::Location]);
+                    check(
+                        *f,
+                        r.line,
+                        "location code",
+                        &l.code,
+                        &[IdentityKind::Location],
+                    );
                 }
             }
         }
-        Parsed::Locations(rows) => {
-            for r in rows {
-                check(r.line, "location code", &r.code, &[IdentityKind::Location]);
+        Rows::Locations(rows) => {
+            for (f, r) in rows {
+                check(
+                    *f,
+                    r.line,
+                    "location code",
+                    &r.code,
+                    &[IdentityKind::Location],
+                );
             }
         }
-        Parsed::Operators(rows) => {
-            for r in rows {
-                check(r.line, "badge", &r.badge, &[IdentityKind::Operator]);
+        Rows::Operators(rows) => {
+            for (f, r) in rows {
+                check(*f, r.line, "badge", &r.badge, &[IdentityKind::Operator]);
             }
         }
-        Parsed::Vendors(_) => {}
+        Rows::Vendors(_) => {}
     }
     out
 }

@@ -26,6 +26,10 @@ pub const COLUMNS: &[Column] = &[
     col("Order Number", false),
     col("Warranty", false),
     col("Warranty Expires", false),
+    col("GTIN", false),
+    col("EPC", false),
+    col("GIAI", false),
+    col("Holds Media", false),
 ];
 
 const fn col(name: &'static str, required: bool) -> Column {
@@ -59,6 +63,16 @@ pub struct AssetRow {
     pub supplier: Option<String>,
     pub order_number: Option<String>,
     pub warranty_end: Option<Date>,
+    /// The model's GTIN-14s this row names (a property of the model).
+    pub gtins: Vec<String>,
+    /// Upper-case hex.
+    pub epc: Option<String>,
+    pub giai: Option<String>,
+    /// Whether the model holds storage media, when the row says.
+    pub holds_media: Option<bool>,
+    /// Whether the row gave a Status (an update leaves the status alone
+    /// otherwise; a new asset is `in_stock`).
+    pub status_given: bool,
 }
 
 /// Maps a status name through the config's map (case-insensitive), else takes a
@@ -92,6 +106,10 @@ pub fn parse(table: &Table, cfg: &ImportConfig) -> Result<Vec<AssetRow>, Vec<Row
     let mut rows = Vec::new();
     let mut tags: HashMap<String, u64> = HashMap::new();
     let mut serials: HashMap<String, u64> = HashMap::new();
+    let mut epcs: HashMap<String, u64> = HashMap::new();
+    let mut giais: HashMap<String, u64> = HashMap::new();
+    // model name (lower case) -> (holds media, line)
+    let mut media: HashMap<String, (bool, u64)> = HashMap::new();
     // code -> (name, line) for locations named by rows, to catch one code for two names.
     let mut locations: HashMap<String, (Option<String>, u64)> = HashMap::new();
     for row in &table.rows {
@@ -116,6 +134,36 @@ pub fn parse(table: &Table, cfg: &ImportConfig) -> Result<Vec<AssetRow>, Vec<Row
                             format!("\"{s}\" appears twice in the file (first on line {first})"),
                         ));
                         serials.insert(s.clone(), first);
+                    }
+                }
+                for (col, value, seen) in
+                    [("EPC", &a.epc, &mut epcs), ("GIAI", &a.giai, &mut giais)]
+                {
+                    if let Some(v) = value {
+                        if let Some(first) = seen.get(v) {
+                            errors.push(table.err(
+                                row,
+                                col,
+                                format!(
+                                    "\"{v}\" appears twice in the file (first on line {first})"
+                                ),
+                            ));
+                        } else {
+                            seen.insert(v.clone(), a.line);
+                        }
+                    }
+                }
+                if let (Some(m), Some(h)) = (&a.model, a.holds_media) {
+                    match media.get(&m.to_lowercase()) {
+                        Some((other, first)) if *other != h => errors.push(table.err(
+                            row,
+                            "Holds Media",
+                            format!("model \"{m}\" is said to hold media and not to on line {first} (it is a property of the model)"),
+                        )),
+                        Some(_) => {}
+                        None => {
+                            media.insert(m.to_lowercase(), (h, a.line));
+                        }
                     }
                 }
                 // Derived codes never collide: apply appends -2, -3 … as needed.
@@ -207,6 +255,53 @@ fn parse_row(table: &Table, row: &Row, cfg: &ImportConfig) -> Result<AssetRow, V
         },
         (None, None) => None,
     };
+    let gtins = match table.get(row, "GTIN").map(parse_gtins) {
+        Some(Ok(g)) => g,
+        Some(Err(m)) => {
+            errors.push(table.err(row, "GTIN", m));
+            Vec::new()
+        }
+        None => Vec::new(),
+    };
+    let epc = match table.get(row, "EPC").map(parse_epc) {
+        Some(Ok(e)) => Some(e),
+        Some(Err(m)) => {
+            errors.push(table.err(row, "EPC", m));
+            None
+        }
+        None => None,
+    };
+    let giai = match table.get(row, "GIAI").map(parse_giai) {
+        Some(Ok(g)) => Some(g),
+        Some(Err(m)) => {
+            errors.push(table.err(row, "GIAI", m));
+            None
+        }
+        None => None,
+    };
+    let holds_media = match table.get(row, "Holds Media").map(parse_yes_no) {
+        Some(Ok(b)) => Some(b),
+        Some(Err(m)) => {
+            errors.push(table.err(row, "Holds Media", m));
+            None
+        }
+        None => None,
+    };
+    if model.is_none() {
+        for (col, given) in [
+            ("GTIN", !gtins.is_empty()),
+            ("Holds Media", holds_media.is_some()),
+        ] {
+            if given {
+                errors.push(table.err(
+                    row,
+                    col,
+                    "is given but Model is empty (it is a property of the model)",
+                ));
+            }
+        }
+    }
+    let status_given = table.get(row, "Status").is_some();
     let status = match map_status(table.get(row, "Status"), cfg) {
         Ok(s) => s,
         Err(m) => {
@@ -294,8 +389,74 @@ fn parse_row(table: &Table, row: &Row, cfg: &ImportConfig) -> Result<AssetRow, V
             supplier,
             order_number,
             warranty_end,
+            gtins,
+            epc,
+            giai,
+            holds_media,
+            status_given,
         }),
         _ => Err(errors),
+    }
+}
+
+/// One or more GTINs (8, 12, 13 or 14 digits with a valid check digit),
+/// separated by spaces or `;`, as GTIN-14s.
+pub fn parse_gtins(s: &str) -> Result<Vec<String>, String> {
+    let mut out = Vec::new();
+    for g in s.split([' ', ';']).filter(|g| !g.is_empty()) {
+        if ![8, 12, 13, 14].contains(&g.len()) || !g.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(format!("\"{g}\" is not a GTIN (8, 12, 13 or 14 digits)"));
+        }
+        let (data, check) = g.as_bytes().split_at(g.len() - 1);
+        let want = fields::gs1_check_digit(data);
+        if check[0] - b'0' != want {
+            return Err(format!(
+                "\"{g}\": GTIN check digit is {}, expected {want}",
+                check[0] - b'0'
+            ));
+        }
+        let g14 = format!("{g:0>14}");
+        if !out.contains(&g14) {
+            out.push(g14);
+        }
+    }
+    Ok(out)
+}
+
+/// An EPC as hex: 24 or more hex digits (96 bits and up), upper-cased.
+pub fn parse_epc(s: &str) -> Result<String, String> {
+    if s.len() < 24 || !s.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(format!(
+            "\"{s}\" is not an EPC (24 or more hex digits, as the reader reports it)"
+        ));
+    }
+    Ok(s.to_ascii_uppercase())
+}
+
+/// A GIAI (AI 8004): up to 30 characters of GS1's character set 82, the
+/// company prefix first; `(8004)` in front is accepted and dropped.
+pub fn parse_giai(s: &str) -> Result<String, String> {
+    let v = s.strip_prefix("(8004)").unwrap_or(s);
+    let cset82 = |b: u8| b.is_ascii_alphanumeric() || b"!\"%&'()*+,-./:;<=>?_".contains(&b);
+    if v.is_empty() || v.len() > 30 || !v.bytes().all(cset82) {
+        return Err(format!(
+            "\"{s}\" is not a GIAI (1 to 30 characters of GS1's set: letters, digits, !\"%&'()*+,-./:;<=>?_)"
+        ));
+    }
+    if v.len() < 7 || !v.as_bytes()[..6].iter().all(u8::is_ascii_digit) {
+        return Err(format!(
+            "\"{s}\" is not a GIAI (it starts with a GS1 company prefix of 6 to 12 digits)"
+        ));
+    }
+    Ok(v.to_string())
+}
+
+/// `yes`/`no` (also `true`/`false`, `y`/`n`, `1`/`0`), any case.
+pub fn parse_yes_no(s: &str) -> Result<bool, String> {
+    match s.to_ascii_lowercase().as_str() {
+        "yes" | "y" | "true" | "1" => Ok(true),
+        "no" | "n" | "false" | "0" => Ok(false),
+        _ => Err(format!("\"{s}\" is not yes or no")),
     }
 }
 
@@ -343,6 +504,41 @@ mod tests {
             e[3].starts_with("assets.csv:6: column \"Status\": \"Melted\" is not a known status"),
             "{}",
             e[3]
+        );
+    }
+
+    #[test]
+    fn gtin_epc_giai_and_holds_media() {
+        let rows = parse_text(
+            "Asset Tag,Model,GTIN,EPC,GIAI,Holds Media\n\
+             A-1,Latitude,9506000134352,3474257bf40000000000162e,(8004)0614141A1,Yes\n\
+             A-2,Latitude,09506000134352;12345670,,06141419,yes\n",
+        )
+        .unwrap();
+        assert_eq!(rows[0].gtins, ["09506000134352"]);
+        assert_eq!(rows[0].epc.as_deref(), Some("3474257BF40000000000162E"));
+        assert_eq!(rows[0].giai.as_deref(), Some("0614141A1"));
+        assert_eq!(rows[0].holds_media, Some(true));
+        assert_eq!(rows[1].gtins, ["09506000134352", "00000012345670"]);
+        let e = parse_text(
+            "Asset Tag,Model,GTIN,EPC,GIAI,Holds Media\n\
+             A-1,M,9506000134353,ABC,,maybe\n\
+             A-2,,12345670,,06141 1,\n\
+             A-3,M,,3474257BF40000000000162E,,no\n\
+             A-4,M,,3474257bf40000000000162e,,yes\n",
+        )
+        .unwrap_err();
+        assert_eq!(
+            e,
+            [
+                "assets.csv:2: column \"GTIN\": \"9506000134353\": GTIN check digit is 3, expected 2",
+                "assets.csv:2: column \"EPC\": \"ABC\" is not an EPC (24 or more hex digits, as the reader reports it)",
+                "assets.csv:2: column \"Holds Media\": \"maybe\" is not yes or no",
+                "assets.csv:3: column \"GIAI\": \"06141 1\" is not a GIAI (1 to 30 characters of GS1's set: letters, digits, !\"%&'()*+,-./:;<=>?_)",
+                "assets.csv:3: column \"GTIN\": is given but Model is empty (it is a property of the model)",
+                "assets.csv:5: column \"EPC\": \"3474257BF40000000000162E\" appears twice in the file (first on line 4)",
+                "assets.csv:5: column \"Holds Media\": model \"M\" is said to hold media and not to on line 4 (it is a property of the model)",
+            ]
         );
     }
 

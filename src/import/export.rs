@@ -1,6 +1,8 @@
 //! Exporting assets in the import's columns, so that `export` then `import`
 //! into an empty store reproduces them (identifiers other than asset tag and
-//! serial, and the location hierarchy, are not part of the asset register).
+//! serial, EPC and GIAI, and the location hierarchy, are not part of the
+//! asset register). `GTIN` lists the model's GTIN-14s separated by spaces;
+//! `Holds Media` is `yes`/`no` for an asset with a model, empty without one.
 //!
 //! CSV: the headers of [`super::assets::COLUMNS`]. JSON: one array of objects
 //! whose keys are those headers in snake_case; values are strings or null,
@@ -9,6 +11,7 @@
 
 use super::assets::COLUMNS;
 use super::fields::{format_cost, minor_digits, months_between, parse_date};
+use crate::store::assets::AssetRow;
 use crate::store::StoreError;
 use rusqlite::Connection;
 use serde_json::{Map, Value};
@@ -16,55 +19,48 @@ use serde_json::{Map, Value};
 /// One asset as exported: values in [`COLUMNS`] order, `None` for empty.
 pub type ExportRow = Vec<Option<String>>;
 
-/// Every asset, oldest first.
+/// Every asset, oldest first, through the store's one asset join.
 pub fn asset_rows(conn: &Connection) -> Result<Vec<ExportRow>, StoreError> {
-    let mut st = conn.prepare(
-        "SELECT \
-           (SELECT value FROM identifiers i WHERE i.asset_id = a.id AND i.kind = 'asset_tag' ORDER BY i.id LIMIT 1), \
-           (SELECT value FROM identifiers i WHERE i.asset_id = a.id AND i.kind = 'serial' ORDER BY i.id LIMIT 1), \
-           m.name, f.name, c.name, l.name, l.code, a.status, a.purchase_date, a.cost_minor, a.currency, \
-           v.name, a.order_number, a.warranty_end, a.id \
-         FROM assets a \
-         LEFT JOIN models m ON m.id = a.model_id \
-         LEFT JOIN manufacturers f ON f.id = m.manufacturer_id \
-         LEFT JOIN categories c ON c.id = m.category_id \
-         LEFT JOIN locations l ON l.id = a.location_id \
-         LEFT JOIN vendors v ON v.id = a.supplier_id \
-         ORDER BY a.id",
-    )?;
-    let rows = st.query_map([], |r| {
-        let s = |i: usize| r.get::<_, Option<String>>(i);
-        let id: i64 = r.get(14)?;
-        let purchase = s(8)?;
-        let cost: Option<i64> = r.get(9)?;
-        let currency = s(10)?;
-        let warranty_end = s(13)?;
-        let months = match (&purchase, &warranty_end) {
-            (Some(p), Some(w)) => match (parse_date(p), parse_date(w)) {
-                (Ok(p), Ok(w)) => months_between(p, w).map(|m| m.to_string()),
-                _ => None,
-            },
+    Ok(crate::store::assets::list(conn)?
+        .into_iter()
+        .map(export_row)
+        .collect())
+}
+
+/// One asset in [`COLUMNS`] order.
+fn export_row(a: AssetRow) -> ExportRow {
+    let months = match (&a.purchase_date, &a.warranty_end) {
+        (Some(p), Some(w)) => match (parse_date(p), parse_date(w)) {
+            (Ok(p), Ok(w)) => months_between(p, w).map(|m| m.to_string()),
             _ => None,
-        };
-        Ok(vec![
-            Some(s(0)?.unwrap_or_else(|| format!("#{id}"))),
-            s(1)?,
-            s(2)?,
-            s(3)?,
-            s(4)?,
-            s(5)?,
-            s(6)?,
-            s(7)?,
-            purchase,
-            cost.map(|c| format_cost(c, currency.as_deref().map_or(2, minor_digits))),
-            currency,
-            s(11)?,
-            s(12)?,
-            months,
-            warranty_end,
-        ])
-    })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+        },
+        _ => None,
+    };
+    let cost = a
+        .cost_minor
+        .map(|c| format_cost(c, a.currency.as_deref().map_or(2, minor_digits)));
+    let has_model = a.model.is_some();
+    vec![
+        Some(a.tag.unwrap_or_else(|| format!("#{}", a.id))),
+        a.serial,
+        a.model,
+        a.manufacturer,
+        a.category,
+        a.location,
+        a.location_code,
+        Some(a.status),
+        a.purchase_date,
+        cost,
+        a.currency,
+        a.supplier,
+        a.order_number,
+        months,
+        a.warranty_end,
+        (!a.gtins.is_empty()).then(|| a.gtins.join(" ")),
+        a.epc,
+        a.giai,
+        has_model.then(|| if a.holds_media { "yes" } else { "no" }.to_string()),
+    ]
 }
 
 /// The CSV text: header row, then one row per asset.

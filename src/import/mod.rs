@@ -1,15 +1,19 @@
 //! Importing registers from CSV files: assets (Snipe-IT's export columns),
 //! locations, operators and vendors; and exporting assets back.
 //!
-//! An import is all or nothing, in two steps. First every row is parsed and
-//! validated — against the file itself (a tag twice) and against the store (a
-//! tag or serial it already has) — collecting every error with `file:line` and
-//! the column as the file names it. Only when no row is bad does one
-//! transaction write everything: the entities the file names that the store
+//! An import of one or more files is all or nothing, in three steps (see
+//! [`apply`]). First every row of every file is parsed and validated — against
+//! the file itself and the other files (a tag twice) — without touching any
+//! store; then against the store (a tag or serial it already has), read
+//! without the write lock; every error is collected with `file:line` (the
+//! file's physical line, header = 1) and the column as the file names it. Only
+//! when no row is bad does one transaction, holding the write lock only for
+//! the inserts, write everything: the entities the files name that the store
 //! lacks (locations, models, manufacturers, categories, suppliers), the rows
-//! themselves, and journal events (`import.<register>` with the file's SHA-256
-//! and counts, then one `<thing>.created` event per created row or entity, so
-//! that each asset's history starts with its import).
+//! themselves, and journal events (`import.<register>` with each file's
+//! SHA-256 and row count, then one `<thing>.created` event per created row or
+//! entity, `asset.updated` per asset an `--update` changed, `model.updated`
+//! when GTINs or Holds Media change a model).
 //!
 //! Parsing ([`table`], [`fields`], [`assets`], [`registers`]) is pure; [`apply`]
 //! touches the store; [`export`] reads it back in the same columns.
@@ -20,8 +24,9 @@ pub mod export;
 pub mod fields;
 pub mod registers;
 pub mod table;
+mod write_assets;
 
-pub use apply::{import_file, ImportReport, Register};
+pub use apply::{import_file, import_sources, ImportReport, Options, Register};
 
 /// One thing wrong with one row (or the header): `file:line: column "X": message`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -82,6 +87,10 @@ pub enum ImportError {
     /// The store failed while writing; nothing was committed. Exit code 2.
     #[error("store error, nothing imported: {0}")]
     Store(String),
+    /// The store cannot be opened (another application's file, read-only …);
+    /// it was not changed. Exit code 2.
+    #[error("{0}")]
+    Open(crate::store::StoreError),
 }
 
 fn list(errors: &[RowError]) -> String {
@@ -119,6 +128,19 @@ pub fn fuzz_one(data: &[u8]) {
     if let Ok(t) = table::Table::read("fuzz.csv", data, registers::VENDOR_COLUMNS) {
         let _ = registers::parse_vendors(&t);
     }
+    // Several files at once (the checks across files), still pure.
+    let _ = apply::parse(
+        apply::Register::Assets,
+        &[("a.csv", data), ("b.csv", data)],
+        &cfg,
+        None,
+    );
+    let _ = apply::parse(
+        apply::Register::Locations,
+        &[("a.csv", data), ("b.csv", data)],
+        &cfg,
+        None,
+    );
     // Cell parsers on the raw text too.
     if let Ok(s) = std::str::from_utf8(data) {
         let _ = fields::parse_date(s);
@@ -126,6 +148,10 @@ pub fn fuzz_one(data: &[u8]) {
         let _ = fields::parse_months(s);
         let _ = fields::check_gln(s);
         let _ = fields::derive_location_code(s);
+        let _ = assets::parse_gtins(s);
+        let _ = assets::parse_epc(s);
+        let _ = assets::parse_giai(s);
+        let _ = assets::parse_yes_no(s);
     }
 }
 

@@ -51,6 +51,7 @@ impl Table {
             .flexible(true)
             .from_reader(bytes);
         let mut errors = Vec::new();
+        let lines = Lines::new(bytes);
         let mut records = reader.byte_records();
         let header = match records.next() {
             None => {
@@ -60,7 +61,7 @@ impl Table {
                     "the file is empty (no header row)",
                 )]);
             }
-            Some(Err(e)) => return Err(vec![csv_error(file, &e)]),
+            Some(Err(e)) => return Err(vec![csv_error(file, &lines, &e)]),
             Some(Ok(h)) => h,
         };
         let mut headers = Vec::with_capacity(header.len());
@@ -113,11 +114,11 @@ impl Table {
             let rec = match rec {
                 Ok(r) => r,
                 Err(e) => {
-                    errors.push(csv_error(file, &e));
+                    errors.push(csv_error(file, &lines, &e));
                     break;
                 }
             };
-            let line = rec.position().map(|p| p.line()).unwrap_or(0);
+            let line = lines.record_start(rec.position());
             if rec.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
                 continue;
             }
@@ -202,9 +203,54 @@ impl Table {
     }
 }
 
-fn csv_error(file: &str, e: &csv::Error) -> RowError {
-    let line = e.position().map(|p| p.line()).unwrap_or(0);
-    RowError::file(file, line, format!("not readable as CSV: {e}"))
+fn csv_error(file: &str, lines: &Lines<'_>, e: &csv::Error) -> RowError {
+    RowError::file(
+        file,
+        lines.record_start(e.position()),
+        format!("not readable as CSV: {e}"),
+    )
+}
+
+/// Physical line numbers from byte offsets. The csv crate's own line count is
+/// not the file's: it misses the blank lines it skips and counts a CRLF's LF
+/// as the start of the next record, so a CRLF file (Excel's) was off by one.
+/// A byte offset is exact, so the line is the number of LFs before the
+/// record's first byte, plus one.
+struct Lines<'b> {
+    bytes: &'b [u8],
+    /// Offsets of every `\n`.
+    newlines: Vec<usize>,
+}
+
+impl<'b> Lines<'b> {
+    fn new(bytes: &'b [u8]) -> Lines<'b> {
+        let newlines = bytes
+            .iter()
+            .enumerate()
+            .filter(|(_, b)| **b == b'\n')
+            .map(|(i, _)| i)
+            .collect();
+        Lines { bytes, newlines }
+    }
+
+    /// The 1-based line of the record that the reader placed at `pos`: the
+    /// reader's offset may sit on the line ends (blank lines, a CRLF's LF)
+    /// before the record, so those are skipped first.
+    fn record_start(&self, pos: Option<&csv::Position>) -> u64 {
+        let Some(pos) = pos else { return 0 };
+        let mut at = usize::try_from(pos.byte()).unwrap_or(usize::MAX);
+        while self
+            .bytes
+            .get(at)
+            .is_some_and(|b| *b == b'\n' || *b == b'\r')
+        {
+            at += 1;
+        }
+        let at = at.min(self.bytes.len());
+        // Number of LFs strictly before `at`.
+        let before = self.newlines.partition_point(|&n| n < at);
+        before as u64 + 1
+    }
 }
 
 #[cfg(test)]
@@ -257,6 +303,38 @@ mod tests {
         assert_eq!(
             e[1].to_string(),
             "a.csv:3: column \"Serial\": not valid UTF-8 (save the file as UTF-8)"
+        );
+    }
+
+    /// Lines are the file's physical lines: CRLF endings, blank lines and
+    /// quoted newlines (in the record itself or before it) all counted.
+    #[test]
+    fn lines_are_physical_lines() {
+        let lines = |text: &[u8]| -> Vec<u64> {
+            Table::read("a.csv", text, COLS)
+                .unwrap()
+                .rows
+                .iter()
+                .map(|r| r.line)
+                .collect()
+        };
+        assert_eq!(lines(b"Asset Tag,Serial\n\"A\nB\",S1\nA-2,S2\n"), [2, 4]);
+        assert_eq!(
+            lines(b"Asset Tag,Serial\nA-1,\"x\ny\nz\"\nA-2,S2\n"),
+            [2, 5]
+        );
+        assert_eq!(lines(b"Asset Tag,Serial\n\nA-1,S1\n\n\nA-2,S2\n"), [3, 6]);
+        assert_eq!(lines(b"Asset Tag,Serial\r\nA-1,S1\r\nA-2,S2\r\n"), [2, 3]);
+        assert_eq!(
+            lines(b"Asset Tag,Serial\r\nA-1,\"x\r\ny\"\r\n\r\nA-2,S2\r\n"),
+            [2, 5]
+        );
+        assert_eq!(lines(b"\xEF\xBB\xBFAsset Tag,Serial\r\nA-1,S1\r\n"), [2]);
+        // An error names the line of its record too.
+        let e = Table::read("a.csv", b"Asset Tag,Serial\r\nA-1,S1\r\nA-2\r\n", COLS).unwrap_err();
+        assert_eq!(
+            e[0].to_string(),
+            "a.csv:3: the record has 1 fields, the header has 2"
         );
     }
 

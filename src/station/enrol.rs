@@ -1,71 +1,13 @@
-//! Creating assets: the one place that inserts an asset row, used by enrolment
-//! at the bench, by the CSV import and by the demo seed, so that every asset
-//! starts the same way (row + identifiers + an `asset.created` event).
+//! Enrolment at the bench: an unknown code offered, then created as an asset
+//! through `store::assets::insert` (the one place that inserts an asset row,
+//! shared with the CSV import and the demo seed).
 
 use super::classify::IdentityKind;
 use super::decision::{Decision, Journal};
 use super::outcome::{Level, Panel};
-use crate::store::assets::NewAsset;
 use crate::store::{self, StoreError};
-use rusqlite::Connection;
-use serde_json::{json, Value};
+use serde_json::json;
 use std::time::SystemTime;
-
-/// Inserts the asset (its tag is its `asset_tag` identifier) and the `extra`
-/// identifiers (kind, value); returns its id. An identifier another asset holds
-/// is refused ([`StoreError::IdentifierTaken`]).
-pub fn insert_asset(
-    conn: &Connection,
-    a: &NewAsset,
-    extra: &[(&str, &str)],
-) -> Result<i64, StoreError> {
-    let id = store::assets::create(conn, a)?;
-    for (kind, value) in extra {
-        store::identifiers::add(conn, id, kind, value)?;
-    }
-    Ok(id)
-}
-
-/// The payload of `asset.created`: the asset id (which links the event to the
-/// asset's history), its identifiers, status and columns, and how it came
-/// (`enrol`, `import`, `seed`), plus the keys of `extra_keys`.
-pub fn created_payload(
-    id: i64,
-    a: &NewAsset,
-    extra: &[(&str, &str)],
-    via: &str,
-    extra_keys: Value,
-) -> Value {
-    let mut identifiers = vec![json!({"kind": "asset_tag", "value": a.tag})];
-    identifiers.extend(extra.iter().map(|(k, v)| json!({"kind": k, "value": v})));
-    let mut p = json!({
-        "asset_id": id,
-        "tag": a.tag,
-        "status": a.status,
-        "via": via,
-        "identifiers": identifiers,
-    });
-    if let Some(m) = p.as_object_mut() {
-        for (k, v) in [
-            ("model_id", json!(a.model_id)),
-            ("location_id", json!(a.location_id)),
-            ("supplier_id", json!(a.supplier_id)),
-            ("order_number", json!(a.order_number)),
-            ("cost_minor", json!(a.cost_minor)),
-            ("currency", json!(a.currency)),
-            ("purchase_date", json!(a.purchase_date)),
-            ("warranty_end", json!(a.warranty_end)),
-        ] {
-            if !v.is_null() {
-                m.insert(k.into(), v);
-            }
-        }
-        if let Value::Object(e) = extra_keys {
-            m.extend(e);
-        }
-    }
-    p
-}
 
 /// Whether a scanned code can become an asset tag: printable text, 1 to 64
 /// characters, not cut short. `Err` says why not.
@@ -148,11 +90,11 @@ pub(super) fn enrol(
         status: "in_stock".into(),
         ..Default::default()
     };
-    let id = insert_asset(j.conn(), &new, &[])?;
+    let id = store::assets::insert(j.conn(), &new, &[])?;
     j.append(
         at,
         "asset.created",
-        created_payload(id, &new, &[], "enrol", json!({"scanned_as": identity})),
+        store::assets::created_payload(id, &new, &[], "enrol", json!({"scanned_as": identity})),
     )?;
     let mut d = Decision::new(Level::Ok, format!("Enrolled {code} · in_stock")).card(id);
     d.changed.push(format!("asset {code} created"));

@@ -5,7 +5,7 @@
 use super::classify::IdentityKind;
 use super::outcome::{AssetCard, HistoryLine, LocationCard};
 use crate::store::{self, journal::EventRow, StoreError};
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection};
 
 /// How many history lines a card carries.
 pub const HISTORY_LINES: usize = 20;
@@ -43,28 +43,16 @@ pub fn find_asset(
 
 /// The card of asset `id`, history newest first.
 pub fn asset_card(conn: &Connection, id: i64) -> Result<Option<AssetCard>, StoreError> {
-    let row = conn
-        .prepare_cached(
-            "SELECT a.status, m.name, f.name, c.name, l.code, l.name \
-             FROM assets a \
-             LEFT JOIN models m ON m.id = a.model_id \
-             LEFT JOIN manufacturers f ON f.id = m.manufacturer_id \
-             LEFT JOIN categories c ON c.id = m.category_id \
-             LEFT JOIN locations l ON l.id = a.location_id \
-             WHERE a.id = ?1",
-        )?
-        .query_row(params![id], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, Option<String>>(1)?,
-                r.get::<_, Option<String>>(2)?,
-                r.get::<_, Option<String>>(3)?,
-                r.get::<_, Option<String>>(4)?,
-                r.get::<_, Option<String>>(5)?,
-            ))
-        })
-        .optional()?;
-    let Some((status, model, manufacturer, category, loc_code, loc_name)) = row else {
+    let Some(store::assets::AssetRow {
+        status,
+        model,
+        manufacturer,
+        category,
+        location_code: loc_code,
+        location: loc_name,
+        ..
+    }) = store::assets::get(conn, id)?
+    else {
         return Ok(None);
     };
     let identifiers = store::identifiers::for_asset(conn, id)?;

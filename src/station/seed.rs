@@ -7,7 +7,6 @@
 //! supplier and a certified disposal vendor. Deterministic: the same store
 //! every time.
 
-use super::enrol;
 use crate::store::{self, journal::NewEvent, Store, StoreError, Tx};
 use serde_json::{json, Value};
 use std::time::SystemTime;
@@ -234,10 +233,10 @@ pub fn seed_demo(store: &mut Store, station_id: &str) -> Result<DemoCodes, Store
             ..Default::default()
         };
         let extra: Vec<(&str, &str)> = ids.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-        let id = enrol::insert_asset(s.tx.conn(), &new, &extra)?;
+        let id = store::assets::insert(s.tx.conn(), &new, &extra)?;
         s.event(
             "asset.created",
-            enrol::created_payload(id, &new, &extra, "seed", json!({})),
+            store::assets::created_payload(id, &new, &extra, "seed", json!({})),
         )?;
         codes.tags.push(tag);
         codes.serials.push(serial);

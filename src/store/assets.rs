@@ -2,9 +2,16 @@
 //! included) live in [`super::identifiers`]; its lifecycle status is one of
 //! [`STATUSES`] (the station decides which transitions are allowed; the store
 //! only refuses unknown names).
+//!
+//! Every asset is created here ([`insert`], with [`created_payload`] for its
+//! `asset.created` event) whoever creates it — enrolment at the bench, the CSV
+//! import, the demo seed — and every asset is read through one join
+//! ([`get`], [`list`]): the asset card, the export and the import's updates
+//! see the same columns.
 
 use super::{identifiers, Result, StoreError};
 use rusqlite::{params, Connection, OptionalExtension};
+use serde_json::{json, Value};
 
 /// Every asset status, in lifecycle order (design.md).
 pub const STATUSES: &[&str] = &[
@@ -88,6 +95,64 @@ pub struct AssetRow {
     pub upstream_id: Option<String>,
     pub created_at: String,
     pub updated_at: String,
+    /// The first `epc` and `giai` identifiers, if any.
+    pub epc: Option<String>,
+    pub giai: Option<String>,
+    /// The model's GTIN-14s and whether it holds storage media (false without a model).
+    pub gtins: Vec<String>,
+    pub holds_media: bool,
+}
+
+/// Inserts the asset (its tag is its `asset_tag` identifier) and the `extra`
+/// identifiers (kind, value); returns its id. An identifier another asset holds
+/// is refused ([`StoreError::IdentifierTaken`]).
+pub fn insert(conn: &Connection, a: &NewAsset, extra: &[(&str, &str)]) -> Result<i64> {
+    let id = create(conn, a)?;
+    for (kind, value) in extra {
+        identifiers::add(conn, id, kind, value)?;
+    }
+    Ok(id)
+}
+
+/// The payload of `asset.created`: the asset id (which links the event to the
+/// asset's history), its identifiers, status and columns, and how it came
+/// (`enrol`, `import`, `seed`), plus the keys of `extra_keys`.
+pub fn created_payload(
+    id: i64,
+    a: &NewAsset,
+    extra: &[(&str, &str)],
+    via: &str,
+    extra_keys: Value,
+) -> Value {
+    let mut identifiers = vec![json!({"kind": "asset_tag", "value": a.tag})];
+    identifiers.extend(extra.iter().map(|(k, v)| json!({"kind": k, "value": v})));
+    let mut p = json!({
+        "asset_id": id,
+        "tag": a.tag,
+        "status": a.status,
+        "via": via,
+        "identifiers": identifiers,
+    });
+    if let Some(m) = p.as_object_mut() {
+        for (k, v) in [
+            ("model_id", json!(a.model_id)),
+            ("location_id", json!(a.location_id)),
+            ("supplier_id", json!(a.supplier_id)),
+            ("order_number", json!(a.order_number)),
+            ("cost_minor", json!(a.cost_minor)),
+            ("currency", json!(a.currency)),
+            ("purchase_date", json!(a.purchase_date)),
+            ("warranty_end", json!(a.warranty_end)),
+        ] {
+            if !v.is_null() {
+                m.insert(k.into(), v);
+            }
+        }
+        if let Value::Object(e) = extra_keys {
+            m.extend(e);
+        }
+    }
+    p
 }
 
 /// Creates an asset and its `asset_tag` identifier. A tag in use is refused
@@ -152,7 +217,10 @@ const SELECT: &str = "SELECT a.id, \
     (SELECT value FROM identifiers WHERE asset_id = a.id AND kind = 'serial' ORDER BY id LIMIT 1), \
     a.status, a.model_id, m.name, f.name, c.name, a.location_id, l.code, l.name, a.supplier_id, v.name, \
     a.order_number, a.cost_minor, a.currency, a.purchase_date, a.warranty_end, a.received_at, \
-    a.received_by, a.upstream_id, a.created_at, a.updated_at \
+    a.received_by, a.upstream_id, a.created_at, a.updated_at, \
+    (SELECT value FROM identifiers WHERE asset_id = a.id AND kind = 'epc' ORDER BY id LIMIT 1), \
+    (SELECT value FROM identifiers WHERE asset_id = a.id AND kind = 'giai' ORDER BY id LIMIT 1), \
+    m.gtins, ifnull(m.holds_media, 0) \
     FROM assets a \
     LEFT JOIN models m ON m.id = a.model_id \
     LEFT JOIN manufacturers f ON f.id = m.manufacturer_id \
@@ -185,6 +253,13 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AssetRow> {
         upstream_id: r.get(20)?,
         created_at: r.get(21)?,
         updated_at: r.get(22)?,
+        epc: r.get(23)?,
+        giai: r.get(24)?,
+        gtins: r
+            .get::<_, Option<String>>(25)?
+            .and_then(|g| serde_json::from_str(&g).ok())
+            .unwrap_or_default(),
+        holds_media: r.get(26)?,
     })
 }
 
@@ -225,6 +300,38 @@ pub fn find_by_identifier(
 /// The asset whose tag is `tag`.
 pub fn by_tag(conn: &Connection, tag: &str) -> Result<Option<i64>> {
     identifiers::owner(conn, "asset_tag", tag)
+}
+
+/// Rewrites an asset's columns (all but its tag) from `a`: an import's update,
+/// which sets statuses directly as a journaled import (design.md).
+pub fn update_columns(conn: &Connection, id: i64, a: &NewAsset) -> Result<()> {
+    check_status(&a.status)?;
+    let n = conn
+        .prepare_cached(
+            "UPDATE assets SET status = ?2, model_id = ?3, location_id = ?4, supplier_id = ?5, \
+             order_number = ?6, cost_minor = ?7, currency = ?8, purchase_date = ?9, \
+             warranty_end = ?10, updated_at = ?11 WHERE id = ?1",
+        )?
+        .execute(params![
+            id,
+            a.status,
+            a.model_id,
+            a.location_id,
+            a.supplier_id,
+            a.order_number,
+            a.cost_minor,
+            a.currency,
+            a.purchase_date,
+            a.warranty_end,
+            crate::timefmt::now()
+        ])?;
+    if n == 0 {
+        return Err(StoreError::NotFound {
+            what: "asset",
+            value: format!("#{id}"),
+        });
+    }
+    Ok(())
 }
 
 /// Sets an asset's status (the caller has checked the transition).

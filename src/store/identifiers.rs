@@ -44,6 +44,36 @@ pub fn add(conn: &Connection, asset_id: i64, kind: &str, value: &str) -> Result<
     Ok(())
 }
 
+/// Makes `value` the asset's identifier of `kind`: its first one of that kind
+/// is replaced (the others stay), or it is added. Returns the value replaced.
+/// One that another asset holds is refused as [`add`] does.
+pub fn set_first_of_kind(
+    conn: &Connection,
+    asset_id: i64,
+    kind: &str,
+    value: &str,
+) -> Result<Option<String>> {
+    let old = first_of_kind(conn, asset_id, kind)?;
+    match &old {
+        Some(v) if v == value => return Ok(old),
+        Some(v) => {
+            if let Some(owner) = owner(conn, kind, value)? {
+                return Err(StoreError::IdentifierTaken {
+                    kind: kind.to_string(),
+                    value: value.to_string(),
+                    owner: describe_asset(conn, owner)?,
+                });
+            }
+            conn.prepare_cached(
+                "UPDATE identifiers SET value = ?3 WHERE asset_id = ?1 AND kind = ?2 AND value = ?4",
+            )?
+            .execute(params![asset_id, kind, value, v])?;
+        }
+        None => add(conn, asset_id, kind, value)?,
+    }
+    Ok(old)
+}
+
 /// The asset that holds (`kind`, `value`).
 pub fn owner(conn: &Connection, kind: &str, value: &str) -> Result<Option<i64>> {
     Ok(conn

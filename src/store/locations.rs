@@ -79,6 +79,17 @@ pub fn by_name(conn: &Connection, name: &str) -> Result<Option<LocationRow>> {
         .optional()?)
 }
 
+/// The first location with this name compared case-insensitively (as people
+/// type names in spreadsheets).
+pub fn by_name_nocase(conn: &Connection, name: &str) -> Result<Option<LocationRow>> {
+    Ok(conn
+        .prepare_cached(&format!(
+            "{SELECT} WHERE name = ?1 COLLATE NOCASE ORDER BY id LIMIT 1"
+        ))?
+        .query_row(params![name], row)
+        .optional()?)
+}
+
 pub fn get(conn: &Connection, id: i64) -> Result<Option<LocationRow>> {
     Ok(conn
         .prepare_cached(&format!("{SELECT} WHERE id = ?1"))?

@@ -74,6 +74,7 @@ pub fn apply(conn: &mut Connection, target: u32) -> Result<()> {
         })?;
     }
     tx.pragma_update(None, "user_version", target)?;
+    tx.pragma_update(None, "application_id", super::APPLICATION_ID)?;
     tx.commit()?;
     Ok(())
 }

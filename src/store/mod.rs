@@ -10,8 +10,15 @@
 //!   cached; `BEGIN IMMEDIATE` takes the write lock up front so two writers
 //!   queue (busy timeout 5 s) instead of failing half-way.
 //! * **A file we do not understand is left alone.** A file that is not SQLite,
-//!   is corrupt, or has a schema newer than this binary is refused before any
-//!   pragma that writes (switching to WAL rewrites the header).
+//!   is corrupt, has a schema newer than this binary, or is another
+//!   application's SQLite database (schema version 0 with tables in it, another
+//!   `application_id`, or a version without our tables) is refused before any
+//!   pragma that writes (switching to WAL rewrites the header), byte for byte
+//!   untouched. Only an empty (0-byte) or new file becomes a store.
+//! * **A store we cannot write is found at start**, not on the first scan: the
+//!   file, its directory (SQLite creates the -wal and -shm beside it) and any
+//!   existing -wal/-shm must be writable, checked with `access(2)` so that a
+//!   read-only mount counts too.
 //! * **The store holds personal and financial data**: the file and its -wal and
 //!   -shm are created with mode 0600 whatever the umask.
 //!
@@ -43,6 +50,13 @@ pub use journal::{EventRef, EventRow, NewEvent, VerifyReport};
 /// How long a writer waits for another process's write transaction.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// `PRAGMA application_id` of a scanstation store: "SCAN". Stores made before
+/// it was set have 0 and are recognised by their tables.
+pub const APPLICATION_ID: i32 = 0x5343_414E;
+
+/// Tables every scanstation store has had since its first migration.
+const OUR_TABLES: &[&str] = &["assets", "identifiers", "journal"];
+
 /// The first 16 bytes of every SQLite 3 database file.
 const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
 
@@ -69,8 +83,16 @@ pub enum StoreError {
         found: u32,
         supported: u32,
     },
-    #[error("{path} is a SQLite database but not a scanstation store (schema version 0)")]
-    NotAStore { path: PathBuf },
+    #[error(
+        "{path} is a SQLite database of another application ({detail}); it was left untouched: \
+         give scanstation a store of its own (--db PATH, a new file)"
+    )]
+    NotAStore { path: PathBuf, detail: String },
+    #[error(
+        "the store {path} cannot be written ({detail}); scans could not be saved: \
+         make it writable for this user, or give another store with --db PATH"
+    )]
+    ReadOnly { path: PathBuf, detail: String },
     #[error("{kind} {value:?} already belongs to asset {owner}")]
     IdentifierTaken {
         kind: String,
@@ -112,16 +134,47 @@ impl Store {
         }
         // Create the file ourselves with 0600 so the umask cannot widen it;
         // SQLite gives -wal and -shm the mode of the main file.
-        match OpenOptions::new()
+        let created = match OpenOptions::new()
             .write(true)
             .create_new(true)
             .mode(0o600)
             .open(path)
         {
-            Ok(_) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => check_header(path)?,
+            Ok(_) => true,
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                check_header(path)?;
+                false
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
+                return Err(StoreError::ReadOnly {
+                    path: path.to_path_buf(),
+                    detail: format!("cannot create it: {e}"),
+                })
+            }
             Err(e) => return Err(io(e)),
+        };
+        match Store::open_created(path) {
+            Ok(s) => Ok(s),
+            Err(e) => {
+                if created {
+                    // Leave nothing behind that we made for a store we refused.
+                    for p in [
+                        path.to_path_buf(),
+                        sidecar(path, "-wal"),
+                        sidecar(path, "-shm"),
+                    ] {
+                        let _ = std::fs::remove_file(p);
+                    }
+                }
+                Err(e)
+            }
         }
+    }
+
+    /// [`Store::open`] once the file exists.
+    fn open_created(path: &Path) -> Result<Store> {
+        // Before SQLite reads: reading a WAL store already needs its -shm.
+        check_writable(path)?;
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let mut conn = Connection::open_with_flags(path, flags).map_err(|e| classify(path, e))?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
@@ -132,6 +185,13 @@ impl Store {
                 path: path.to_path_buf(),
                 found: version,
                 supported: migrations::LATEST,
+            });
+        }
+        check_ours(&conn, path, version)?;
+        if conn.is_readonly(rusqlite::MAIN_DB)? {
+            return Err(StoreError::ReadOnly {
+                path: path.to_path_buf(),
+                detail: "SQLite opened it read-only".into(),
             });
         }
         // Pragmas outside any transaction (journal_mode cannot change inside one).
@@ -177,9 +237,11 @@ impl Store {
                 supported: migrations::LATEST,
             });
         }
+        check_ours(&conn, path, version)?;
         if version == 0 {
             return Err(StoreError::NotAStore {
                 path: path.to_path_buf(),
+                detail: "schema version 0: not initialised by scanstation".into(),
             });
         }
         stable_plans(&conn)?;
@@ -217,6 +279,15 @@ impl Store {
     /// Where the store lives.
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Lets this connection's page cache grow to `mib` MiB (SQLite's default is
+    /// 2 MiB). A bulk write (an import of 100,000 rows) otherwise spills its
+    /// pages to the WAL and reads them back while it holds the write lock.
+    pub fn set_cache_mib(&self, mib: u32) -> Result<()> {
+        self.conn
+            .pragma_update(None, "cache_size", -(i64::from(mib) * 1024))?;
+        Ok(())
     }
 
     /// Starts a write transaction (`BEGIN IMMEDIATE`: the write lock is taken
@@ -302,6 +373,93 @@ fn read_version(conn: &Connection, path: &Path) -> Result<u32> {
     })
 }
 
+/// Refuses a SQLite file that is not ours, without writing: another
+/// application id, schema version 0 with anything in it, or a version but not
+/// our tables (another application that also counts in `user_version`).
+fn check_ours(conn: &Connection, path: &Path, version: u32) -> Result<()> {
+    let refuse = |detail: String| {
+        Err(StoreError::NotAStore {
+            path: path.to_path_buf(),
+            detail,
+        })
+    };
+    let app_id: i32 = conn
+        .query_row("PRAGMA application_id", [], |r| r.get(0))
+        .map_err(|e| classify(path, e))?;
+    if app_id != 0 && app_id != APPLICATION_ID {
+        return refuse(format!("application id {app_id:#010x}"));
+    }
+    let mut st = conn
+        .prepare("SELECT name FROM sqlite_schema WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name")
+        .map_err(|e| classify(path, e))?;
+    let names = st
+        .query_map([], |r| r.get::<_, String>(0))
+        .and_then(|rows| rows.collect::<rusqlite::Result<Vec<String>>>())
+        .map_err(|e| classify(path, e))?;
+    if version == 0 && !names.is_empty() {
+        let mut shown: Vec<&str> = names.iter().take(5).map(String::as_str).collect();
+        if names.len() > 5 {
+            shown.push("…");
+        }
+        return refuse(format!(
+            "schema version 0, with tables of its own: {}",
+            shown.join(", ")
+        ));
+    }
+    if version > 0 {
+        if let Some(missing) = OUR_TABLES.iter().find(|t| !names.iter().any(|n| n == *t)) {
+            return refuse(format!(
+                "schema version {version} but no table \"{missing}\""
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Refuses a store this process cannot write: the file, its directory (for
+/// the -wal and -shm SQLite creates and deletes) and existing sidecars.
+/// `access(2)` answers for this user and for read-only mounts; SQLite's own
+/// view (it opens a write-protected file read-only) is checked after opening.
+fn check_writable(path: &Path) -> Result<()> {
+    use nix::unistd::{access, AccessFlags};
+    let refuse = |detail: String| {
+        Err(StoreError::ReadOnly {
+            path: path.to_path_buf(),
+            detail,
+        })
+    };
+    if let Err(e) = access(path, AccessFlags::W_OK) {
+        return refuse(format!("the file is not writable: {}", e.desc()));
+    }
+    let dir = match path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        Some(d) => d,
+        None => Path::new("."),
+    };
+    if let Err(e) = access(dir, AccessFlags::W_OK | AccessFlags::X_OK) {
+        return refuse(format!(
+            "its directory {} is not writable ({}); SQLite keeps the -wal and -shm files there",
+            dir.display(),
+            e.desc()
+        ));
+    }
+    for suffix in ["-wal", "-shm"] {
+        let p = sidecar(path, suffix);
+        if p.exists() {
+            if let Err(e) = access(&p, AccessFlags::W_OK) {
+                return refuse(format!("{} is not writable: {}", p.display(), e.desc()));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `path` with `suffix` appended (`station.db-wal`).
+fn sidecar(path: &Path, suffix: &str) -> PathBuf {
+    let mut p = path.as_os_str().to_owned();
+    p.push(suffix);
+    PathBuf::from(p)
+}
+
 /// Turns SQLite's "not a database" and "malformed" into our clear variants.
 fn classify(path: &Path, e: rusqlite::Error) -> StoreError {
     use rusqlite::ffi::ErrorCode;
@@ -324,9 +482,7 @@ fn classify(path: &Path, e: rusqlite::Error) -> StoreError {
 /// The -wal and -shm files: 0600, whatever created them.
 fn restrict_sidecars(path: &Path) -> Result<()> {
     for suffix in ["-wal", "-shm"] {
-        let mut p = path.as_os_str().to_owned();
-        p.push(suffix);
-        let p = PathBuf::from(p);
+        let p = sidecar(path, suffix);
         match std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600)) {
             Ok(()) => {}
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}

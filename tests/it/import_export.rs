@@ -403,3 +403,246 @@ fn location_names_are_reused_and_derived_codes_never_collide() {
     let codes: Vec<_> = rows.iter().map(|r| r[6].clone().unwrap()).collect();
     assert_eq!(codes, ["LOC-STORE", "LOC-STORE-2", "LOC-STORE-2"]);
 }
+
+/// A CRLF file (as Excel writes) with a blank line: the bad value on the
+/// file's line 4 is reported on line 4 (it was line 3), with file and column.
+#[test]
+fn errors_name_the_physical_line_of_a_crlf_file() {
+    let sb = Sandbox::new();
+    let bad = sb.path().join("excel.csv");
+    std::fs::write(
+        &bad,
+        "Asset Tag,Purchase Date\r\nA-1,2024-01-01\r\nA-2,\"2024-01-02\"\r\nA-3,2024-13-01\r\n\r\nA-4,1 May\r\n",
+    )
+    .unwrap();
+    let out = sb
+        .cmd()
+        .args(["import", "assets"])
+        .arg(&bad)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("excel.csv:4: column \"Purchase Date\": \"2024-13-01\" is not a date"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("excel.csv:6: column \"Purchase Date\": \"1 May\" is not a date"),
+        "{stderr}"
+    );
+}
+
+fn run(sb: &Sandbox, args: &[&str]) -> (Option<i32>, String, String) {
+    let out = sb.cmd().args(args).output().unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// GTIN, EPC, GIAI and Holds Media: imported (EPC upper-cased as an `epc`
+/// identifier, GTIN and Holds Media on the model), exported, and the export
+/// imported into an empty store reproduces them.
+#[test]
+fn gs1_columns_import_export_and_round_trip() {
+    let sb = Sandbox::new();
+    let f = fixture("assets-gs1.csv");
+    let (code, out, err) = run(&sb, &["import", "assets", f.to_str().unwrap()]);
+    assert_eq!(code, Some(0), "{out}{err}");
+    let store = Store::open(&sb.db()).unwrap();
+    let c = store.conn();
+    let id = assets::by_tag(c, "A-3001").unwrap().unwrap();
+    assert_eq!(
+        scanstation::store::identifiers::owner(c, "epc", "3474257BF40000000000162E").unwrap(),
+        Some(id)
+    );
+    assert_eq!(
+        scanstation::store::identifiers::owner(c, "giai", "06141415678").unwrap(),
+        Some(id)
+    );
+    let row = assets::get(c, id).unwrap().unwrap();
+    assert_eq!(row.gtins, ["09506000134352"]);
+    assert!(row.holds_media);
+    let dock = assets::get(c, assets::by_tag(c, "A-3003").unwrap().unwrap())
+        .unwrap()
+        .unwrap();
+    assert!(!dock.holds_media);
+    let (code, csv_out, err) = run(&sb, &["export", "assets"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        csv_out
+            .lines()
+            .next()
+            .unwrap()
+            .ends_with(",GTIN,EPC,GIAI,Holds Media"),
+        "{csv_out}"
+    );
+    assert!(
+        csv_out.contains("09506000134352,3474257BF40000000000162E,06141415678,yes"),
+        "{csv_out}"
+    );
+    let (_, json_out, _) = run(&sb, &["export", "assets", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&json_out).unwrap();
+    assert_eq!(v[0]["epc"], "3474257BF40000000000162E");
+    assert_eq!(v[0]["holds_media"], "yes");
+    // Round trip into an empty store.
+    let b = Sandbox::new();
+    let exported = b.path().join("export.csv");
+    std::fs::write(&exported, &csv_out).unwrap();
+    let (code, out, err) = run(&b, &["import", "assets", exported.to_str().unwrap()]);
+    assert_eq!(code, Some(0), "{out}{err}");
+    assert!(err.is_empty(), "warnings: {err}");
+    let (_, again, _) = run(&b, &["export", "assets"]);
+    assert_eq!(again, csv_out);
+}
+
+/// `--update`: assets whose tags exist are updated (only the cells given),
+/// each change journaled as `asset.updated` with from/to; others created; a
+/// bad row refuses everything.
+#[test]
+fn update_changes_existing_assets_and_journals_each_change() {
+    let sb = Sandbox::new();
+    let a = sb.path().join("a.csv");
+    std::fs::write(
+        &a,
+        "Asset Tag,Serial,Status,Location Code,Purchase Cost\nA-1,S-1,Ready to Deploy,LOC-A,10.00\nA-2,S-2,,LOC-A,\n",
+    )
+    .unwrap();
+    let (code, _, err) = run(&sb, &["import", "assets", a.to_str().unwrap()]);
+    assert_eq!(code, Some(0), "{err}");
+    // Without --update an existing tag refuses the file and says how.
+    let u = sb.path().join("u.csv");
+    std::fs::write(
+        &u,
+        "Asset Tag,Status,Location Code,EPC,Serial\nA-1,Deployed,LOC-B,3474257BF40000000000162E,\nA-2,,,,S-2\nA-3,,LOC-B,,S-3\n",
+    )
+    .unwrap();
+    let (code, _, err) = run(&sb, &["import", "assets", u.to_str().unwrap()]);
+    assert_eq!(code, Some(1));
+    assert!(err.contains("u.csv:2: column \"Asset Tag\": \"A-1\" is already in the store (import assets --update updates it)"), "{err}");
+    // A bad row refuses the update whole.
+    let bad = sb.path().join("bad.csv");
+    std::fs::write(&bad, "Asset Tag,Status\nA-1,Deployed\nA-2,Melted\n").unwrap();
+    let (code, _, _) = run(
+        &sb,
+        &["import", "assets", "--update", bad.to_str().unwrap()],
+    );
+    assert_eq!(code, Some(1));
+    let (code, out, err) = run(&sb, &["import", "assets", "--update", u.to_str().unwrap()]);
+    assert_eq!(code, Some(0), "{out}{err}");
+    assert!(out.contains("imported 3 assets"), "{out}");
+    assert!(out.contains("2 updated of which 1 changed"), "{out}");
+    let store = Store::open(&sb.db()).unwrap();
+    let c = store.conn();
+    let a1 = assets::get(c, assets::by_tag(c, "A-1").unwrap().unwrap())
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (
+            a1.status.as_str(),
+            a1.location_code.as_deref(),
+            a1.serial.as_deref(),
+            a1.cost_minor
+        ),
+        ("deployed", Some("LOC-B"), Some("S-1"), Some(1000)),
+        "empty cells keep their values"
+    );
+    assert_eq!(a1.epc.as_deref(), Some("3474257BF40000000000162E"));
+    assert!(assets::by_tag(c, "A-3").unwrap().is_some());
+    let evs = journal::read_since(c, 0, 1000).unwrap();
+    let updated: Vec<_> = evs.iter().filter(|e| e.kind == "asset.updated").collect();
+    assert_eq!(updated.len(), 1, "A-2 changed nothing and is not journaled");
+    let ch = &updated[0].payload["changes"];
+    assert_eq!(ch["status"]["from"], "in_stock");
+    assert_eq!(ch["status"]["to"], "deployed");
+    assert_eq!(ch["location"]["from"], "LOC-A");
+    assert_eq!(ch["location"]["to"], "LOC-B");
+    assert_eq!(ch["epc"]["from"], serde_json::Value::Null);
+    assert!(ch.get("serial").is_none(), "{ch}");
+    assert_eq!(updated[0].payload["tag"], "A-1");
+}
+
+/// Several files: all or nothing across them; a tag in two files names both.
+#[test]
+fn several_files_import_together_or_not_at_all() {
+    let sb = Sandbox::new();
+    let a = sb.path().join("a.csv");
+    let b = sb.path().join("b.csv");
+    let c = sb.path().join("c.csv");
+    std::fs::write(&a, "Asset Tag,Serial\nA-1,S-1\nA-2,S-2\n").unwrap();
+    std::fs::write(&b, "Asset Tag,Serial\nA-3,S-3\nA-4,S-4\nA-5,2024\n").unwrap();
+    std::fs::write(&c, "Asset Tag,Purchase Date\nA-6,2024-02-30\n").unwrap();
+    let (code, _, err) = run(
+        &sb,
+        &["import", "assets", a.to_str().unwrap(), c.to_str().unwrap()],
+    );
+    assert_eq!(code, Some(1));
+    assert!(err.contains("c.csv:2: column \"Purchase Date\""), "{err}");
+    assert!(!sb.db().exists(), "a refused import created the store");
+    let dup = sb.path().join("dup.csv");
+    std::fs::write(&dup, "Asset Tag\nA-9\nA-2\n").unwrap();
+    let (code, _, err) = run(
+        &sb,
+        &[
+            "import",
+            "assets",
+            a.to_str().unwrap(),
+            dup.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, Some(1));
+    assert!(
+        err.contains(&format!(
+            "dup.csv:3: column \"Asset Tag\": \"A-2\" is also in {} (line 3)",
+            a.display()
+        )),
+        "{err}"
+    );
+    assert!(!sb.db().exists());
+    let (code, out, err) = run(
+        &sb,
+        &["import", "assets", a.to_str().unwrap(), b.to_str().unwrap()],
+    );
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.contains("imported 5 assets"), "{out}");
+    let store = Store::open(&sb.db()).unwrap();
+    let evs = journal::read_since(store.conn(), 0, 100).unwrap();
+    assert_eq!(evs.iter().filter(|e| e.kind == "import.assets").count(), 2);
+    // Locations: a parent in another file.
+    let l1 = sb.path().join("l1.csv");
+    let l2 = sb.path().join("l2.csv");
+    std::fs::write(&l1, "Code,Name,Parent Code\nLOC-R1,Room 1,LOC-B1\n").unwrap();
+    std::fs::write(&l2, "Code,Name\nLOC-B1,Building 1\n").unwrap();
+    let (code, _, err) = run(
+        &sb,
+        &[
+            "import",
+            "locations",
+            l1.to_str().unwrap(),
+            l2.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, Some(0), "{err}");
+}
+
+/// A refused import into a store path that does not exist leaves no file,
+/// also when the refusal needs the (empty) store: a parent it lacks.
+#[test]
+fn a_refused_import_leaves_no_store_behind() {
+    let sb = Sandbox::new();
+    let l = sb.path().join("l.csv");
+    std::fs::write(&l, "Code,Parent Code\nLOC-X,LOC-NOPE\n").unwrap();
+    let (code, _, err) = run(&sb, &["import", "locations", l.to_str().unwrap()]);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(
+        err.contains("is neither in the file nor in the store"),
+        "{err}"
+    );
+    for p in ["", "-wal", "-shm"] {
+        let mut f = sb.db().into_os_string();
+        f.push(p);
+        assert!(!std::path::Path::new(&f).exists(), "{f:?} was left behind");
+    }
+}

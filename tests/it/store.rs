@@ -449,3 +449,153 @@ fn the_last_session_event_is_found_by_its_index() {
         None
     );
 }
+
+fn sha256(p: &Path) -> String {
+    use sha2::Digest as _;
+    hex::encode(sha2::Sha256::digest(std::fs::read(p).unwrap()))
+}
+
+/// Another application's SQLite file (as Python's sqlite3 makes them): every
+/// command refuses it with exit 2 and leaves it byte-identical, with no -wal.
+#[test]
+fn another_applications_database_is_refused_by_every_command_and_left_untouched() {
+    let cases = [
+        (
+            "version 0 with tables",
+            "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT); INSERT INTO notes (body) VALUES ('hello');",
+        ),
+        (
+            "its own user_version",
+            "CREATE TABLE settings (k, v); PRAGMA user_version = 2;",
+        ),
+        ("another application id", "PRAGMA application_id = 1196444237;"),
+    ];
+    for (what, sql) in cases {
+        let sb = Sandbox::new();
+        let db = sb.db();
+        Connection::open(&db).unwrap().execute_batch(sql).unwrap();
+        let before = sha256(&db);
+        let err = Store::open(&db).err().expect(what);
+        assert!(
+            matches!(err, StoreError::NotAStore { .. }),
+            "{what}: {err:?}"
+        );
+        assert!(err.to_string().contains("another application"), "{err}");
+        assert!(matches!(
+            Store::open_readonly(&db),
+            Err(StoreError::NotAStore { .. })
+        ));
+        assert_eq!(sha256(&db), before, "{what}: Store::open modified it");
+        let csv = sb.path().join("a.csv");
+        std::fs::write(&csv, "Asset Tag\nA-1\n").unwrap();
+        let commands: [&[&str]; 6] = [
+            &[],
+            &["import", "assets", csv.to_str().unwrap()],
+            &["export", "assets"],
+            &["journal"],
+            &["verify"],
+            &["stress-scan", "--count", "1"],
+        ];
+        for args in commands {
+            let out = sb.cmd().args(args).output().unwrap();
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(2), "{what}: {args:?}: {stderr}");
+            assert!(stderr.contains("another application"), "{args:?}: {stderr}");
+            assert_eq!(sha256(&db), before, "{what}: {args:?} modified it");
+            assert!(
+                !sidecar(&db, "-wal").exists(),
+                "{what}: {args:?} made a WAL"
+            );
+        }
+    }
+}
+
+/// An empty (0-byte) file and a new path become stores.
+#[test]
+fn an_empty_file_becomes_a_store() {
+    let sb = Sandbox::new();
+    let db = sb.db();
+    std::fs::write(&db, b"").unwrap();
+    let s = Store::open(&db).unwrap();
+    let (uv, app): (u32, i32) = s
+        .conn()
+        .query_row(
+            "SELECT * FROM pragma_user_version, pragma_application_id",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(
+        (uv, app),
+        (migrations::LATEST, scanstation::store::APPLICATION_ID)
+    );
+    drop(s);
+    Store::open(&db).unwrap();
+}
+
+/// A store that this user cannot write (the file, or its directory where SQLite
+/// keeps -wal and -shm) is refused at start with its path and what to do, by
+/// the run path and by import. Run as `nobody` when the tests run as root
+/// (root writes through permission bits).
+#[test]
+fn a_store_that_cannot_be_written_is_refused_at_start() {
+    use std::os::unix::fs::MetadataExt as _;
+    use std::os::unix::process::CommandExt as _;
+    // Who we are: the owner of a file we create.
+    let probe = Sandbox::new();
+    let root = std::fs::metadata(probe.path()).unwrap().uid() == 0;
+    let chmod =
+        |p: &Path, m: u32| std::fs::set_permissions(p, std::fs::Permissions::from_mode(m)).unwrap();
+    for case in ["file", "directory"] {
+        let sb = Sandbox::new();
+        let dir = sb.path().to_path_buf();
+        let db = sb.db();
+        drop(Store::open(&db).unwrap());
+        let _ = std::fs::remove_file(sidecar(&db, "-wal"));
+        let _ = std::fs::remove_file(sidecar(&db, "-shm"));
+        let state = sb.path().join("state");
+        std::fs::create_dir_all(&state).unwrap();
+        chmod(&state, 0o777);
+        match case {
+            "file" => {
+                chmod(&dir, 0o777);
+                chmod(&db, if root { 0o644 } else { 0o444 });
+            }
+            _ => chmod(&db, 0o666),
+        }
+        let before = std::fs::read(&db).unwrap();
+        if !root {
+            let err = Store::open(&db).err().expect("refused");
+            assert!(
+                matches!(err, StoreError::ReadOnly { .. }),
+                "{case}: {err:?}"
+            );
+        }
+        let csv = sb.path().join("a.csv");
+        std::fs::write(&csv, "Asset Tag\nA-1\n").unwrap();
+        chmod(&csv, 0o644);
+        if case == "directory" {
+            chmod(&dir, 0o555);
+        }
+        for args in [&[][..], &["import", "assets", csv.to_str().unwrap()]] {
+            let mut cmd = sb.cmd();
+            cmd.args(args);
+            if root {
+                cmd.uid(65534).gid(65534);
+            }
+            let out = cmd.output().unwrap();
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(2), "{case} {args:?}: {stderr}");
+            assert!(
+                stderr.contains(&format!("the store {} cannot be written", db.display()))
+                    && stderr.contains("make it writable"),
+                "{case} {args:?}: {stderr}"
+            );
+            if case == "directory" {
+                assert!(stderr.contains("its directory"), "{stderr}");
+            }
+        }
+        assert_eq!(std::fs::read(&db).unwrap(), before);
+        chmod(&dir, 0o755);
+    }
+}
