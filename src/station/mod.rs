@@ -33,7 +33,7 @@ pub mod session;
 pub use outcome::{Level, Outcome, Panel};
 
 use crate::config::{Config, IdentifyConfig};
-use crate::input::{Command, Input, Mode, RfidRead, Scan, Source};
+use crate::input::{Command, Input, Mode, RfidRead, Scan};
 use crate::store::{Store, StoreError};
 use classify::{Classifier, IdentityKind};
 use commands::{command, no_write};
@@ -117,11 +117,13 @@ pub struct Station {
     session: Session,
     /// Known tags read lately (EPC → last read), for [`RFID_REANNOUNCE`].
     announced: HashMap<Vec<u8>, SystemTime>,
+    rules: std::sync::Arc<lookup::MatchRules>,
 }
 
 impl Station {
     pub fn new(store: Store, settings: StationSettings) -> Result<Station, StationError> {
         let classifier = Classifier::new(&settings.identify)?;
+        let rules = std::sync::Arc::new(lookup::MatchRules::new(&settings.identify));
         let session = Session {
             mode: settings.mode,
             operator: session::interrupted(store.conn(), &settings.station_id)?,
@@ -133,6 +135,7 @@ impl Station {
             classifier,
             session,
             announced: HashMap::new(),
+            rules,
         })
     }
 
@@ -290,6 +293,7 @@ impl Station {
         let prefix = self.settings.identify.command_prefix.clone();
         let pending = self.session.pending.clone();
         let current = self.session.operator.clone();
+        let rules = self.rules.clone();
         let mut j = self.journal()?;
 
         if kind == IdentityKind::Operator {
@@ -353,24 +357,11 @@ impl Station {
                 j.commit(d.then(SessionChange::Pending(None)))
             }
             _ => {
-                let mut found = lookup::find_asset(j.conn(), kind, &value)?;
-                // A person typing may not hold Shift: typed text that matches
-                // nothing is tried upper-cased. Scans match exactly.
-                if found.is_none()
-                    && scan.source == Source::Typed
-                    && value.chars().any(char::is_lowercase)
-                {
-                    found = lookup::find_asset(j.conn(), kind, &value.to_uppercase())?;
-                }
-                if let Some((id, matched)) = &found {
-                    payload["asset_id"] = json!(id);
-                    payload["matched"] = json!(matched);
-                }
+                let found = lookup::lookup_scan(j.conn(), &identity, &rules)?;
+                found.annotate(&mut payload);
                 j.append(at, "scan", payload)?;
-                let d = match found {
-                    Some((id, _)) => Decision::new(Level::Ok, "")
-                        .card(id)
-                        .then(SessionChange::Pending(None)),
+                let d = match lookup::found_decision(&found, &shown) {
+                    Some(d) => d.then(SessionChange::Pending(None)),
                     None => unknown(&scan.raw, &value, scan.truncated, kind, shown),
                 };
                 j.commit(d)
@@ -384,6 +375,7 @@ impl Station {
         let require = self.settings.require_signin;
         let mode = self.session.mode;
         let repeat = self.recently_seen(read);
+        let rules = self.rules.clone();
         let mut j = self.journal()?;
         let mut payload = json!({
             "epc": epc,
@@ -394,26 +386,28 @@ impl Station {
         });
         let refused = require && !signed_in;
         let found = if refused || mode != Mode::Lookup {
-            None
+            lookup::LookupResult::NotFound
         } else {
-            lookup::find_asset(j.conn(), IdentityKind::Epc, &epc)?
+            let id = classify::Identity {
+                kind: IdentityKind::Epc,
+                value: epc.as_str().into(),
+            };
+            lookup::lookup_scan(j.conn(), &id, &rules)?
         };
-        if let Some((id, _)) = found {
-            payload["asset_id"] = json!(id);
-        }
+        found.annotate(&mut payload);
         if refused {
             payload["refused"] = json!("signin_required");
         }
         j.append(read.at, "rfid.read", payload)?;
-        let known = found.is_some();
-        let d = match found {
-            Some((id, _)) if repeat => {
+        let known = found.asset_id().is_some();
+        let d = match (found.asset_id(), lookup::found_decision(&found, &epc)) {
+            (Some(id), _) if repeat => {
                 let mut d = Decision::new(Level::Ok, format!("RFID {epc}: asset #{id} still here"));
                 d.quiet = true;
                 d
             }
-            Some((id, _)) => Decision::new(Level::Ok, "").card(id),
-            None => {
+            (_, Some(d)) => d,
+            (_, None) => {
                 let msg = if refused {
                     format!("RFID {epc} journaled: scan your badge first")
                 } else if mode != Mode::Lookup {
