@@ -78,6 +78,9 @@ pub struct Candidate {
     pub kind: String,
     pub value: String,
     pub status: String,
+    /// The asset's tag, read when the station has to name the asset: with
+    /// several candidates, or a status to warn about. `None` otherwise, or
+    /// when the asset has no tag.
     pub tag: Option<String>,
 }
 
@@ -88,7 +91,7 @@ impl Candidate {
             kind: h.kind,
             value: h.value,
             status: h.status,
-            tag: h.tag,
+            tag: None,
         }
     }
 
@@ -147,6 +150,23 @@ impl LookupResult {
 
 /// The asset(s) a classified scan names; see the module docs for the order.
 pub fn lookup_scan(
+    conn: &Connection,
+    identity: &Identity<'_>,
+    rules: &MatchRules,
+) -> Result<LookupResult, StoreError> {
+    let mut r = find(conn, identity, rules)?;
+    let named = match &mut r {
+        LookupResult::Found(c) if status_warning(&c.status).is_some() => std::slice::from_mut(c),
+        LookupResult::Ambiguous(cs) => cs.as_mut_slice(),
+        _ => &mut [],
+    };
+    for c in named {
+        c.tag = store::identifiers::first_of_kind(conn, c.asset_id, "asset_tag")?;
+    }
+    Ok(r)
+}
+
+fn find(
     conn: &Connection,
     identity: &Identity<'_>,
     rules: &MatchRules,
@@ -227,22 +247,25 @@ fn by_serial(
         .into_iter()
         .filter(|h| rules.accepts(h, serial))
         .collect();
-    let Some(best) = hits.iter().map(|h| gtin_rank(h, gtin)).min() else {
+    let mut ranked = Vec::with_capacity(hits.len());
+    for h in hits {
+        let rank = gtin_rank(&store::identifiers::model_gtins(conn, h.asset_id)?, gtin);
+        ranked.push((rank, h));
+    }
+    let Some(best) = ranked.iter().map(|(rank, _)| *rank).min() else {
         return Ok(LookupResult::NotFound);
     };
     Ok(one_or_all(
-        hits.into_iter().filter(|h| gtin_rank(h, gtin) == best),
+        ranked
+            .into_iter()
+            .filter(|(rank, _)| *rank == best)
+            .map(|(_, h)| h),
     ))
 }
 
 /// 0: the asset's model lists `gtin`; 1: its GTINs are unknown; 2: they are
 /// known and `gtin` is not among them.
-fn gtin_rank(hit: &Hit, gtin: &str) -> u8 {
-    let listed: Vec<String> = hit
-        .model_gtins
-        .as_deref()
-        .and_then(|j| serde_json::from_str(j).ok())
-        .unwrap_or_default();
+fn gtin_rank(listed: &[String], gtin: &str) -> u8 {
     let digits = |g: &str| g.trim_start_matches('0').to_string();
     if listed.is_empty() {
         1

@@ -67,9 +67,8 @@ pub fn matches(conn: &Connection, value: &str) -> Result<Vec<(i64, String)>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// One identifier that matched a scanned value, with what the station needs to
-/// decide without another read: the asset's status, its tag, and the GTINs of
-/// its model.
+/// One identifier that matched a scanned value, with the asset's status (what
+/// the station decides on) so that a found asset costs no second read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Hit {
     pub asset_id: i64,
@@ -77,20 +76,14 @@ pub struct Hit {
     /// The value as stored (it may differ from the scan in case).
     pub value: String,
     pub status: String,
-    /// The asset's first `asset_tag`, if it has one.
-    pub tag: Option<String>,
-    /// The model's GTINs (a JSON array of GTIN-14 strings); `None` without a model.
-    pub model_gtins: Option<String>,
 }
 
-/// The columns of a [`Hit`], for [`matching`].
+/// The columns of a [`Hit`], for [`matching`]: the identifier from the
+/// covering `identifiers_upper` index, the status from the asset's row.
 macro_rules! hit_select {
     () => {
-        "SELECT i.asset_id, i.kind, i.value, a.status, \
-         (SELECT t.value FROM identifiers t WHERE t.asset_id = i.asset_id \
-          AND t.kind = 'asset_tag' ORDER BY t.id LIMIT 1), m.gtins \
-         FROM identifiers i JOIN assets a ON a.id = i.asset_id \
-         LEFT JOIN models m ON m.id = a.model_id "
+        "SELECT i.asset_id, i.kind, i.value, a.status \
+         FROM identifiers i JOIN assets a ON a.id = i.asset_id "
     };
 }
 
@@ -104,8 +97,6 @@ pub fn matching(conn: &Connection, kind: Option<&str>, value: &str) -> Result<Ve
             kind: r.get(1)?,
             value: r.get(2)?,
             status: r.get(3)?,
-            tag: r.get(4)?,
-            model_gtins: r.get(5)?,
         })
     };
     let rows = match kind {
@@ -125,6 +116,20 @@ pub fn matching(conn: &Connection, kind: Option<&str>, value: &str) -> Result<Ve
             .collect::<rusqlite::Result<Vec<_>>>()?,
     };
     Ok(rows)
+}
+
+/// The GTINs (GTIN-14) of an asset's model, for telling apart assets that a
+/// GTIN + serial scan may name; empty when it has no model or the model none.
+pub fn model_gtins(conn: &Connection, asset_id: i64) -> Result<Vec<String>> {
+    let json: Option<String> = conn
+        .prepare_cached(
+            "SELECT m.gtins FROM assets a JOIN models m ON m.id = a.model_id WHERE a.id = ?1",
+        )?
+        .query_row(params![asset_id], |r| r.get(0))
+        .optional()?;
+    Ok(json
+        .and_then(|j| serde_json::from_str(&j).ok())
+        .unwrap_or_default())
 }
 
 /// An asset's identifiers as (kind, value), asset tag first, then in the order added.
@@ -204,9 +209,9 @@ mod tests {
         );
         let hits = matching(c, Some("serial"), "5CG1234XYZ").unwrap();
         assert_eq!(hits.len(), 1);
-        assert_eq!(hits[0].tag.as_deref(), Some("IT-00001"));
+        assert_eq!(hits[0].asset_id, a);
         assert_eq!(hits[0].status, "in_stock");
-        assert_eq!(hits[0].model_gtins, None);
+        assert!(model_gtins(c, a).unwrap().is_empty());
         assert!(matching(c, Some("asset_tag"), "5CG1234XYZ")
             .unwrap()
             .is_empty());
@@ -244,7 +249,10 @@ mod tests {
             }
             .unwrap();
             let outer = plan.iter().find(|l| l.contains(" i ")).unwrap();
-            assert!(outer.contains("USING INDEX identifiers_upper"), "{plan:?}");
+            assert!(
+                outer.contains("USING COVERING INDEX identifiers_upper"),
+                "{plan:?}"
+            );
             assert!(!plan.iter().any(|l| l.starts_with("SCAN")), "{plan:?}");
         }
     }
