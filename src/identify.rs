@@ -284,7 +284,11 @@ impl Classifier {
 /// fails the length or hex test before any decoding.
 fn epc_hex(text: &str) -> Option<Cow<'_, str>> {
     let b = text.as_bytes();
-    if b.len() < 24 || b.len() > 64 || b.len() % 4 != 0 || !b.iter().all(u8::is_ascii_hexdigit) {
+    if b.len() < 24
+        || b.len() > 64
+        || !b.len().is_multiple_of(4)
+        || !b.iter().all(u8::is_ascii_hexdigit)
+    {
         return None;
     }
     epc::decode_hex(text).ok()?;

@@ -66,7 +66,7 @@ impl MatchRules {
     /// Whether a stored identifier matches the scanned value under these
     /// rules (the store already matched it ignoring case).
     fn accepts(&self, hit: &Hit, scanned: &str) -> bool {
-        hit.value == scanned || !self.case_sensitive.iter().any(|k| *k == hit.kind)
+        hit.value == scanned || !self.case_sensitive.contains(&hit.kind)
     }
 }
 
