@@ -8,6 +8,9 @@
 //! * `lookup_append_commit`: the same, after resolving the scanned value to
 //!   an asset by identifier, as the station does for a scan.
 //! * `lookup`: `assets::find_by_identifier` of a random tag (target ≤ 50 µs).
+//! * `lookup_scan`: the station's matching (`station::lookup::lookup_scan`,
+//!   ignoring case, with the asset's status) of a random tag as scanned, and
+//!   of the same tag in lower case (no exact kind match: the any-kind step).
 //!
 //! Criterion reports medians; a manual interleaved loop afterwards prints the
 //! medians and p99s of floor and scan side by side (fsync tails are noisy).
@@ -23,7 +26,7 @@ use common::build_store;
 use rusqlite::{params, Connection};
 use scanstation::config::Config;
 use scanstation::input::{Input, Scan, Source};
-use scanstation::station::{Station, StationSettings};
+use scanstation::station::{lookup, Station, StationSettings};
 use scanstation::store::{assets, journal, NewEvent, Store};
 use std::hint::black_box;
 use std::path::Path;
@@ -152,6 +155,24 @@ fn benches(c: &mut Criterion) {
         b.iter(|| {
             let t = tags.next();
             black_box(assets::find_by_identifier(store.conn(), &t, None).unwrap())
+        })
+    });
+
+    let classifier =
+        scanstation::identify::Classifier::new(&Config::default().identify).expect("rules");
+    let rules = lookup::MatchRules::new(&Config::default().identify);
+    c.bench_function("lookup_scan_1m", |b| {
+        b.iter(|| {
+            let t = tags.next();
+            let id = classifier.classify(t.as_bytes());
+            black_box(lookup::lookup_scan(store.conn(), &id, &rules).unwrap())
+        })
+    });
+    c.bench_function("lookup_scan_1m_lower_case", |b| {
+        b.iter(|| {
+            let t = tags.next().to_lowercase();
+            let id = classifier.classify(t.as_bytes());
+            black_box(lookup::lookup_scan(store.conn(), &id, &rules).unwrap())
         })
     });
 

@@ -124,6 +124,10 @@ pub struct IdentifyConfig {
     /// Deprecated: read for old configs (with a warning); use
     /// `[organisation] gs1_company_prefix`.
     pub gs1_company_prefix: Option<String>,
+    /// Identifier kinds (`asset_tag`, `serial`, `epc`, `giai`, `gtin_serial`,
+    /// `mac` …) whose values a scan matches exactly. Every other kind matches
+    /// ignoring ASCII case, so `it-00001` finds `IT-00001`. Default: none.
+    pub case_sensitive: Vec<String>,
 }
 
 impl Default for IdentifyConfig {
@@ -136,6 +140,7 @@ impl Default for IdentifyConfig {
             asset_tag: vec![r"^[A-Z]{1,4}-?\d{4,10}$".into()],
             serial: vec![r"^[A-Z0-9][A-Z0-9\-]{5,29}$".into()],
             gs1_company_prefix: None,
+            case_sensitive: Vec::new(),
         }
     }
 }

@@ -4,8 +4,10 @@
 //! GS1 data classifies itself by its keys ((01)+(21) is a GTIN + serial, (8004) a
 //! GIAI, (00) an SSCC …). Plain text is classified by the configured rules
 //! (prefixes and regular expressions per kind, [`IdentifyConfig`]): the command
-//! prefix first, then operator, location, purchase order, asset tag and serial,
-//! in that order; the first kind whose pattern matches wins.
+//! prefix first, then an EPC in hex (24 or more hex digits, a multiple of 4,
+//! that decode as a GS1 EPC scheme: a typed or scanned tag EPC), then
+//! operator, location, purchase order, asset tag and serial, in that order;
+//! the first kind whose pattern matches wins.
 //!
 //! Two entry points: [`Classifier::classify`] is the scan path (no heap
 //! allocation for plain text: it borrows the scan), [`Classifier::decode`] builds
@@ -153,6 +155,12 @@ impl Classifier {
                 };
             }
         }
+        if let Some(hex) = epc_hex(text) {
+            return Identity {
+                kind: IdentityKind::Epc,
+                value: hex,
+            };
+        }
         let kind = self
             .rules
             .iter()
@@ -267,6 +275,37 @@ impl Classifier {
     pub fn epc_report(&self, hex: &str) -> ParseReport {
         self.decode_epc(hex).into_report(hex)
     }
+}
+
+/// `text` as the value of an `epc` identity — upper-case hex — when it is
+/// an EPC as readers report it: 24 to 64 hex digits, a multiple of 4 (whole
+/// 16-bit words of the EPC bank), decoding as a GS1 EPC scheme. Borrows when
+/// the text is upper case already. Anything else (an asset tag, a serial)
+/// fails the length or hex test before any decoding.
+fn epc_hex(text: &str) -> Option<Cow<'_, str>> {
+    let b = text.as_bytes();
+    if b.len() < 24
+        || b.len() > 64
+        || !b.len().is_multiple_of(4)
+        || !b.iter().all(u8::is_ascii_hexdigit)
+    {
+        return None;
+    }
+    epc::decode_hex(text).ok()?;
+    Some(if b.iter().any(u8::is_ascii_lowercase) {
+        Cow::Owned(text.to_ascii_uppercase())
+    } else {
+        Cow::Borrowed(text)
+    })
+}
+
+/// The GTIN and serial of a `gtin_serial` identity's value,
+/// `(01)<14 digits>(21)<serial>`, as [`Classifier`] writes it.
+pub fn gtin_serial_parts(value: &str) -> Option<(&str, &str)> {
+    let rest = value.strip_prefix("(01)")?;
+    let gtin = rest.get(..14)?;
+    let serial = rest.get(14..)?.strip_prefix("(21)")?;
+    (gtin.bytes().all(|b| b.is_ascii_digit()) && !serial.is_empty()).then_some((gtin, serial))
 }
 
 /// Which syntax a scan's data is in.
@@ -564,6 +603,44 @@ mod tests {
         assert_eq!(v["gs1"][0]["value"], "06141415678");
         let bad = serde_json::to_value(c.epc_report("2074257BF40000000000162E")).unwrap();
         assert!(bad["error"].as_str().unwrap().contains("0x20"));
+    }
+
+    #[test]
+    fn typed_epc_hex_is_an_epc_in_upper_case() {
+        let c = classifier();
+        // A GIAI-96 and an SGTIN-96 as a person types them, any case.
+        let id = c.classify(b"3474257bf40000000000162e");
+        assert_eq!(id.kind, IdentityKind::Epc);
+        assert_eq!(id.value, "3474257BF40000000000162E");
+        let id = c.classify(b"3074257BF7194E4000001A85");
+        assert_eq!(id.kind, IdentityKind::Epc);
+        assert!(matches!(id.value, Cow::Borrowed(_)));
+        // 26 digits (not whole 16-bit words), an unknown header, or too short: not EPCs.
+        assert_eq!(kind("3474257BF40000000000162E00"), IdentityKind::Serial);
+        assert_eq!(kind("E2801160600002054D5C3F41"), IdentityKind::Serial);
+        assert_eq!(kind("3474257BF400000000162E"), IdentityKind::Serial);
+        // A 96-bit EPC is 24 digits exactly; longer schemes are longer.
+        assert_eq!(
+            kind("3474257BF40000000000162E00000000"),
+            IdentityKind::Unknown
+        );
+        let giai202 = hex::encode(epc::encode_giai202(0, "0614141", "A-1003").unwrap());
+        assert_eq!(giai202.len(), 52);
+        assert_eq!(c.classify(giai202.as_bytes()).kind, IdentityKind::Epc);
+        let v = serde_json::to_value(c.report("x", b"3474257bf40000000000162e")).unwrap();
+        assert_eq!(v["identity"]["type"], "epc");
+        assert_eq!(v["identity"]["value"], "3474257BF40000000000162E");
+    }
+
+    #[test]
+    fn gtin_serial_parts_split_the_identity_value() {
+        assert_eq!(
+            gtin_serial_parts("(01)09506000134352(21)AB(C)"),
+            Some(("09506000134352", "AB(C)"))
+        );
+        assert_eq!(gtin_serial_parts("(01)0950600013435(21)ABC"), None);
+        assert_eq!(gtin_serial_parts("(01)09506000134352(21)"), None);
+        assert_eq!(gtin_serial_parts("(01)0950600013435é(21)X"), None);
     }
 
     #[test]

@@ -25,7 +25,7 @@ pub fn run(ctx: &super::Ctx, args: &DemoArgs) -> anyhow::Result<ExitCode> {
         .iter()
         .filter_map(|hex| <[u8; 12]>::try_from(hex::decode(hex).ok()?).ok())
         .collect();
-    epcs.push(sim::giai96(3, 614_141, 999_999));
+    epcs.push(sim::giai96(999_999)?);
     // Active mode: the reader pushes one read every 2.5 s (polled, it would
     // answer every inventory round and drown the scanner's scans).
     let rfid_opts = sim::SimOptions {

@@ -12,6 +12,7 @@
 //!
 //! [`llrp_server`] is the same for LLRP: a TCP reader on 127.0.0.1.
 
+use crate::codec::epc::{encode_giai96, encode_sgtin96, EpcError};
 use crate::codec::rfid::{chafon, llrp, mercury, tsl, Epc};
 use nix::fcntl::{fcntl, FcntlArg, OFlag};
 use nix::sys::termios::{cfmakeraw, tcgetattr, tcsetattr, SetArg};
@@ -91,52 +92,35 @@ pub struct SimTag {
     pub rssi: i8,
 }
 
-/// Packs `fields` (value, bit width), most significant first, into `N` bytes.
-fn pack<const N: usize>(fields: &[(u64, u32)]) -> [u8; N] {
-    let mut out = [0u8; N];
-    let mut bit = 0usize;
-    for &(value, width) in fields {
-        for k in (0..width).rev() {
-            if bit < N * 8 && (value >> k) & 1 == 1 {
-                out[bit / 8] |= 0x80 >> (bit % 8);
-            }
-            bit += 1;
-        }
-    }
-    out
+/// The GS1 company prefix of simulated tags (GS1's example prefix).
+pub const SIM_COMPANY_PREFIX: &str = "0614141";
+/// The item reference (indicator digit first) of the simulated product's SGTINs.
+pub const SIM_ITEM_REF: &str = "812345";
+
+/// SGTIN-96, filter 0, of the simulated product with `serial` (at most 38
+/// bits), encoded by `codec::epc`.
+pub fn sgtin96(serial: u64) -> Result<[u8; 12], EpcError> {
+    encode_sgtin96(0, SIM_COMPANY_PREFIX, SIM_ITEM_REF, serial)
 }
 
-/// SGTIN-96 with a 7-digit company prefix (partition 5).
-pub fn sgtin96(filter: u8, company: u32, item: u32, serial: u64) -> [u8; 12] {
-    pack(&[
-        (0x30, 8),
-        (filter as u64, 3),
-        (5, 3),
-        (company as u64, 24),
-        (item as u64, 20),
-        (serial, 38),
-    ])
-}
-
-/// GIAI-96 with a 7-digit company prefix (partition 5).
-pub fn giai96(filter: u8, company: u32, asset: u64) -> [u8; 12] {
-    pack(&[
-        (0x34, 8),
-        (filter as u64, 3),
-        (5, 3),
-        (company as u64, 24),
-        (asset, 58),
-    ])
+/// GIAI-96, filter 0, of the simulated company's asset `asset_ref`, encoded by
+/// `codec::epc`.
+pub fn giai96(asset_ref: u64) -> Result<[u8; 12], EpcError> {
+    encode_giai96(0, SIM_COMPANY_PREFIX, &asset_ref.to_string())
 }
 
 /// The `i`-th simulated tag: SGTIN-96 for even `i`, GIAI-96 for odd, with a
 /// deterministic antenna (1–4) and RSSI (−40 … −74 dBm).
 pub fn sim_tag(i: u32) -> SimTag {
+    // Both fit their schemes for every u32 `i` (38-bit serial, 58-bit
+    // asset reference), so the encoders cannot refuse them.
     let epc = if i.is_multiple_of(2) {
-        sgtin96(1, 614_141, 812_345, 1000 + i as u64).to_vec()
+        sgtin96(1000 + u64::from(i))
     } else {
-        giai96(3, 614_141, 5678 + i as u64).to_vec()
-    };
+        giai96(5678 + u64::from(i))
+    }
+    .map(|b| b.to_vec())
+    .unwrap_or_default();
     SimTag {
         epc,
         antenna: (i % 4) as u16 + 1,

@@ -29,10 +29,10 @@ pub(super) struct Router {
 impl Router {
     pub(super) fn new(settings: StationSettings, classifier: Classifier, policy: Policy) -> Router {
         Router {
+            workflows: modes::all(&settings),
             settings,
             classifier,
             policy,
-            workflows: modes::all(),
         }
     }
 

@@ -7,6 +7,7 @@
 //! supplier and a certified disposal vendor. Deterministic: the same store
 //! every time.
 
+use crate::codec::epc::{self, EpcError};
 use crate::store::{self, journal::NewEvent, Store, StoreError, Tx};
 use serde_json::{json, Value};
 use std::time::SystemTime;
@@ -32,15 +33,11 @@ pub struct DemoCodes {
 pub const DEMO_COMPANY_PREFIX: &str = "0614141";
 pub const DEMO_GTIN: &str = "09506000134352";
 
-/// A GIAI-96 EPC (filter 3, partition 5: a 7-digit company prefix) for
-/// `asset_ref`, as upper-case hex.
-pub fn giai96_hex(company_prefix: u32, asset_ref: u64) -> String {
-    let v: u128 = (0x34u128 << 88)
-        | (3u128 << 85)
-        | (5u128 << 82)
-        | ((company_prefix as u128 & 0xFF_FFFF) << 58)
-        | (asset_ref as u128 & ((1u128 << 58) - 1));
-    format!("{v:024X}")
+/// A GIAI-96 EPC (filter 0, "all others") of the demo's company prefix for
+/// `asset_ref`, as upper-case hex; encoded by `codec::epc`.
+pub fn giai96_hex(asset_ref: u32) -> Result<String, EpcError> {
+    let bytes = epc::encode_giai96(0, DEMO_COMPANY_PREFIX, &asset_ref.to_string())?;
+    Ok(hex::encode_upper(bytes))
 }
 
 struct Seeder<'s> {
@@ -178,7 +175,6 @@ pub fn seed_demo(store: &mut Store, station_id: &str) -> Result<DemoCodes, Store
         "deployed",
         "in_repair",
     ];
-    let company: u32 = DEMO_COMPANY_PREFIX.parse().unwrap_or(614_141);
     let mut codes = DemoCodes {
         scan_codes: Vec::new(),
         epcs: Vec::new(),
@@ -214,7 +210,10 @@ pub fn seed_demo(store: &mut Store, station_id: &str) -> Result<DemoCodes, Store
             ids.push(("gtin_serial".into(), format!("(01){DEMO_GTIN}(21){serial}")));
         }
         if n % 4 == 0 {
-            let epc = giai96_hex(company, number as u64);
+            let epc = giai96_hex(number).map_err(|e| StoreError::Invalid {
+                what: "demo EPC",
+                detail: e.to_string(),
+            })?;
             ids.push(("epc".into(), epc.clone()));
             ids.push(("giai".into(), format!("{DEMO_COMPANY_PREFIX}{number}")));
             codes.epcs.push(epc);
@@ -266,7 +265,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn giai96_matches_the_contract_example() {
-        assert_eq!(giai96_hex(614_141, 5678), "3474257BF40000000000162E");
+    fn giai96_is_the_contract_example_with_filter_0() {
+        // contracts.md's example is urn:epc:tag:giai-96:3.0614141.5678; the
+        // demo writes filter 0, as labels do (3 is reserved for GIAI).
+        let hex = giai96_hex(5678).unwrap();
+        assert_eq!(hex, "3414257BF40000000000162E");
+        let tag = epc::decode_hex(&hex).unwrap();
+        assert_eq!(tag.tag_uri(), "urn:epc:tag:giai-96:0.0614141.5678");
     }
 }

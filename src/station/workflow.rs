@@ -132,6 +132,11 @@ impl<'a> ScanIn<'a> {
         self.payload[key] = value;
     }
 
+    /// The scan's event payload, before it is journaled.
+    pub fn payload_mut(&mut self) -> &mut Value {
+        &mut self.payload
+    }
+
     /// Journals the scan as a `scan` event (once); returns its seq.
     pub fn journal(&mut self, j: &mut Journal<'_>) -> Result<i64, StoreError> {
         if let Some(seq) = self.journaled {
@@ -178,6 +183,10 @@ impl<'a> RfidIn<'a> {
 
     pub fn set(&mut self, key: &str, value: Value) {
         self.payload[key] = value;
+    }
+
+    pub fn payload_mut(&mut self) -> &mut Value {
+        &mut self.payload
     }
 
     /// Journals the read as an `rfid.read` event (once).

@@ -30,6 +30,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0005_station_context",
         include_str!("migrations/0005_station_context.sql"),
     ),
+    (
+        "0006_identifier_nocase",
+        include_str!("migrations/0006_identifier_nocase.sql"),
+    ),
 ];
 
 /// The schema version this binary writes and understands.

@@ -506,7 +506,7 @@ async fn a_reader_busy_with_another_client_is_an_error() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn simulated_llrp_reader_reports_an_explicit_list_of_epcs() {
-    let epcs = vec![sim::giai96(3, 614_141, 99), sim::giai96(3, 614_141, 100)];
+    let epcs = vec![sim::giai96(99).unwrap(), sim::giai96(100).unwrap()];
     let server = sim::llrp_server(
         SimOptions {
             epcs: epcs.clone(),

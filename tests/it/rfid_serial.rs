@@ -495,9 +495,9 @@ async fn simulate_command_prints_a_spec_first_and_serves_it() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn simulator_reports_an_explicit_list_of_epcs() {
     let epcs = vec![
-        sim::giai96(3, 614_141, 4711),
-        sim::sgtin96(1, 614_141, 812_345, 6),
-        sim::giai96(3, 614_141, 4712),
+        sim::giai96(4711).unwrap(),
+        sim::sgtin96(6).unwrap(),
+        sim::giai96(4712).unwrap(),
     ];
     let opts = SimOptions {
         epcs: epcs.clone(),

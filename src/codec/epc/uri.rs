@@ -52,15 +52,10 @@ fn push_value(s: &mut String, value: &Value, escape: bool) {
     }
 }
 
-/// GS1 mod-10 check digit of a string of ASCII digits.
+/// The GS1 mod-10 check digit of a string of ASCII digits, from the one
+/// implementation in `codec::gs1`.
 fn check_digit(digits: &str) -> char {
-    let sum: u32 = digits
-        .bytes()
-        .rev()
-        .enumerate()
-        .map(|(i, b)| u32::from(b.wrapping_sub(b'0')) * if i % 2 == 0 { 3 } else { 1 })
-        .sum();
-    char::from(b'0' + ((10 - sum % 10) % 10) as u8)
+    char::from(crate::codec::gs1::check_digit(digits.as_bytes()))
 }
 
 impl Epc {

@@ -17,11 +17,11 @@
 //! when a command needs them, so a scan writes nothing but its event.
 
 use crate::input::{Command, Mode};
-use crate::station::classify::IdentityKind;
+use crate::station::classify::{Identity, IdentityKind};
 use crate::station::decision::{Decision, Journal};
 use crate::station::enrol::{enrol, unknown};
 use crate::station::lifecycle::{self, Refused};
-use crate::station::lookup;
+use crate::station::lookup::{self, LookupResult, MatchRules};
 use crate::station::outcome::Panel;
 use crate::station::question::{Answer, Expect, Question};
 use crate::station::workflow::{Env, RfidIn, ScanIn, Workflow};
@@ -33,16 +33,13 @@ use std::time::{Duration, SystemTime};
 /// How long a known tag stays announced after it was last read.
 pub const RFID_REANNOUNCE: Duration = Duration::from_secs(10);
 
-/// Statuses that a scan in Lookup reports as a warning.
-const WARN_STATUSES: &[&str] = &["disposed", "lost", "missing"];
-
 /// What was last scanned here: the asset it named, or the unknown code
 /// (code, identity) it was when it could be enrolled.
 type LastScan = (Option<i64>, Option<(String, String)>);
 
 /// The Lookup workflow. It keeps in memory only which tags it announced.
-#[derive(Default)]
 pub struct Lookup {
+    rules: MatchRules,
     announced: HashMap<Vec<u8>, SystemTime>,
 }
 
@@ -58,6 +55,34 @@ const COMMANDS: &[(&str, &str)] = &[
 ];
 
 impl Lookup {
+    pub fn new(identify: &crate::config::IdentifyConfig) -> Lookup {
+        Lookup {
+            rules: MatchRules::new(identify),
+            announced: HashMap::new(),
+        }
+    }
+
+    /// Several assets answer to one code: ask which one is meant.
+    fn ask_which(j: &mut Journal<'_>, shown: &str, result: &LookupResult) -> Decision {
+        let cs = result.candidates();
+        let q = Question {
+            kind: "lookup.which".into(),
+            mode: Mode::Lookup.as_str().into(),
+            prompt: format!("{shown} matches {} assets: which one?", cs.len()),
+            expects: Expect::Pick {
+                options: cs
+                    .iter()
+                    .map(|c| format!("{} ({}, {} {})", c.name(), c.status, c.kind, c.value))
+                    .collect(),
+            },
+            sticky: false,
+            data: json!({"asset_ids": cs.iter().map(|c| c.asset_id).collect::<Vec<_>>()}),
+        };
+        let msg = format!("{} {}", q.prompt, q.expects.hint());
+        j.ctx.ask(q);
+        Decision::warn(msg).panel(Panel::Empty)
+    }
+
     /// What was last scanned at this station: the asset it named, or the
     /// unknown code it was (code, identity) when it could be enrolled. Read
     /// from the journal, so a scan writes no context of its own.
@@ -110,13 +135,9 @@ impl Lookup {
             &a.status,
             a.location_code.as_deref(),
         );
-        Ok(if WARN_STATUSES.contains(&a.status.as_str()) {
-            Decision::warn(format!(
-                "{line} — this asset is {}",
-                a.status.to_uppercase()
-            ))
-        } else {
-            Decision::ok(line)
+        Ok(match lookup::status_warning(&a.status) {
+            Some(w) => Decision::warn(format!("{line} · {w}")),
+            None => Decision::ok(line),
         }
         .card(id))
     }
@@ -221,23 +242,17 @@ impl Workflow for Lookup {
                 )))
             }
             kind => {
-                let mut found = lookup::find_asset(j.conn(), kind, &s.value)?;
-                // A person typing may not hold Shift: typed text that matches
-                // nothing is tried upper-cased.
-                if found.is_none()
-                    && s.scan.source == crate::input::Source::Typed
-                    && s.value.chars().any(char::is_lowercase)
-                {
-                    found = lookup::find_asset(j.conn(), kind, &s.value.to_uppercase())?;
-                }
-                if let Some((id, matched)) = &found {
-                    s.set("asset_id", json!(id));
-                    s.set("matched", json!(matched));
-                }
+                let identity = Identity {
+                    kind,
+                    value: s.value.as_str().into(),
+                };
+                let found = lookup::lookup_scan(j.conn(), &identity, &self.rules)?;
+                found.annotate(s.payload_mut());
                 s.journal(j)?;
-                match found {
-                    Some((id, _)) => Self::found(j, id),
-                    None => Ok(unknown(
+                match &found {
+                    LookupResult::Found(c) => Self::found(j, c.asset_id),
+                    LookupResult::Ambiguous(_) => Ok(Self::ask_which(j, &s.shown, &found)),
+                    LookupResult::NotFound => Ok(unknown(
                         &s.scan.raw,
                         &s.value,
                         s.scan.truncated,
@@ -256,17 +271,24 @@ impl Workflow for Lookup {
         _env: &Env<'_>,
         r: &mut RfidIn<'_>,
     ) -> Result<Decision, StoreError> {
-        let found = lookup::find_asset(j.conn(), IdentityKind::Epc, &r.epc)?;
+        let identity = Identity {
+            kind: IdentityKind::Epc,
+            value: r.epc.as_str().into(),
+        };
+        let result = lookup::lookup_scan(j.conn(), &identity, &self.rules)?;
+        result.annotate(r.payload_mut());
+        let found = result.asset_id();
         let repeat = self
             .announced
             .get(&r.read.epc)
             .is_some_and(|then| fresh(r.read.at, *then));
-        if let Some((id, _)) = found {
-            r.set("asset_id", json!(id));
-        }
         r.journal(j)?;
+        if let LookupResult::Ambiguous(_) = result {
+            let epc = r.epc.clone();
+            return Ok(Self::ask_which(j, &epc, &result));
+        }
         Ok(match found {
-            Some((id, _)) => {
+            Some(id) => {
                 if self.announced.len() >= 4096 {
                     let now = r.read.at;
                     self.announced.retain(|_, then| fresh(now, *then));
@@ -344,6 +366,10 @@ impl Workflow for Lookup {
                 let code = q.data["code"].as_str().unwrap_or_default();
                 let identity = q.data["identity"].as_str().unwrap_or_default();
                 enrol(j, at, code, identity)
+            }
+            ("lookup.which", Answer::Pick(i, _)) => {
+                let id = q.data["asset_ids"][i].as_i64().unwrap_or_default();
+                Self::found(j, id)
             }
             ("lookup.override", Answer::Badge(_)) => {
                 let id = q.data["asset_id"].as_i64().unwrap_or_default();

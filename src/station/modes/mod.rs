@@ -7,12 +7,12 @@ use super::workflow::Workflow;
 use crate::input::Mode;
 
 /// One workflow per mode, in [`Mode::ALL`] order.
-pub fn all() -> Vec<Box<dyn Workflow>> {
+pub fn all(settings: &super::StationSettings) -> Vec<Box<dyn Workflow>> {
     Mode::ALL
         .iter()
         .map(|m| -> Box<dyn Workflow> {
             match m {
-                Mode::Lookup => Box::new(lookup::Lookup::default()),
+                Mode::Lookup => Box::new(lookup::Lookup::new(&settings.identify)),
                 other => Box::new(unbuilt::Unbuilt(*other)),
             }
         })
