@@ -26,7 +26,7 @@ pub mod journal;
 pub mod locations;
 pub mod migrations;
 pub mod operators;
-pub mod outbox;
+pub mod sync_state;
 pub mod vendors;
 
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
