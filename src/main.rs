@@ -32,6 +32,7 @@ fn main() -> ExitCode {
         Command::Simulate(a) => cmd::simulate::run(&ctx, &a),
         Command::DecodeImage(a) => cmd::decode_image::run(&ctx, &a),
         Command::StressScan(a) => cmd::stress_scan::run(&ctx, &a),
+        Command::Sync(a) => cmd::sync::run(&ctx, &a),
     };
     match result {
         Ok(code) => code,
