@@ -127,7 +127,9 @@ fn status(ctx: &super::Ctx, name: &str, as_json: bool) -> anyhow::Result<ExitCod
             Some(a) => store::identifiers::first_of_kind(c, a, "asset_tag")?,
             None => None,
         };
-        parked.push(json!({"id": op.id, "seq": op.seq, "op": op.op, "asset": tag, "reason": op.reason}));
+        parked.push(
+            json!({"id": op.id, "seq": op.seq, "op": op.op, "asset": tag, "reason": op.reason}),
+        );
     }
     if as_json {
         println!(
@@ -209,7 +211,10 @@ async fn serve_fake(
         .map(|(k, v)| {
             (
                 k.to_string(),
-                json!(v.iter().map(|(id, o)| json!({"id": id, "name": o.name})).collect::<Vec<_>>()),
+                json!(v
+                    .iter()
+                    .map(|(id, o)| json!({"id": id, "name": o.name}))
+                    .collect::<Vec<_>>()),
             )
         })
         .collect();

@@ -8,8 +8,8 @@
 //! The tests and `scanstation sync serve-fake` (for checks by hand) share it,
 //! as the reader simulators serve both the tests and the demo.
 //!
-//! HTTP/1.1 by hand, one request per connection (`Connection: close`): enough
-//! for reqwest, and a fault can cut the connection exactly where it wants.
+//! HTTP/1.1 by hand with keep-alive: enough for reqwest, and a fault can cut
+//! the connection exactly where it wants.
 
 use rand::{Rng, SeedableRng};
 use serde_json::{json, Map, Value};
@@ -40,7 +40,11 @@ pub enum Fault {
 /// Random faults (probabilities per request) and a script (first).
 #[derive(Debug, Clone, Default)]
 pub struct Faults {
-    pub script: VecDeque<Fault>,
+    /// Faults for the next requests in order (None: answer normally).
+    pub script: VecDeque<Option<Fault>>,
+    /// Faults for the next requests whose line (`POST /hardware`) starts
+    /// with the front entry's prefix, in order; checked first.
+    pub on: VecDeque<(String, Fault)>,
     pub p_server_error: f64,
     pub p_timeout: f64,
     pub p_drop: f64,
@@ -150,6 +154,24 @@ impl State {
         id
     }
 
+    /// Adds an asset as if created upstream by someone else; returns its id.
+    pub fn add_asset(&mut self, tag: &str, fields: Value) -> i64 {
+        let id = self.id();
+        let fields = match fields {
+            Value::Object(m) => m,
+            _ => Map::new(),
+        };
+        self.assets.insert(
+            id,
+            Asset {
+                tag: tag.to_string(),
+                fields,
+                checked_out: false,
+            },
+        );
+        id
+    }
+
     fn id(&mut self) -> i64 {
         self.next_id += 1;
         self.next_id
@@ -177,9 +199,16 @@ impl State {
             .map(|(id, _)| *id)
     }
 
-    fn next_fault(&mut self) -> Option<Fault> {
+    fn next_fault(&mut self, line: &str) -> Option<Fault> {
+        if let Some((prefix, f)) = self.faults.on.front() {
+            if line.starts_with(prefix.as_str()) {
+                let f = *f;
+                self.faults.on.pop_front();
+                return Some(f);
+            }
+        }
         if let Some(f) = self.faults.script.pop_front() {
-            return Some(f);
+            return f;
         }
         let f = &self.faults;
         let table = [
@@ -254,48 +283,49 @@ struct Request {
 }
 
 async fn serve(mut sock: TcpStream, st: Arc<Mutex<State>>) -> std::io::Result<()> {
-    let Some((req, headers)) = read_request(&mut sock).await? else {
-        return Ok(());
-    };
-    let (status, body, fault, limits, hang) = {
-        let mut s = match st.lock() {
-            Ok(g) => g,
-            Err(p) => p.into_inner(),
+    // Keep-alive: requests one after another until the client closes, or a
+    // fault cuts the connection.
+    while let Some((req, headers)) = read_request(&mut sock).await? {
+        let (status, body, fault, limits, hang) = {
+            let mut s = match st.lock() {
+                Ok(g) => g,
+                Err(p) => p.into_inner(),
+            };
+            s.requests += 1;
+            s.log
+                .push(format!("{} /{}", req.method, req.path.join("/")));
+            s.headers_seen.push(headers);
+            let hang = s.hang;
+            let (status, body, fault) = respond(&mut s, &req);
+            let limits = s.throttle.map(|l| (l, l.saturating_sub(s.window_used)));
+            (status, body, fault, limits, hang)
         };
-        s.requests += 1;
-        s.log
-            .push(format!("{} /{}", req.method, req.path.join("/")));
-        s.headers_seen.push(headers);
-        let hang = s.hang;
-        let (status, body, fault) = respond(&mut s, &req);
-        let limits = s.throttle.map(|l| (l, l.saturating_sub(s.window_used)));
-        (status, body, fault, limits, hang)
-    };
-    match fault {
-        Some(Fault::DropAfterApply) => return Ok(()),
-        Some(Fault::TimeoutAfterApply) => {
-            tokio::time::sleep(hang).await;
-            return Ok(());
+        match fault {
+            Some(Fault::DropAfterApply) => return Ok(()),
+            Some(Fault::TimeoutAfterApply) => {
+                tokio::time::sleep(hang).await;
+                return Ok(());
+            }
+            _ => {}
         }
-        _ => {}
+        let (ctype, text) = match &body {
+            Value::String(html) => ("text/html; charset=UTF-8", html.clone()),
+            v => ("application/json", v.to_string()),
+        };
+        let mut head = format!(
+            "HTTP/1.1 {status} X\r\nContent-Type: {ctype}\r\nContent-Length: {}\r\n",
+            text.len()
+        );
+        if let (Some((limit, left)), true) = (limits, status != 429) {
+            head.push_str(&format!(
+                "X-RateLimit-Limit: {limit}\r\nX-RateLimit-Remaining: {left}\r\n"
+            ));
+        }
+        head.push_str("\r\n");
+        head.push_str(&text);
+        sock.write_all(head.as_bytes()).await?;
     }
-    let (ctype, text) = match &body {
-        Value::String(html) => ("text/html; charset=UTF-8", html.clone()),
-        v => ("application/json", v.to_string()),
-    };
-    let mut head = format!(
-        "HTTP/1.1 {status} X\r\nContent-Type: {ctype}\r\nContent-Length: {}\r\nConnection: close\r\n",
-        text.len()
-    );
-    if let (Some((limit, left)), true) = (limits, status != 429) {
-        head.push_str(&format!(
-            "X-RateLimit-Limit: {limit}\r\nX-RateLimit-Remaining: {left}\r\n"
-        ));
-    }
-    head.push_str("\r\n");
-    sock.write_all(head.as_bytes()).await?;
-    sock.write_all(text.as_bytes()).await?;
-    sock.shutdown().await
+    Ok(())
 }
 
 async fn read_request(sock: &mut TcpStream) -> std::io::Result<Option<(Request, String)>> {
@@ -411,7 +441,8 @@ fn respond(s: &mut State, r: &Request) -> (u16, Value, Option<Fault>) {
         }
         s.window_used += 1;
     }
-    let fault = s.next_fault();
+    let line = format!("{} /{}", r.method, r.path.join("/"));
+    let fault = s.next_fault(&line);
     match fault {
         Some(Fault::ServerError) => return (500, json!({"message": "Server Error"}), fault),
         Some(Fault::Throttle) => return (429, error(json!("Too many requests")), fault),

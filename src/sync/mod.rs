@@ -14,7 +14,7 @@
 //!
 //! An [`Upstream`] never touches the store: what an operation needs is
 //! resolved into a [`Job`] first, and what the upstream taught us (its ids
-//! for our names) comes back in [`Applied`] for the worker to store.
+//! for our names) the worker takes with [`Upstream::take_learned`] and stores.
 
 pub mod config;
 pub mod fake;
@@ -127,12 +127,6 @@ pub struct Learned {
     pub remote_id: i64,
 }
 
-/// What applying an operation taught us.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Applied {
-    pub learned: Vec<Learned>,
-}
-
 /// Why an operation did not apply. Messages never contain the token.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum UpstreamError {
@@ -160,5 +154,9 @@ pub enum UpstreamError {
 pub trait Upstream {
     /// Applies one operation. Implementations first check whether an
     /// `uncertain` job already took effect (creates, audits, check-ins).
-    fn apply(&mut self, job: &Job) -> impl Future<Output = Result<Applied, UpstreamError>> + Send;
+    fn apply(&mut self, job: &Job) -> impl Future<Output = Result<(), UpstreamError>> + Send;
+
+    /// The upstream ids learned since the last call (found or created on the
+    /// way, also by an attempt that failed later), for the worker to store.
+    fn take_learned(&mut self) -> Vec<Learned>;
 }

@@ -77,6 +77,8 @@ pub fn backoff_ms(attempts: u32, base_ms: u64, cap_ms: u64, jitter: f64) -> u64 
 /// Rate-limit state from the answers seen so far.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Pacer {
+    /// The throttle window (0 means [`WINDOW_MS`]).
+    window_ms: i64,
     /// No request before this time.
     blocked_until_ms: i64,
     /// At least this long between requests (0: none).
@@ -85,6 +87,23 @@ pub struct Pacer {
 }
 
 impl Pacer {
+    /// A pacer for a server whose throttle window is `window_ms` long
+    /// (Snipe-IT's is a minute: [`Pacer::default`]).
+    pub fn with_window(window_ms: i64) -> Pacer {
+        Pacer {
+            window_ms: window_ms.max(1),
+            ..Pacer::default()
+        }
+    }
+
+    fn window(&self) -> i64 {
+        if self.window_ms > 0 {
+            self.window_ms
+        } else {
+            WINDOW_MS
+        }
+    }
+
     /// How long to wait at `now_ms` before the next request.
     pub fn wait_ms(&self, now_ms: i64) -> i64 {
         let by_gap = self
@@ -113,10 +132,10 @@ impl Pacer {
         if remaining == 0 {
             self.blocked_until_ms = self
                 .blocked_until_ms
-                .max(reset_ms.unwrap_or(now_ms + WINDOW_MS));
+                .max(reset_ms.unwrap_or(now_ms + self.window()));
             self.gap_ms = 0;
         } else if remaining.saturating_mul(2) < limit {
-            self.gap_ms = WINDOW_MS / (i64::from(remaining) + 1);
+            self.gap_ms = self.window() / (i64::from(remaining) + 1);
         } else {
             self.gap_ms = 0;
         }
@@ -125,7 +144,7 @@ impl Pacer {
     /// A 429: nothing until `Retry-After` has passed, or a whole window.
     /// Returns the wait from `now_ms`.
     pub fn throttled(&mut self, now_ms: i64, retry_after_ms: Option<i64>) -> i64 {
-        let wait = retry_after_ms.filter(|w| *w >= 0).unwrap_or(WINDOW_MS);
+        let wait = retry_after_ms.filter(|w| *w >= 0).unwrap_or(self.window());
         self.blocked_until_ms = self.blocked_until_ms.max(now_ms + wait);
         wait
     }
@@ -174,6 +193,8 @@ mod tests {
         assert_eq!(p.wait_ms(12_000), WINDOW_MS);
         p.answered(13_000, Some(120), Some(120), None);
         assert_eq!(p.wait_ms(13_000), 59_000, "a block stands until it ends");
+        let mut p = Pacer::with_window(1_000);
+        assert_eq!(p.throttled(0, None), 1_000);
         let mut p = Pacer::default();
         p.answered(0, Some(10), Some(0), Some(7_000));
         assert_eq!(p.wait_ms(0), 7_000, "X-RateLimit-Reset when given");

@@ -20,7 +20,7 @@ pub mod answer;
 
 use super::config::{Secret, UpstreamConfig};
 use super::pace::{Clock, Pacer};
-use super::{Action, Applied, AssetRef, Job, Learned, ModelSpec, Named, NewRemoteAsset};
+use super::{Action, AssetRef, Job, Learned, ModelSpec, Named, NewRemoteAsset};
 use super::{Upstream, UpstreamError};
 use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE};
 use reqwest::{Method, Url};
@@ -38,6 +38,7 @@ pub struct SnipeIt {
     create_missing: bool,
     pacer: Pacer,
     clock: Clock,
+    learned: Vec<Learned>,
 }
 
 /// The configuration cannot make a client.
@@ -79,7 +80,14 @@ impl SnipeIt {
             create_missing: cfg.create_missing,
             pacer: Pacer::default(),
             clock,
+            learned: Vec::new(),
         })
+    }
+
+    /// Another throttle window (tests; Snipe-IT's is a minute).
+    pub fn with_window_ms(mut self, window_ms: i64) -> SnipeIt {
+        self.pacer = Pacer::with_window(window_ms);
+        self
     }
 
     fn url(&self, segments: &[&str]) -> Url {
@@ -139,11 +147,13 @@ impl SnipeIt {
         let now = self.clock.now_ms();
         self.pacer
             .answered(now, lim.limit, lim.remaining, lim.reset_ms);
-        let verdict = answer::classify(status, &bytes, mutating, &lim);
         if status == 429 {
-            self.pacer.throttled(now, lim.retry_after_ms);
+            let wait = self.pacer.throttled(now, lim.retry_after_ms);
+            return Err(UpstreamError::Throttled {
+                wait: Duration::from_millis(u64::try_from(wait).unwrap_or(0)),
+            });
         }
-        verdict
+        answer::classify(status, &bytes, mutating, &lim)
     }
 
     /// Every row of a list, `PAGE` at a time.
@@ -192,7 +202,6 @@ impl SnipeIt {
         kind: &'static str,
         named: &Named,
         create: Option<Map<String, Value>>,
-        learned: &mut Vec<Learned>,
     ) -> Result<i64, UpstreamError> {
         if let Some(id) = named.remote_id {
             return Ok(id);
@@ -244,7 +253,7 @@ impl SnipeIt {
                 )))
             }
         };
-        learned.push(Learned {
+        self.learned.push(Learned {
             kind,
             local_id: named.local_id,
             name: named.name.clone(),
@@ -253,11 +262,7 @@ impl SnipeIt {
         Ok(id)
     }
 
-    async fn model_id(
-        &mut self,
-        m: &ModelSpec,
-        learned: &mut Vec<Learned>,
-    ) -> Result<i64, UpstreamError> {
+    async fn model_id(&mut self, m: &ModelSpec) -> Result<i64, UpstreamError> {
         if let Some(id) = m.model.remote_id {
             return Ok(id);
         }
@@ -267,38 +272,27 @@ impl SnipeIt {
                 "category",
                 &m.category,
                 Some(obj(json!({"category_type": "asset"}))),
-                learned,
             )
             .await?;
         let mut body = obj(json!({ "category_id": cat }));
         if let Some(man) = &m.manufacturer {
             let id = self
-                .find_or_create(
-                    "manufacturers",
-                    "manufacturer",
-                    man,
-                    Some(Map::new()),
-                    learned,
-                )
+                .find_or_create("manufacturers", "manufacturer", man, Some(Map::new()))
                 .await?;
             body.insert("manufacturer_id".into(), Value::from(id));
         }
-        self.find_or_create("models", "model", &m.model, Some(body), learned)
+        self.find_or_create("models", "model", &m.model, Some(body))
             .await
     }
 
-    async fn asset_id(
-        &mut self,
-        a: &AssetRef,
-        learned: &mut Vec<Learned>,
-    ) -> Result<i64, UpstreamError> {
+    async fn asset_id(&mut self, a: &AssetRef) -> Result<i64, UpstreamError> {
         if let Some(id) = a.remote_id {
             return Ok(id);
         }
         let id = self.asset_by_tag(&a.tag).await?.ok_or_else(|| {
             UpstreamError::Rejected(format!("asset {} is not in Snipe-IT", a.tag))
         })?;
-        learned.push(asset_learned(a, id));
+        self.learned.push(asset_learned(a, id));
         Ok(id)
     }
 
@@ -327,36 +321,29 @@ impl SnipeIt {
             }))
     }
 
-    async fn create(&mut self, job: &Job, n: &NewRemoteAsset) -> Result<Applied, UpstreamError> {
-        let mut learned = Vec::new();
+    async fn create(&mut self, job: &Job, n: &NewRemoteAsset) -> Result<(), UpstreamError> {
         if job.uncertain {
             if let Some(id) = self.asset_by_tag(&n.asset.tag).await? {
-                learned.push(asset_learned(&n.asset, id));
-                return Ok(Applied { learned });
+                self.learned.push(asset_learned(&n.asset, id));
+                return Ok(());
             }
         }
-        let model = self.model_id(&n.model, &mut learned).await?;
+        let model = self.model_id(&n.model).await?;
         let status = self
-            .find_or_create(
-                "statuslabels",
-                "status_label",
-                &n.status,
-                None,
-                &mut learned,
-            )
+            .find_or_create("statuslabels", "status_label", &n.status, None)
             .await?;
         let mut body = obj(json!({
             "asset_tag": n.asset.tag, "model_id": model, "status_id": status, "notes": job.note(),
         }));
         if let Some(s) = &n.supplier {
             let id = self
-                .find_or_create("suppliers", "supplier", s, Some(Map::new()), &mut learned)
+                .find_or_create("suppliers", "supplier", s, Some(Map::new()))
                 .await?;
             body.insert("supplier_id".into(), id.into());
         }
         if let Some(l) = &n.location {
             let id = self
-                .find_or_create("locations", "location", l, Some(Map::new()), &mut learned)
+                .find_or_create("locations", "location", l, Some(Map::new()))
                 .await?;
             body.insert("location_id".into(), id.into());
             body.insert("rtd_location_id".into(), id.into());
@@ -392,26 +379,23 @@ impl SnipeIt {
             }
             Err(e) => return Err(e),
         };
-        learned.push(asset_learned(&n.asset, id));
-        Ok(Applied { learned })
+        self.learned.push(asset_learned(&n.asset, id));
+        Ok(())
     }
 }
 
 impl Upstream for SnipeIt {
-    async fn apply(&mut self, job: &Job) -> Result<Applied, UpstreamError> {
-        let mut learned = Vec::new();
+    fn take_learned(&mut self) -> Vec<Learned> {
+        std::mem::take(&mut self.learned)
+    }
+
+    async fn apply(&mut self, job: &Job) -> Result<(), UpstreamError> {
         match &job.action {
             Action::CreateAsset(n) => return self.create(job, n).await,
             Action::SetLocation { asset, location } => {
-                let id = self.asset_id(asset, &mut learned).await?;
+                let id = self.asset_id(asset).await?;
                 let loc = self
-                    .find_or_create(
-                        "locations",
-                        "location",
-                        location,
-                        Some(Map::new()),
-                        &mut learned,
-                    )
+                    .find_or_create("locations", "location", location, Some(Map::new()))
                     .await?;
                 let body = json!({ "location_id": loc });
                 self.call(
@@ -423,9 +407,9 @@ impl Upstream for SnipeIt {
                 .await?;
             }
             Action::SetStatus { asset, status } => {
-                let id = self.asset_id(asset, &mut learned).await?;
+                let id = self.asset_id(asset).await?;
                 let st = self
-                    .find_or_create("statuslabels", "status_label", status, None, &mut learned)
+                    .find_or_create("statuslabels", "status_label", status, None)
                     .await?;
                 let body = json!({ "status_id": st });
                 self.call(
@@ -437,12 +421,12 @@ impl Upstream for SnipeIt {
                 .await?;
             }
             Action::Checkin { asset, status } => {
-                let id = self.asset_id(asset, &mut learned).await?;
+                let id = self.asset_id(asset).await?;
                 if job.uncertain && self.logged(id, &job.event_uuid).await? {
-                    return Ok(Applied { learned });
+                    return Ok(());
                 }
                 let st = self
-                    .find_or_create("statuslabels", "status_label", status, None, &mut learned)
+                    .find_or_create("statuslabels", "status_label", status, None)
                     .await?;
                 let body = json!({ "status_id": st, "note": job.note() });
                 let path = ["hardware", &id.to_string(), "checkin"];
@@ -453,14 +437,14 @@ impl Upstream for SnipeIt {
                 }
             }
             Action::Audit { asset, location } => {
-                let id = self.asset_id(asset, &mut learned).await?;
+                let id = self.asset_id(asset).await?;
                 if job.uncertain && self.logged(id, &job.event_uuid).await? {
-                    return Ok(Applied { learned });
+                    return Ok(());
                 }
                 let mut body = obj(json!({ "note": job.note() }));
                 if let Some(l) = location {
                     let loc = self
-                        .find_or_create("locations", "location", l, Some(Map::new()), &mut learned)
+                        .find_or_create("locations", "location", l, Some(Map::new()))
                         .await?;
                     body.insert("location_id".into(), loc.into());
                     body.insert("update_location".into(), 1.into());
@@ -470,7 +454,7 @@ impl Upstream for SnipeIt {
                     .await?;
             }
         }
-        Ok(Applied { learned })
+        Ok(())
     }
 }
 

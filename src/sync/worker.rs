@@ -199,15 +199,20 @@ impl<U: Upstream> Worker<U> {
             }
             Err(Resolve::Store(e)) => return Err(Stop::Fatal(e.into())),
         };
-        match self.upstream.apply(&job).await {
-            Ok(applied) => {
-                let name = self.name.clone();
-                self.record(|c| {
-                    for l in &applied.learned {
-                        state::put_ref(c, &name, l.kind, l.remote_id, &l.name, l.local_id, "{}")?;
-                    }
-                    state::mark_done(c, row.id)
-                })?;
+        let result = self.upstream.apply(&job).await;
+        let learned = self.upstream.take_learned();
+        if !learned.is_empty() {
+            let name = self.name.clone();
+            self.record(|c| {
+                for l in &learned {
+                    state::put_ref(c, &name, l.kind, l.remote_id, &l.name, l.local_id, "{}")?;
+                }
+                Ok(())
+            })?;
+        }
+        match result {
+            Ok(()) => {
+                self.record(|c| state::mark_done(c, row.id))?;
                 p.done = 1;
             }
             Err(UpstreamError::Transient {

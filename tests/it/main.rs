@@ -19,5 +19,6 @@ mod station;
 mod store;
 mod supervisor;
 mod support;
+mod sync;
 mod usb_replay;
 mod wedge;
