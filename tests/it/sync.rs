@@ -451,3 +451,161 @@ async fn pull_maps_and_creates_reference_data_and_assets() {
     .unwrap();
     assert_eq!(again["assets"], (1203, 0));
 }
+
+#[tokio::test]
+async fn under_random_faults_it_converges_and_applies_nothing_twice() {
+    let fake = FakeSnipeIt::start(TOKEN, 0, 9).await.unwrap();
+    let (_d, mut st) = store();
+    let ids = seed(&mut st, 40, false);
+    for (i, id) in ids.iter().enumerate() {
+        let to = if i % 2 == 0 { "R2" } else { "R3" };
+        event(
+            &mut st,
+            "asset.moved",
+            false,
+            json!({"asset_id": id, "from": "R1", "to": to}),
+        );
+        event(
+            &mut st,
+            "asset.audited",
+            false,
+            json!({"asset_id": id, "location": to}),
+        );
+    }
+    {
+        let mut s = fake.state();
+        s.faults.p_server_error = 0.3;
+        s.faults.p_drop = 0.1;
+        s.faults.p_error_body = 0.05;
+    }
+    let mut w = worker(st, &fake, cfg(&fake.url()));
+    let first = w.run_once().await.unwrap();
+    assert!(first.retried > 0 && first.parked > 0, "{first:?}");
+    // Faults off; unpark what the injected 200-with-error answers parked.
+    fake.state().faults = Default::default();
+    sync_state::unpark(w.store().conn(), "snipeit", None).unwrap();
+    let second = w.run_once().await.unwrap();
+    assert_eq!(second.parked, 0);
+    let c = w.store().conn();
+    let k = sync_state::counts(c, "snipeit").unwrap();
+    assert_eq!((k.done, k.pending, k.in_flight, k.parked), (120, 0, 0, 0));
+    let s = fake.state();
+    assert_eq!(s.assets.len(), 40, "nothing lost, nothing doubled");
+    assert_eq!(s.applied("create"), 40);
+    assert_eq!(s.applied("audit"), 40);
+    for (i, id) in ids.iter().enumerate() {
+        let tag = format!("A-{i:04}");
+        let (remote, a) = s.asset_by_tag(&tag).unwrap();
+        let want = s
+            .id_of("locations", if i % 2 == 0 { "R2" } else { "R3" })
+            .unwrap();
+        assert_eq!(a.fields["location_id"], want, "{tag}");
+        assert_eq!(
+            sync_state::remote_id(c, "snipeit", "asset", *id).unwrap(),
+            Some(remote)
+        );
+    }
+    for list in ["models", "manufacturers", "categories", "suppliers"] {
+        assert_eq!(s.lists[list].len(), 1, "{list} created once");
+    }
+}
+
+/// The binary: `sync --once`, `sync status --json`, `sync retry --all`, and
+/// a token file that others can read.
+#[test]
+fn the_sync_commands() {
+    use std::os::unix::fs::PermissionsExt;
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let fake = rt.block_on(FakeSnipeIt::start(TOKEN, 0, 10)).unwrap();
+    let sb = crate::support::Sandbox::new();
+    {
+        let mut st = Store::open(&sb.db()).unwrap();
+        seed(&mut st, 2, false);
+    }
+    let token = sb.path().join("token");
+    std::fs::write(&token, TOKEN).unwrap();
+    std::fs::set_permissions(&token, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let conf = sb.path().join("config/scanstation");
+    std::fs::create_dir_all(&conf).unwrap();
+    std::fs::write(
+        conf.join("upstream.toml"),
+        format!(
+            "[upstream]\nurl = \"{}\"\ntoken_file = \"{}\"\ntimeout_secs = 2\n",
+            fake.url(),
+            token.display()
+        ),
+    )
+    .unwrap();
+    let out = sb.cmd().args(["sync", "--once"]).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("chmod 600") && err.contains("token"), "{err}");
+    std::fs::set_permissions(&token, std::fs::Permissions::from_mode(0o600)).unwrap();
+    // The first asset's create is refused (a validation error): it parks, exit 1.
+    fake.state()
+        .faults
+        .on
+        .push_back(("POST /hardware".into(), Fault::ErrorBody));
+    let out = sb.cmd().args(["-v", "sync", "--once"]).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(!err.contains(TOKEN));
+    let out = sb
+        .cmd()
+        .args(["sync", "status", "--json"])
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["upstream"], "snipeit");
+    assert_eq!(
+        (
+            v["done"].as_u64(),
+            v["parked"].as_u64(),
+            v["pending"].as_u64()
+        ),
+        (Some(1), Some(1), Some(0))
+    );
+    let p = &v["parked_ops"][0];
+    assert_eq!(
+        (p["op"].as_str(), p["asset"].as_str(), p["seq"].as_i64()),
+        (Some("create_asset"), Some("A-0000"), Some(1))
+    );
+    assert!(p["reason"]
+        .as_str()
+        .unwrap()
+        .contains("A fault the test asked for"));
+    let id = p["id"].as_i64().unwrap().to_string();
+    let out = sb.cmd().args(["sync", "retry", &id]).output().unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        r#"{"unparked":1,"upstream":"snipeit"}"#
+    );
+    let out = sb.cmd().args(["sync", "--once"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(fake.state().applied("create"), 2);
+    // The token is in no log, nor in the store.
+    let mut leaked = Vec::new();
+    for entry in walk(sb.path()) {
+        if entry.ends_with("token") {
+            continue;
+        }
+        if String::from_utf8_lossy(&std::fs::read(&entry).unwrap_or_default()).contains(TOKEN) {
+            leaked.push(entry);
+        }
+    }
+    assert!(leaked.is_empty(), "{leaked:?}");
+    drop(fake);
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
