@@ -181,6 +181,23 @@ pub fn created_id(v: &Value) -> Option<i64> {
         .and_then(Value::as_i64)
 }
 
+/// The fuzz target's body: the first two bytes are the HTTP status, the rest
+/// the body; every verdict path runs, none may panic.
+pub fn fuzz_one(data: &[u8]) {
+    let (status, body) = match data {
+        [a, b, rest @ ..] => (u16::from_be_bytes([*a, *b]) % 1000, rest),
+        _ => (200, data),
+    };
+    let text = String::from_utf8_lossy(body);
+    let l = limits(Some(&text), Some(&text), Some(&text), Some(&text));
+    let _ = classify(status, body, true, &l);
+    let _ = unescape_html(&text);
+    if let Ok(v) = serde_json::from_slice::<Value>(body) {
+        let _ = messages(&v);
+        let _ = created_id(&v);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
