@@ -30,7 +30,7 @@ use serde_json::Value;
 #[serde(tag = "op", rename_all = "snake_case")]
 pub enum Op {
     /// Create the asset upstream with what the station knew when it was created.
-    CreateAsset(CreateAsset),
+    CreateAsset(Box<CreateAsset>),
     /// Move the asset to a location (its code).
     SetLocation { asset_id: i64, location: String },
     /// Set the asset's status (a station status, mapped at run time).
@@ -117,7 +117,7 @@ pub fn plan(kind: &str, payload: &Value, training: bool) -> Vec<Op> {
                 })
                 .and_then(|x| x.get("value").and_then(Value::as_str))
                 .map(str::to_string);
-            vec![Op::CreateAsset(CreateAsset {
+            vec![Op::CreateAsset(Box::new(CreateAsset {
                 asset_id,
                 tag,
                 status,
@@ -130,7 +130,7 @@ pub fn plan(kind: &str, payload: &Value, training: bool) -> Vec<Op> {
                 currency: s("currency"),
                 purchase_date: s("purchase_date"),
                 warranty_end: s("warranty_end"),
-            })]
+            }))]
         }
         "asset.moved" => match s("to") {
             Some(location) => vec![Op::SetLocation { asset_id, location }],
@@ -190,7 +190,7 @@ mod tests {
                 "asset.created",
                 created(),
                 false,
-                vec![Op::CreateAsset(full)],
+                vec![Op::CreateAsset(Box::new(full))],
             ),
             ("asset.created", created(), true, vec![]),
             (
@@ -198,12 +198,12 @@ mod tests {
                 json!({"asset_id": 8, "tag": "B", "status": "in_stock", "via": "enrol",
                        "identifiers": [{"kind": "asset_tag", "value": "B"}]}),
                 false,
-                vec![Op::CreateAsset(CreateAsset {
+                vec![Op::CreateAsset(Box::new(CreateAsset {
                     asset_id: 8,
                     tag: "B".into(),
                     status: "in_stock".into(),
                     ..Default::default()
-                })],
+                }))],
             ),
             (
                 "asset.created",

@@ -310,6 +310,7 @@ impl<U: Upstream> Worker<U> {
             .map_err(|e| Resolve::Park(format!("operation {} cannot be read: {e}", row.id)))?;
         let action = match op {
             Op::CreateAsset(a) => {
+                let a = *a;
                 let asset = self.asset(c, a.asset_id, Some(&a.tag))?;
                 let model = self.model(c, a.model_id)?;
                 let status = self.status(c, &a.status)?;

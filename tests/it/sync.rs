@@ -130,32 +130,33 @@ async fn assets_converge_with_every_field_and_training_stays_home() {
     let mut w = worker(st, &fake, cfg(&fake.url()));
     let pass = w.run_once().await.unwrap();
     assert_eq!((pass.done, pass.parked), (3, 0));
-    let s = fake.state();
-    assert_eq!(s.assets.len(), 3);
-    assert_eq!(s.applied("create"), 3);
-    let (_, a) = s.asset_by_tag("A-0001").unwrap();
-    assert_eq!(a.fields["serial"], "SN0001");
-    assert_eq!(a.fields["purchase_cost"], "1299.50");
-    assert_eq!(a.fields["purchase_date"], "2026-01-02");
-    assert_eq!(a.fields["warranty_months"], 36);
-    assert_eq!(a.fields["order_number"], "PO-1");
-    let model = a.fields["model_id"].as_i64().unwrap();
-    assert_eq!(s.lists["models"][&model].name, "Latitude 7440");
-    assert_eq!(
-        s.lists["models"].len(),
-        1,
-        "one model, found by name after the first"
-    );
-    assert_eq!(
-        s.lists["manufacturers"].values().next().unwrap().name,
-        "Dell & Sons"
-    );
-    assert_eq!(
-        s.lists["locations"].values().next().unwrap().name,
-        "Room <1>"
-    );
-    assert!(s.asset_by_tag("TRAIN").is_none());
-    drop(s);
+    {
+        let s = fake.state();
+        assert_eq!(s.assets.len(), 3);
+        assert_eq!(s.applied("create"), 3);
+        let (_, a) = s.asset_by_tag("A-0001").unwrap();
+        assert_eq!(a.fields["serial"], "SN0001");
+        assert_eq!(a.fields["purchase_cost"], "1299.50");
+        assert_eq!(a.fields["purchase_date"], "2026-01-02");
+        assert_eq!(a.fields["warranty_months"], 36);
+        assert_eq!(a.fields["order_number"], "PO-1");
+        let model = a.fields["model_id"].as_i64().unwrap();
+        assert_eq!(s.lists["models"][&model].name, "Latitude 7440");
+        assert_eq!(
+            s.lists["models"].len(),
+            1,
+            "one model, found by name after the first"
+        );
+        assert_eq!(
+            s.lists["manufacturers"].values().next().unwrap().name,
+            "Dell & Sons"
+        );
+        assert_eq!(
+            s.lists["locations"].values().next().unwrap().name,
+            "Room <1>"
+        );
+        assert!(s.asset_by_tag("TRAIN").is_none());
+    }
     // The upstream ids are mapped locally; nothing is left to do.
     let c = w.store().conn();
     assert_eq!(sync_state::ref_count(c, "snipeit", "asset").unwrap(), 3);
