@@ -150,6 +150,21 @@ pub(super) fn route(
                 })
                 .map(|(id, o)| {
                     let mut m = o.fields.clone();
+                    // The model transformer nests its category and manufacturer.
+                    for (key, list) in [
+                        ("category", "categories"),
+                        ("manufacturer", "manufacturers"),
+                    ] {
+                        let nested = m
+                            .get(&format!("{key}_id"))
+                            .and_then(Value::as_i64)
+                            .and_then(|i| {
+                                s.lists.get(list).and_then(|l| l.get(&i)).map(|x| (i, x))
+                            });
+                        if let Some((i, x)) = nested {
+                            m.insert(key.into(), json!({"id": i, "name": escape_html(&x.name)}));
+                        }
+                    }
                     m.insert("id".into(), json!(id));
                     m.insert("name".into(), json!(escape_html(&o.name)));
                     Value::Object(m)
