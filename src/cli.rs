@@ -62,6 +62,8 @@ pub enum Command {
     /// Send scans and reads through the station without a terminal, one JSON
     /// answer per input line (batch handhelds, scripted benches).
     Feed(FeedArgs),
+    /// Sync with the upstream (Snipe-IT): run the worker, or status, pull, retry.
+    Sync(SyncArgs),
     /// Scan generated codes as fast as the store commits, printing each committed
     /// seq (used by the crash test).
     #[command(hide = true)]
@@ -204,4 +206,58 @@ pub struct StressScanArgs {
     /// Stop after this many scans (default: until killed).
     #[arg(long)]
     pub count: Option<u64>,
+}
+
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    #[command(subcommand)]
+    pub command: Option<SyncCommand>,
+    /// Run until no operation is pending (waiting out backoffs), then exit:
+    /// 0, or 1 when some are parked.
+    #[arg(long)]
+    pub once: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SyncCommand {
+    /// Counts of operations by state and the parked ones.
+    Status {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Fetch the upstream's reference data and assets into the store.
+    Pull,
+    /// Unpark operations (their ids from `sync status`).
+    Retry {
+        #[arg(value_name = "OP_ID", required_unless_present = "all")]
+        ids: Vec<i64>,
+        /// Every parked operation.
+        #[arg(long, conflicts_with = "ids")]
+        all: bool,
+    },
+    /// Serve a fake Snipe-IT on 127.0.0.1 (for checks by hand); on Ctrl-C it
+    /// prints what it holds as JSON.
+    #[command(hide = true)]
+    ServeFake {
+        #[arg(long, default_value_t = 0)]
+        port: u16,
+        /// The token it accepts.
+        #[arg(long, env = "SCANSTATION_UPSTREAM_TOKEN", hide_env_values = true)]
+        token: String,
+        /// Fraction of requests answered HTTP 500.
+        #[arg(long, default_value_t = 0.0)]
+        p_500: f64,
+        /// Fraction applied then left unanswered until the client times out.
+        #[arg(long, default_value_t = 0.0)]
+        p_timeout: f64,
+        /// Fraction applied then dropped without an answer.
+        #[arg(long, default_value_t = 0.0)]
+        p_drop: f64,
+        /// Fraction answered HTTP 200 with "status":"error".
+        #[arg(long, default_value_t = 0.0)]
+        p_error: f64,
+        /// Requests per minute before 429 (default: no throttle).
+        #[arg(long)]
+        throttle: Option<u32>,
+    },
 }

@@ -42,7 +42,8 @@ pub struct Config {
     pub wipe: WipeConfig,
     pub disposal: DisposalConfig,
     pub policy: PolicyConfig,
-    pub upstream: UpstreamConfig,
+    /// `[upstream]` (see `crate::sync::config`); none: the station does not sync.
+    pub upstream: Option<crate::sync::config::UpstreamConfig>,
     /// Readers to run, as device SPECs (contracts.md), e.g.
     /// `serial:/dev/scanstation/rfid-0?profile=chafon-uhfreader18`.
     pub readers: Vec<String>,
@@ -346,59 +347,6 @@ impl Default for Rule {
     }
 }
 
-/// `[upstream]`: the ITAM system of record the journal syncs to.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-#[serde(default, deny_unknown_fields)]
-pub struct UpstreamConfig {
-    /// `snipeit` or `webhook`; none: the station does not sync.
-    pub kind: Option<String>,
-    pub url: Option<String>,
-    /// A file holding the API token (mode 0600); or `SCANSTATION_UPSTREAM_TOKEN`.
-    pub token_file: Option<PathBuf>,
-    /// The webhook's HMAC secret; or `SCANSTATION_UPSTREAM_SECRET`.
-    pub secret_file: Option<PathBuf>,
-    /// Create a model, manufacturer, category, supplier or location missing
-    /// upstream; false parks the operation that needs it.
-    pub create_missing: bool,
-    /// Station status → upstream status label name.
-    pub status_map: BTreeMap<String, String>,
-    /// Station model name → upstream model name.
-    pub model_map: BTreeMap<String, String>,
-    /// Station location code → upstream location name.
-    pub location_map: BTreeMap<String, String>,
-}
-
-impl Default for UpstreamConfig {
-    fn default() -> Self {
-        let status_map = [
-            ("on_order", "Pending"),
-            ("in_stock", "Ready to Deploy"),
-            ("deployed", "Deployed"),
-            ("in_repair", "Out for Repair"),
-            ("decommissioning", "Pending"),
-            ("sanitized", "Pending"),
-            ("awaiting_pickup", "Pending"),
-            ("in_transit", "Pending"),
-            ("disposed", "Archived"),
-            ("missing", "Lost/Stolen"),
-            ("lost", "Lost/Stolen"),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-        UpstreamConfig {
-            kind: None,
-            url: None,
-            token_file: None,
-            secret_file: None,
-            create_missing: true,
-            status_map,
-            model_map: BTreeMap::new(),
-            location_map: BTreeMap::new(),
-        }
-    }
-}
-
 impl Config {
     /// Reads `path` and validates it; a missing file means all defaults
     /// unless `required` (a file the operator named with `--config` or
@@ -562,20 +510,20 @@ impl Config {
                 "the range must be non-empty and start at 1 or more".into(),
             );
         }
-        if let Some(k) = &self.upstream.kind {
-            if !["snipeit", "webhook"].contains(&k.as_str()) {
-                return bad("upstream.kind", format!("{k:?}: use snipeit or webhook"));
-            }
-            if self.upstream.url.is_none() {
-                return bad("upstream.url", format!("kind = {k:?} needs a url"));
-            }
-        }
-        for status in self.upstream.status_map.keys() {
-            if !crate::store::assets::STATUSES.contains(&status.as_str()) {
+        if let Some(u) = &self.upstream {
+            if u.url.is_none() {
                 return bad(
-                    &format!("upstream.status_map.{status}"),
-                    "is not a station status".into(),
+                    "upstream.url",
+                    format!("kind = {:?} needs a url", u.kind.as_str()),
                 );
+            }
+            for status in u.statuses.keys() {
+                if !crate::store::assets::STATUSES.contains(&status.as_str()) {
+                    return bad(
+                        &format!("upstream.statuses.{status}"),
+                        "is not a station status".into(),
+                    );
+                }
             }
         }
         Ok(())
@@ -634,6 +582,17 @@ mod tests {
             .contains("organisation.gs1_company_prefix"));
         assert!(invalid("[labels]\ndpi = 150\n").contains("labels.dpi"));
         assert!(invalid("[policy.lost_needs_supervisor]\nenabeld = true\n").contains("enabeld"));
+    }
+
+    #[test]
+    fn upstream_is_read_from_the_config() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("c.toml");
+        std::fs::write(&p, "[upstream]\nurl = \"http://a\"\n").unwrap();
+        let c = Config::load(&p, true).unwrap();
+        assert_eq!(c.upstream.unwrap().url.as_deref(), Some("http://a"));
+        assert!(invalid("[upstream]\nurl = 3\n").contains("url"));
+        assert!(invalid("[upstream]\ncreate_missing = true\n").contains("upstream.url"));
     }
 
     #[test]

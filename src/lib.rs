@@ -25,5 +25,6 @@ pub mod input;
 pub mod paths;
 pub mod station;
 pub mod store;
+pub mod sync;
 pub mod timefmt;
 pub mod ui;

@@ -33,6 +33,7 @@ fn main() -> ExitCode {
         Command::DecodeImage(a) => cmd::decode_image::run(&ctx, &a),
         Command::Feed(a) => cmd::feed::run(&ctx, &a),
         Command::StressScan(a) => cmd::stress_scan::run(&ctx, &a),
+        Command::Sync(a) => cmd::sync::run(&ctx, &a),
     };
     match result {
         Ok(code) => code,

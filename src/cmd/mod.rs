@@ -13,6 +13,7 @@ pub mod parse;
 pub mod run;
 pub mod simulate;
 pub mod stress_scan;
+pub mod sync;
 pub mod verify;
 
 use crate::cli::GlobalArgs;

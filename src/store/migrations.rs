@@ -34,6 +34,7 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0006_identifier_nocase",
         include_str!("migrations/0006_identifier_nocase.sql"),
     ),
+    ("0007_sync", include_str!("migrations/0007_sync.sql")),
 ];
 
 /// The schema version this binary writes and understands.

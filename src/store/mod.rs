@@ -34,8 +34,8 @@ pub mod lifecycle;
 pub mod locations;
 pub mod migrations;
 pub mod operators;
-pub mod outbox;
 pub mod station_context;
+pub mod sync_state;
 pub mod vendors;
 
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};

@@ -15,6 +15,7 @@ fn target(name: &str) -> Option<Target> {
         "hid_keyboard" => codec::hid::fuzz_keyboard,
         "hid_pos" => codec::hid::fuzz_pos,
         "spec" => scanstation::device::spec::fuzz_one,
+        "snipeit_answer" => scanstation::sync::snipeit::answer::fuzz_one,
         "identify" => scanstation::identify::fuzz_one,
         "image" => scanstation::device::image::fuzz_one,
         "import_csv" => scanstation::import::fuzz_one,

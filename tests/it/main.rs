@@ -19,6 +19,7 @@ mod station;
 mod store;
 mod supervisor;
 mod support;
+mod sync;
 mod usb_replay;
 mod wedge;
 mod workflow;
