@@ -18,6 +18,8 @@ pub(crate) enum KeyAction {
     Mode(Mode),
     Escape,
     SignOut,
+    /// Enrol the unknown code last scanned (the station asks to confirm).
+    Enrol,
     Backspace,
     /// A key we do not use (arrows, other function keys, Alt+x …).
     Unused,
@@ -56,6 +58,7 @@ pub(crate) fn classify(ev: &KeyEvent, controls: &[char]) -> KeyAction {
         KeyCode::F(3) => KeyAction::Mode(Mode::Receive),
         KeyCode::F(4) => KeyAction::Mode(Mode::Wipe),
         KeyCode::F(5) => KeyAction::Mode(Mode::Stocktake),
+        KeyCode::F(7) => KeyAction::Enrol,
         KeyCode::F(10) => KeyAction::Quit,
         KeyCode::Esc => KeyAction::Escape,
         KeyCode::Backspace => KeyAction::Backspace,

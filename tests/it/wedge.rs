@@ -56,6 +56,7 @@ fn describe(out: &[WedgeOutput]) -> Vec<String> {
                     WedgeKey::Tab => "⇥".into(),
                     WedgeKey::Gs => "<GS>".into(),
                     WedgeKey::Other => "<other>".into(),
+                    WedgeKey::Byte(b) => format!("<{b:02x}>"),
                 };
                 match v.last_mut() {
                     Some(last) if last.starts_with("typed:") => last.push_str(&s),

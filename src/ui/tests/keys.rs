@@ -108,24 +108,25 @@ fn a_configured_prefix_typed_with_ctrl_b_marks_a_scan() {
 }
 
 #[test]
-fn e_enrols_only_with_an_unknown_code_on_screen_and_an_empty_field() {
+fn enrol_is_f7_and_never_a_letter() {
     let mut h = Harness::new();
-    h.type_text("e", 0, 1);
-    h.tick(100);
-    assert_eq!(h.app.field(), "e", "nothing to enrol: e is typing");
-    h.press(KeyCode::Esc, KeyModifiers::NONE, 200);
-    assert_eq!(h.app.field(), "");
     h.outcome(unknown_outcome());
-    h.type_text("e", 300, 1);
-    h.tick(400);
+    // After an unknown scan, a code typed by hand that starts with e is text.
+    let end = h.type_text("e-1001", 0, 100);
+    h.tick(end + 100);
+    assert_eq!(h.app.field(), "e-1001");
+    assert!(h.inputs().is_empty(), "nothing sent while typing");
+    h.press(KeyCode::Esc, KeyModifiers::NONE, end + 200);
+    // A scanned code that starts with e is a scan.
+    h.type_text("e-2002\n", end + 300, 1);
+    assert_eq!(
+        scans(&h.inputs()),
+        [(Source::Wedge, b"e-2002".to_vec(), false)]
+    );
+    // F7 asks the station to enrol (it then asks to confirm, naming the code).
+    h.press(KeyCode::F(7), KeyModifiers::NONE, end + 500);
     assert_eq!(h.inputs(), [Input::Command(Command::EnrolLast)]);
     assert_eq!(h.app.field(), "");
-    // With text in the field, e is a letter.
-    h.type_text("5", 500, 1);
-    h.type_text("e", 700, 1);
-    h.tick(800);
-    assert_eq!(h.app.field(), "5e");
-    assert!(h.inputs().is_empty());
 }
 
 #[test]

@@ -12,11 +12,11 @@ pub const KEYS: &[(&str, &str)] = &[
     ("Enter", "look up the code typed in the field"),
     ("Esc", "close this help / clear the field"),
     ("Backspace", "delete the last character typed"),
-    ("e", "enrol the unknown code shown (field empty)"),
     ("F2", "Lookup mode"),
     ("F3", "Receive mode"),
     ("F4", "Wipe mode"),
     ("F5", "Stock-take mode"),
+    ("F7", "enrol the unknown code (asks to confirm)"),
     ("Ctrl+L", "sign out"),
     ("F10 / Ctrl+C", "quit"),
 ];

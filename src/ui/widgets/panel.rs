@@ -184,8 +184,8 @@ fn unknown(code: &str, identity: &str, f: &mut Frame, area: Rect) {
         Line::raw("No asset has this code."),
         Line::raw(""),
         Line::from(vec![
-            Span::styled(" e ", theme::KEY),
-            Span::raw(" enrol as new asset, or just scan the next code"),
+            Span::styled(" F7 ", theme::KEY),
+            Span::raw(" enrol it (or scan CMD:ENROL), or just scan the next code"),
         ]),
     ];
     f.render_widget(
