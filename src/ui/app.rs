@@ -196,25 +196,23 @@ impl App {
     /// returned). See the module docs for what is a burst.
     pub fn terminal_bytes(&mut self, bytes: &[u8], at: Instant) {
         let keys = parse_keys(bytes);
-        let continues = self.wedge.continues_burst(at);
-        match keys.as_slice() {
-            [] => {}
-            [one]
-                if !(continues && self.belongs_to_burst(bytes))
-                    && !self.may_start_a_scan(one, bytes) =>
-            {
-                self.term_key(one, at)
+        if let [one] = keys.as_slice() {
+            let data = (self.wedge.continues_burst(at) && self.belongs_to_burst(bytes))
+                || self.may_start_a_scan(one, bytes);
+            if !data {
+                self.term_key(one, at);
+                return;
             }
-            _ => {
-                let last = keys.len() - 1;
-                for (i, k) in keys.iter().enumerate() {
-                    let after_scans = i == last && i > 0 && self.wedge.is_idle();
-                    if after_scans && k.is_function_key() {
-                        self.term_key(k, at);
-                    } else {
-                        self.burst_bytes(&bytes[k.bytes.clone()], at);
-                    }
-                }
+        }
+        // A burst: every byte is data, but for a function key that ends the
+        // read after its scans are finished.
+        let last = keys.len().saturating_sub(1);
+        for (i, k) in keys.iter().enumerate() {
+            let after_scans = i == last && i > 0 && self.wedge.is_idle();
+            if after_scans && k.is_function_key() {
+                self.term_key(k, at);
+            } else {
+                self.burst_bytes(&bytes[k.bytes.clone()], at);
             }
         }
     }
