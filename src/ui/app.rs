@@ -10,8 +10,16 @@
 //! or anything arriving while the burst before it is still going on. Every
 //! byte of a burst goes to the wedge assembler as data, in order, so a
 //! scanner's control bytes and escape sequences stay inside its scan and never
-//! switch a mode. Only an escape sequence that ends a read after the burst's
-//! scans are finished (F10 pressed right behind a scan) is taken as a key.
+//! switch a mode. Only a function or cursor key that ends a read after the
+//! burst's scans are finished (F10 pressed right behind a scan) is taken as a
+//! key. A control byte that is no key binding, read on its own while nothing
+//! is going on, is data too: it may start a scanner's code.
+//!
+//! What this cannot tell: a code that starts with ESC, read on its own after
+//! a finished scan, is the Esc key (the wedge sees the rest); a code that
+//! starts with a complete function-key sequence cut off by a read boundary
+//! right behind it is that key. A terminal writes each key in one go, so
+//! neither happens unless the kernel splits a burst exactly there.
 
 use super::bell::Bell;
 use super::keys::{classify, wedge_controls, KeyAction};
