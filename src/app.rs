@@ -13,6 +13,10 @@
 //! ```
 //! The station thread is the single writer: an fsync never delays drawing or
 //! the timing of keys.
+//!
+//! SIGTERM and SIGHUP take the way out F10 takes: the UI loop is told to quit
+//! (and restores the terminal), the readers end their sessions, and the
+//! station thread, once every sender is gone, signs the operator out.
 
 use crate::config::Config;
 use crate::device::{self, DeviceEvent};
@@ -23,6 +27,7 @@ use crate::ui::{UiEvent, UiIo, UiOptions};
 use std::path::PathBuf;
 use std::sync::mpsc;
 use std::time::{Duration, SystemTime};
+use tokio::signal::unix::{signal, Signal, SignalKind};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -124,6 +129,11 @@ pub fn run_with_store(store: Store, opts: AppOptions) -> Result<(), AppError> {
         if let Some(demo) = opts.demo.clone() {
             runtime.spawn(demo_scanner(demo, input_tx.clone()));
         }
+        runtime.spawn(quit_on_signal(
+            signal(SignalKind::terminate())?,
+            signal(SignalKind::hangup())?,
+            ui_tx.clone(),
+        ));
         readers
     };
 
@@ -239,6 +249,20 @@ fn resolve_readers(specs: &[String]) -> Result<Vec<device::spec::ResolvedSpec>, 
                 })
         })
         .collect()
+}
+
+/// Asks the UI loop to quit, as F10 does, on SIGTERM or SIGHUP.
+async fn quit_on_signal(
+    mut term: Signal,
+    mut hup: Signal,
+    ui: tokio::sync::mpsc::UnboundedSender<UiEvent>,
+) {
+    let name = tokio::select! {
+        _ = term.recv() => "SIGTERM",
+        _ = hup.recv() => "SIGHUP",
+    };
+    tracing::info!("{name}: quitting as on F10");
+    let _ = ui.send(UiEvent::Quit);
 }
 
 /// The demo's scanner: scans its codes in turn, forever.

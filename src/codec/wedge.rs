@@ -15,7 +15,16 @@
 //!   whatever its pace, so a scanner's hiccup never splits a scan;
 //! * a scan longer than `max_bytes` is cut there and marked truncated, and the
 //!   rest of its burst is swallowed until the burst ends;
-//! * GS (0x1D, the GS1 separator) is kept as the byte 0x1D.
+//! * GS (0x1D, the GS1 separator) is kept as the byte 0x1D; so are the other
+//!   control characters a scanner types (RS and EOT of an ISO/IEC 15434
+//!   envelope, SOH …) and bytes that are not UTF-8 ([`WedgeKey::Byte`]): a
+//!   scan's bytes are the bytes typed, in order.
+//!
+//! What the terminal delivers in one read with no gap is a burst: the caller
+//! feeds every byte of it here as a character, whatever key it spells (an
+//! `ESC O S` inside a code is data, not F4), and asks
+//! [`WedgeAssembler::continues_burst`] whether the next read, however short,
+//! still belongs to the burst in progress.
 //!
 //! Two promises shape the design. *Typing is never taken for a scan*: keys are
 //! only taken as a scan when the timing says so. *A scan never leaks into the
@@ -73,6 +82,8 @@ pub enum WedgeKey {
     Tab,
     /// The GS1 separator (Ctrl+5 or Ctrl+] in a terminal).
     Gs,
+    /// A byte that is not (part of) valid UTF-8, kept as it is in a scan.
+    Byte(u8),
     /// Any other key (function keys, arrows, Backspace, Esc …): never part of a
     /// scan. It ends whatever burst is in progress and is passed on as typed.
     Other,
@@ -95,6 +106,33 @@ impl WedgeKey {
             WedgeKey::Char(c) => Some(c),
             WedgeKey::Gs => Some('\u{1d}'),
             _ => None,
+        }
+    }
+
+    /// True for a key that is part of a scan's data (a character, GS, a byte).
+    fn is_data(self) -> bool {
+        matches!(self, WedgeKey::Char(_) | WedgeKey::Gs | WedgeKey::Byte(_))
+    }
+
+    /// Appends the bytes this key contributes to a scan.
+    fn push_bytes(self, out: &mut Vec<u8>) {
+        match self {
+            WedgeKey::Char(c) => {
+                let mut buf = [0u8; 4];
+                out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+            }
+            WedgeKey::Gs => out.push(GS),
+            WedgeKey::Byte(b) => out.push(b),
+            WedgeKey::Enter | WedgeKey::Tab | WedgeKey::Other => {}
+        }
+    }
+
+    /// How many bytes [`push_bytes`](Self::push_bytes) appends.
+    fn byte_len(self) -> usize {
+        match self {
+            WedgeKey::Char(c) => c.len_utf8(),
+            WedgeKey::Gs | WedgeKey::Byte(_) => 1,
+            WedgeKey::Enter | WedgeKey::Tab | WedgeKey::Other => 0,
         }
     }
 }
@@ -121,8 +159,8 @@ enum State {
 #[derive(Debug)]
 struct ScanInProgress {
     last_at: Instant,
-    /// Characters collected, prefix removed.
-    text: String,
+    /// Bytes collected, prefix removed.
+    text: Vec<u8>,
     /// Set once the scan reached `max_bytes`; later characters are swallowed.
     truncated: bool,
 }
@@ -132,7 +170,7 @@ struct ScanInProgress {
 pub struct WedgeAssembler {
     settings: WedgeSettings,
     state: State,
-    /// Undecided keys of the current burst, oldest first (only chars and GS).
+    /// Undecided keys of the current burst, oldest first (only data keys).
     held: Vec<(WedgeKey, Instant)>,
 }
 
@@ -164,6 +202,26 @@ impl WedgeAssembler {
         self.held.is_empty() && matches!(self.state, State::Holding)
     }
 
+    /// True when keys arriving at `at` still belong to the burst in
+    /// progress: a scan is being collected and its silence has not passed,
+    /// or undecided keys were held no more than `max_avg_gap` before. The
+    /// caller then feeds every byte it got as data, never as a key binding.
+    pub fn continues_burst(&self, at: Instant) -> bool {
+        match &self.state {
+            State::Scanning(s) => {
+                at.saturating_duration_since(s.last_at) < self.settings.end_silence
+            }
+            State::Holding => self.held.last().is_some_and(|(_, last)| {
+                at.saturating_duration_since(*last) <= self.settings.max_avg_gap
+            }),
+        }
+    }
+
+    /// True while a scan is being collected.
+    pub fn is_scanning(&self) -> bool {
+        matches!(self.state, State::Scanning(_))
+    }
+
     /// The instant at which [`tick`](Self::tick) would next release or end
     /// something, if anything is pending.
     pub fn deadline(&self) -> Option<Instant> {
@@ -179,9 +237,10 @@ impl WedgeAssembler {
         let at = self.last_at().map_or(at, |last| at.max(last));
         let mut out = self.tick(at);
         let key = key.normalise();
-        match key.as_char() {
-            Some(c) => self.char_key(key, c, at, &mut out),
-            None => self.end_key(key, &mut out),
+        if key.is_data() {
+            self.char_key(key, at, &mut out);
+        } else {
+            self.end_key(key, &mut out);
         }
         out
     }
@@ -244,14 +303,14 @@ impl WedgeAssembler {
         }
     }
 
-    fn char_key(&mut self, key: WedgeKey, c: char, at: Instant, out: &mut Vec<WedgeOutput>) {
+    fn char_key(&mut self, key: WedgeKey, at: Instant, out: &mut Vec<WedgeOutput>) {
         if let State::Scanning(s) = &mut self.state {
             // tick(at) already ended the scan if this key came after the
             // silence: it belongs to the scan.
             s.last_at = at;
-            push_capped(s, c, self.settings.max_bytes);
-            let suffix = &self.settings.suffix;
-            if !s.truncated && !suffix.is_empty() && s.text.ends_with(suffix.as_str()) {
+            push_capped(s, key, self.settings.max_bytes);
+            let suffix = self.settings.suffix.as_bytes();
+            if !s.truncated && !suffix.is_empty() && s.text.ends_with(suffix) {
                 self.finish_scan(out);
             }
             return;
@@ -302,14 +361,12 @@ impl WedgeAssembler {
         };
         let mut scan = ScanInProgress {
             last_at: *last_at,
-            text: String::new(),
+            text: Vec::new(),
             truncated: false,
         };
         let skip = if prefixed { prefix_len } else { 0 };
         for (k, _) in self.held.drain(..).skip(skip) {
-            if let Some(c) = k.as_char() {
-                push_capped(&mut scan, c, self.settings.max_bytes);
-            }
+            push_capped(&mut scan, k, self.settings.max_bytes);
         }
         self.state = State::Scanning(scan);
     }
@@ -330,30 +387,30 @@ impl WedgeAssembler {
 
     fn finish_scan(&mut self, out: &mut Vec<WedgeOutput>) {
         if let State::Scanning(mut s) = std::mem::replace(&mut self.state, State::Holding) {
-            let suffix = &self.settings.suffix;
-            if !s.truncated && !suffix.is_empty() && s.text.ends_with(suffix.as_str()) {
+            let suffix = self.settings.suffix.as_bytes();
+            if !s.truncated && !suffix.is_empty() && s.text.ends_with(suffix) {
                 let keep = s.text.len() - suffix.len();
                 s.text.truncate(keep);
             }
             out.push(WedgeOutput::Scan {
-                bytes: s.text.into_bytes(),
+                bytes: s.text,
                 truncated: s.truncated,
             });
         }
     }
 }
 
-/// Appends `c` unless the scan would exceed `max_bytes`; then marks it
-/// truncated and swallows this and every later character.
-fn push_capped(s: &mut ScanInProgress, c: char, max_bytes: usize) {
+/// Appends `key`'s bytes unless the scan would exceed `max_bytes`; then
+/// marks it truncated and swallows this and every later key.
+fn push_capped(s: &mut ScanInProgress, key: WedgeKey, max_bytes: usize) {
     if s.truncated {
         return;
     }
-    if s.text.len() + c.len_utf8() > max_bytes {
+    if s.text.len() + key.byte_len() > max_bytes {
         s.truncated = true;
         return;
     }
-    s.text.push(c);
+    key.push_bytes(&mut s.text);
 }
 
 /// Feeds a whole timed sequence starting at `t0` and ticks far past its end;

@@ -1,11 +1,29 @@
 //! The UI's state and its update functions (The Elm Architecture's model and
 //! update). Everything that happens to the UI comes in through [`App::update`]
-//! (the station and the other workers), [`App::key`] (the keyboard) or
-//! [`App::tick`] (time passing); these are the only places that send Inputs to
-//! the station or ring the bell. Drawing is [`super::view`], which only reads.
+//! (the station and the other workers), [`App::terminal_bytes`] and
+//! [`App::key`] (the keyboard) or [`App::tick`] (time passing); these are the
+//! only places that send Inputs to the station or ring the bell. Drawing is
+//! [`super::view`], which only reads.
+//!
+//! What one read of the terminal returned is either one key the operator
+//! pressed (a key binding, or typing) or a burst: more than one key at once,
+//! or anything arriving while the burst before it is still going on. Every
+//! byte of a burst goes to the wedge assembler as data, in order, so a
+//! scanner's control bytes and escape sequences stay inside its scan and never
+//! switch a mode. Only a function or cursor key that ends a read after the
+//! burst's scans are finished (F10 pressed right behind a scan) is taken as a
+//! key. A control byte that is no key binding, read on its own while nothing
+//! is going on, is data too: it may start a scanner's code.
+//!
+//! What this cannot tell: a code that starts with ESC, read on its own after
+//! a finished scan, is the Esc key (the wedge sees the rest); a code that
+//! starts with a complete function-key sequence cut off by a read boundary
+//! right behind it is that key. A terminal writes each key in one go, so
+//! neither happens unless the kernel splits a burst exactly there.
 
 use super::bell::Bell;
 use super::keys::{classify, wedge_controls, KeyAction};
+use super::term_keys::{parse_keys, ParsedKey, TermKey};
 use super::text::printable;
 use super::{wedge_settings, UiEvent, UiOptions};
 use crate::codec::wedge::{WedgeAssembler, WedgeKey, WedgeOutput};
@@ -39,6 +57,9 @@ pub struct Banner {
     pub detail: String,
     shown: Instant,
     pub(crate) fresh: bool,
+    /// An error stays on the banner until Esc acknowledges it: a later OK
+    /// beeps and is listed, but does not hide it.
+    pub(crate) sticky: bool,
 }
 
 /// One line of the last-scans list.
@@ -167,7 +188,12 @@ impl App {
                 }
             }
             UiEvent::Sync(s) => self.sync = Some(s),
-            UiEvent::Quit => self.quit = true,
+            UiEvent::Quit => {
+                // As F10: a scan in progress is sent first.
+                let out = self.wedge.flush();
+                self.apply(out, now);
+                self.quit = true;
+            }
         }
     }
 
@@ -181,6 +207,88 @@ impl App {
                 String::new(),
                 now,
             );
+        }
+    }
+
+    /// The bytes one read of the terminal returned, at `at` (when the read
+    /// returned). See the module docs for what is a burst.
+    pub fn terminal_bytes(&mut self, bytes: &[u8], at: Instant) {
+        let keys = parse_keys(bytes);
+        if let [one] = keys.as_slice() {
+            let data = (self.wedge.continues_burst(at) && self.belongs_to_burst(bytes))
+                || self.may_start_a_scan(one, bytes);
+            if !data {
+                self.term_key(one, at);
+                return;
+            }
+        }
+        // A burst: every byte is data, but for a function key that ends the
+        // read after its scans are finished.
+        let last = keys.len().saturating_sub(1);
+        for (i, k) in keys.iter().enumerate() {
+            let after_scans = i == last && i > 0 && self.wedge.is_idle();
+            if after_scans && k.is_function_key() {
+                self.term_key(k, at);
+            } else {
+                self.burst_bytes(&bytes[k.bytes.clone()], at);
+            }
+        }
+    }
+
+    /// Whether a read of one key, arriving while a burst may go on, is data
+    /// of that burst: anything once a scan is being collected; while the
+    /// burst is still undecided, anything but Backspace (a fast typist's
+    /// correction; no scanner types it).
+    fn belongs_to_burst(&self, bytes: &[u8]) -> bool {
+        self.wedge.is_scanning() || !matches!(bytes, [0x7f | 0x08])
+    }
+
+    /// Whether a key read on its own while nothing is going on is data: a
+    /// control byte that is no key binding (RS, EOT, SOH …) may be the first
+    /// byte of a scanner's code. Held by the wedge like a character; if no
+    /// scan follows it lands in the field (as a control picture), never lost.
+    fn may_start_a_scan(&self, k: &ParsedKey, bytes: &[u8]) -> bool {
+        let TermKey::Key(ev) = &k.key else {
+            return false;
+        };
+        let control = matches!(bytes.first(), Some(0x00..=0x1a | 0x1c..=0x1f))
+            && !matches!(bytes.first(), Some(b'\r' | b'\n' | b'\t' | 0x08));
+        control && classify(ev, &self.controls) == KeyAction::Unused
+    }
+
+    /// One key pressed on its own.
+    fn term_key(&mut self, k: &ParsedKey, at: Instant) {
+        match k.key {
+            TermKey::Key(ev) => self.key(ev, at),
+            TermKey::Byte(b) => {
+                let out = self.wedge.key(WedgeKey::Byte(b), at);
+                self.apply(out, at);
+            }
+        }
+    }
+
+    /// Bytes of a burst, all data for the wedge (CR, LF and Tab still end
+    /// its scans): characters as characters, bytes that are not UTF-8 as bytes.
+    fn burst_bytes(&mut self, mut bytes: &[u8], at: Instant) {
+        while !bytes.is_empty() {
+            let (valid, rest) = match std::str::from_utf8(bytes) {
+                Ok(s) => (s, &[][..]),
+                Err(e) => {
+                    let (ok, rest) = bytes.split_at(e.valid_up_to());
+                    (std::str::from_utf8(ok).unwrap_or_default(), rest)
+                }
+            };
+            for c in valid.chars() {
+                let out = self.wedge.key(WedgeKey::Char(c), at);
+                self.apply(out, at);
+            }
+            if let Some((b, rest)) = rest.split_first() {
+                let out = self.wedge.key(WedgeKey::Byte(*b), at);
+                self.apply(out, at);
+                bytes = rest;
+            } else {
+                bytes = rest;
+            }
         }
     }
 
@@ -230,9 +338,22 @@ impl App {
             KeyAction::ToggleHelp => self.help = !self.help,
             KeyAction::Mode(m) => self.command(Command::Mode(m), now),
             KeyAction::SignOut => self.command(Command::SignOut, now),
+            // The station asks to confirm, naming the code (or says there is
+            // nothing to enrol).
+            KeyAction::Enrol => self.command(Command::EnrolLast, now),
+            KeyAction::PickUp => self.pick = self.pick.saturating_sub(1),
+            KeyAction::PickDown => {
+                let n = self.question.as_ref().map_or(0, |q| q.options.len());
+                self.pick = (self.pick + 1).min(n.saturating_sub(1));
+            }
             KeyAction::Escape => {
                 if self.help {
                     self.help = false;
+                } else if self.banner.as_ref().is_some_and(|b| b.sticky) {
+                    // The error has been seen.
+                    if let Some(b) = &mut self.banner {
+                        b.sticky = false;
+                    }
                 } else {
                     self.field.clear();
                 }
@@ -267,25 +388,30 @@ impl App {
                 }
             }
             WedgeKey::Char('?') if self.field.is_empty() => self.help = true,
-            WedgeKey::Char('e') if self.field.is_empty() && self.offers_enrol() => {
-                self.command(Command::EnrolLast, now);
-            }
+            // Every letter is text: enrolling is F7 or CMD:ENROL, never a
+            // letter that may start the next code typed.
             WedgeKey::Char(c) => self.push_field(c),
+            // The field holds text: a byte that is not UTF-8 shows as U+FFFD
+            // (a scan keeps it exactly; only typing loses it).
+            WedgeKey::Byte(_) => self.push_field(char::REPLACEMENT_CHARACTER),
             WedgeKey::Gs => self.push_field('\u{1d}'),
             WedgeKey::Enter => {
                 if !self.field.is_empty() {
                     let text = std::mem::take(&mut self.field);
                     let scan = Scan::new(Source::Typed, text.into_bytes(), (self.clock)());
                     self.send(Input::Scan(scan), now);
+                } else if self
+                    .question
+                    .as_ref()
+                    .is_some_and(|q| !q.options.is_empty())
+                {
+                    // Enter picks the highlighted entry of the list.
+                    let n = u32::try_from(self.pick + 1).unwrap_or(u32::MAX);
+                    self.command(Command::Pick(n), now);
                 }
             }
             WedgeKey::Tab | WedgeKey::Other => {}
         }
-    }
-
-    /// `e` enrols only while an unknown code is on screen.
-    pub(crate) fn offers_enrol(&self) -> bool {
-        matches!(self.panel, Panel::Unknown { .. })
     }
 
     fn push_field(&mut self, c: char) {
@@ -341,14 +467,18 @@ impl App {
 
     /// Shows the banner and beeps: once for OK, three times for an error.
     fn feedback(&mut self, level: Level, message: String, detail: String, now: Instant) {
-        self.banner = Some(Banner {
-            level,
-            message: printable(&message),
-            at: (self.clock)(),
-            detail: printable(&detail),
-            shown: now,
-            fresh: true,
-        });
+        let keep_error = level != Level::Error && self.banner.as_ref().is_some_and(|b| b.sticky);
+        if !keep_error {
+            self.banner = Some(Banner {
+                level,
+                message: printable(&message),
+                at: (self.clock)(),
+                detail: printable(&detail),
+                shown: now,
+                fresh: true,
+                sticky: level == Level::Error,
+            });
+        }
         let beeps = match level {
             Level::Ok => 1,
             Level::Warning => 0,

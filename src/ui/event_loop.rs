@@ -1,5 +1,11 @@
-//! The one loop: select over the terminal's keys, the UI event channel, the
+//! The one loop: select over the terminal's input, the UI event channel, the
 //! frame tick and the next wedge/bell deadline; update the [`App`]; draw.
+//!
+//! The terminal's input comes from our own reader thread
+//! ([`super::term_input`]) and SIGWINCH. It is always taken before a tick or a
+//! deadline (`biased`): a burst's next read, already waiting, must reach the
+//! wedge before the wedge is told that time passed, or a busy loop (drawing
+//! hundreds of answers) would end a scan in the middle.
 //!
 //! [`run`] builds a current-thread tokio runtime of its own and blocks on
 //! [`run_async`]; call it from a plain thread (the main thread), never from
@@ -12,9 +18,9 @@
 
 use super::app::App;
 use super::bell::TerminalBell;
+use super::term_input::{TermEvent, TermReader};
 use super::view::view;
 use super::{UiEvent, UiIo, UiOptions};
-use crossterm::event::{Event, EventStream};
 use futures::{Stream, StreamExt};
 use ratatui::backend::Backend;
 use ratatui::Terminal;
@@ -45,9 +51,37 @@ pub async fn run_async(io: UiIo, opts: UiOptions) -> io::Result<()> {
     let mut terminal = ratatui::try_init()?;
     let UiIo { to_station, events } = io;
     let app = App::new(&opts, to_station, Box::new(TerminalBell));
-    let result = drive(&mut terminal, EventStream::new(), events, app).await;
+    let result = match terminal_input() {
+        Ok((reader, keys)) => {
+            let result = drive(&mut terminal, keys, events, app).await;
+            // Stops the reading thread before the terminal is handed back.
+            drop(reader);
+            result.map(|_| ())
+        }
+        Err(e) => Err(e),
+    };
     let restored = ratatui::try_restore();
     result.and(restored)
+}
+
+/// The terminal's bytes (our reader thread) and its resizes (SIGWINCH), as
+/// one stream; the reader stops when the returned [`TermReader`] is dropped.
+fn terminal_input() -> io::Result<(
+    TermReader,
+    impl Stream<Item = io::Result<TermEvent>> + Unpin,
+)> {
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let mut winch = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::window_change())?;
+    let resizes = tx.clone();
+    tokio::spawn(async move {
+        while winch.recv().await.is_some() {
+            if resizes.send(Ok(TermEvent::Resize)).is_err() {
+                return;
+            }
+        }
+    });
+    let reader = TermReader::spawn(tx)?;
+    Ok((reader, futures::stream::poll_fn(move |cx| rx.poll_recv(cx))))
 }
 
 /// The loop itself, over any backend and key stream (tests use TestBackend
@@ -60,7 +94,7 @@ pub async fn drive<B, K>(
 ) -> io::Result<App>
 where
     B: Backend,
-    K: Stream<Item = io::Result<Event>> + Unpin,
+    K: Stream<Item = io::Result<TermEvent>> + Unpin,
 {
     let mut tick = tokio::time::interval(tick_period());
     tick.set_missed_tick_behavior(MissedTickBehavior::Skip);
@@ -77,16 +111,16 @@ where
         let far = now() + Duration::from_secs(3600);
         let sleep = tokio::time::sleep_until(deadline.unwrap_or(far).into());
         tokio::select! {
+            biased;
             key = keys.next(), if keys_open => match key {
-                Some(Ok(Event::Key(k))) => {
-                    app.key(k, now());
+                Some(Ok(TermEvent::Bytes { bytes, at })) => {
+                    app.terminal_bytes(&bytes, at);
                     dirty = true;
                 }
-                Some(Ok(Event::Resize(..))) => {
+                Some(Ok(TermEvent::Resize)) => {
                     draw(terminal, &app)?;
                     dirty = false;
                 }
-                Some(Ok(_)) => {}
                 Some(Err(e)) => return Err(e),
                 // No more keys (stdin closed): events and Quit still end us.
                 None => keys_open = false,

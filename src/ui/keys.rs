@@ -18,6 +18,11 @@ pub(crate) enum KeyAction {
     Mode(Mode),
     Escape,
     SignOut,
+    /// Enrol the unknown code last scanned (the station asks to confirm).
+    Enrol,
+    /// Move the highlight of the question's pick list.
+    PickUp,
+    PickDown,
     Backspace,
     /// A key we do not use (arrows, other function keys, Alt+x …).
     Unused,
@@ -56,8 +61,12 @@ pub(crate) fn classify(ev: &KeyEvent, controls: &[char]) -> KeyAction {
         KeyCode::F(3) => KeyAction::Mode(Mode::Receive),
         KeyCode::F(4) => KeyAction::Mode(Mode::Wipe),
         KeyCode::F(5) => KeyAction::Mode(Mode::Stocktake),
+        KeyCode::F(6) => KeyAction::Mode(Mode::Disposal),
+        KeyCode::F(7) => KeyAction::Enrol,
         KeyCode::F(10) => KeyAction::Quit,
         KeyCode::Esc => KeyAction::Escape,
+        KeyCode::Up => KeyAction::PickUp,
+        KeyCode::Down => KeyAction::PickDown,
         KeyCode::Backspace => KeyAction::Backspace,
         _ => KeyAction::Unused,
     }

@@ -13,8 +13,9 @@
 //!   a scanner's burst becomes one `Input::Scan` with `Source::Wedge`, typing
 //!   goes into the scan field, and Enter there sends an `Input::Scan` with
 //!   `Source::Typed`.
-//! * [`run`] owns the terminal: one async loop selects over crossterm's
-//!   `EventStream`, the [`UiEvent`] channel, the frame tick (1/30 s) and the
+//! * [`run`] owns the terminal: one async loop selects over the terminal's
+//!   input (a reader thread of ours, [`TermEvent`]s, parsed into keys by a
+//!   pure parser), the [`UiEvent`] channel, the frame tick (1/30 s) and the
 //!   wedge's next deadline. It never blocks on I/O: sending an Input is an
 //!   unbounded channel send.
 
@@ -22,6 +23,8 @@ mod app;
 mod bell;
 mod event_loop;
 mod keys;
+pub mod term_input;
+pub mod term_keys;
 mod text;
 mod view;
 mod widgets;
@@ -32,6 +35,7 @@ mod tests;
 pub use app::{App, FEEDBACK_FRESH};
 pub use bell::{Bell, CountingBell, SilentBell, TerminalBell};
 pub use event_loop::{drive, run, run_async, tick_period, FPS};
+pub use term_input::TermEvent;
 pub use view::view;
 
 use crate::codec::wedge::WedgeSettings;

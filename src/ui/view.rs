@@ -95,6 +95,12 @@ fn draw_header(app: &App, f: &mut Frame, area: Rect) {
         )),
         (None, false) => top.push(Span::styled("not signed in", theme::DIM)),
     }
+    if s.resumed {
+        top.push(Span::styled(
+            " (resumed after an unclean stop)",
+            theme::WARN,
+        ));
+    }
     if s.training {
         top.push(Span::raw(" "));
         top.push(Span::styled(" TRAINING: not synced ", theme::TRAINING));
@@ -104,6 +110,12 @@ fn draw_header(app: &App, f: &mut Frame, area: Rect) {
     bottom.push(Span::raw(printable(&app.store_path)));
     if !app.station_alive {
         bottom.push(Span::styled(" ✖ station stopped", theme::BAD.bold()));
+    }
+    if s.store_busy > 0 {
+        bottom.push(Span::styled(
+            format!(" store busy — {} scans waiting ", s.store_busy),
+            theme::ALARM,
+        ));
     }
     bottom.push(Span::styled("  readers ", theme::LABEL));
     if app.readers.is_empty() {
@@ -224,7 +236,7 @@ fn draw_footer(f: &mut Frame, area: Rect) {
     } else {
         &[
             ("F1", "help"),
-            ("F2-F5", "modes"),
+            ("F2-F6", "modes"),
             ("^L", "sign out"),
             ("Esc", "clear"),
             ("F10", "quit"),

@@ -58,6 +58,18 @@ impl PtyChild {
         self.master.flush().expect("flush pty");
     }
 
+    /// Writes `bytes` in one write from a thread of its own, so that a
+    /// station that stops reading its terminal fails the test instead of
+    /// blocking it (a full pty blocks the writer).
+    pub fn write_in_background(&self, bytes: Vec<u8>) -> std::thread::JoinHandle<()> {
+        let mut master = self.master.try_clone().expect("dup master");
+        std::thread::spawn(move || {
+            // The child may be gone before all is written: the test's
+            // assertions say what is missing.
+            let _ = master.write_all(&bytes);
+        })
+    }
+
     /// Types `text` one character at a time, `gap` apart (a scanner or a person).
     pub fn type_slowly(&mut self, text: &[u8], gap: Duration) {
         for b in text {
@@ -81,6 +93,26 @@ impl PtyChild {
             std::thread::sleep(Duration::from_millis(50));
         }
         false
+    }
+
+    /// True while the terminal is in raw mode (no line editing, no echo):
+    /// the station holds it; a restored terminal has both back.
+    pub fn is_raw(&self) -> bool {
+        use nix::sys::termios::{tcgetattr, LocalFlags};
+        // On Linux the master reports the pair's (the slave's) settings.
+        let t = tcgetattr(&self.master).expect("tcgetattr on the pty");
+        !t.local_flags.contains(LocalFlags::ICANON) && !t.local_flags.contains(LocalFlags::ECHO)
+    }
+
+    /// Everything drawn so far, as raw bytes (escape sequences kept).
+    pub fn output(&self) -> Vec<u8> {
+        self.output.lock().expect("output lock").clone()
+    }
+
+    /// Sends `sig` to the child.
+    pub fn signal(&self, sig: nix::sys::signal::Signal) {
+        let pid = nix::unistd::Pid::from_raw(i32::try_from(self.child.id()).expect("pid"));
+        nix::sys::signal::kill(pid, sig).expect("kill");
     }
 
     pub fn wait_exit(&mut self, timeout: Duration) -> Option<std::process::ExitStatus> {

@@ -56,6 +56,7 @@ fn describe(out: &[WedgeOutput]) -> Vec<String> {
                     WedgeKey::Tab => "⇥".into(),
                     WedgeKey::Gs => "<GS>".into(),
                     WedgeKey::Other => "<other>".into(),
+                    WedgeKey::Byte(b) => format!("<{b:02x}>"),
                 };
                 match v.last_mut() {
                     Some(last) if last.starts_with("typed:") => last.push_str(&s),
@@ -316,11 +317,81 @@ fn instants_going_backwards_are_clamped() {
     assert_eq!(describe(&out), ["scan:A-1001"]);
 }
 
+#[test]
+fn control_bytes_and_bytes_that_are_not_utf8_are_kept_in_order() {
+    // An ISO/IEC 15434 envelope: RS, GS, EOT are data; Enter ends it.
+    let mut keys: Vec<(WedgeKey, u64)> = "[)>\u{1e}06\u{1d}1PX\u{1d}SY\u{1e}\u{4}"
+        .chars()
+        .map(|c| (key_of(c), 0))
+        .collect();
+    keys.push((WedgeKey::Byte(0xff), 0));
+    keys.push((WedgeKey::Char('\u{1b}'), 0));
+    keys.push((WedgeKey::Enter, 0));
+    let out = run_sequence(WedgeSettings::default(), Instant::now(), &keys);
+    assert_eq!(
+        out,
+        [WedgeOutput::Scan {
+            bytes: b"[)>\x1e06\x1d1PX\x1dSY\x1e\x04\xff\x1b".to_vec(),
+            truncated: false
+        }]
+    );
+}
+
+#[test]
+fn a_split_character_comes_out_whole_and_bytes_count_against_the_cap() {
+    let settings = WedgeSettings {
+        max_bytes: 6,
+        ..WedgeSettings::default()
+    };
+    // "ABé" with é's two bytes fed apart (a read split inside it), then more.
+    let keys = [
+        (WedgeKey::Char('A'), 0),
+        (WedgeKey::Char('B'), 0),
+        (WedgeKey::Byte(0xc3), 0),
+        (WedgeKey::Byte(0xa9), 0),
+        (WedgeKey::Char('C'), 0),
+        (WedgeKey::Byte(0x80), 0),
+        (WedgeKey::Char('D'), 0),
+        (WedgeKey::Enter, 0),
+    ];
+    let out = run_sequence(settings, Instant::now(), &keys);
+    assert_eq!(
+        out,
+        [WedgeOutput::Scan {
+            bytes: b"AB\xc3\xa9C\x80".to_vec(),
+            truncated: true
+        }]
+    );
+}
+
+#[test]
+fn a_burst_continues_while_a_scan_is_open_or_keys_are_held_at_a_scan_pace() {
+    let t0 = Instant::now();
+    let ms = |n| t0 + Duration::from_millis(n);
+    let mut w = WedgeAssembler::new(WedgeSettings::default());
+    assert!(!w.continues_burst(ms(0)), "nothing going on");
+    w.key(WedgeKey::Char('A'), ms(0));
+    assert!(w.continues_burst(ms(30)), "held, at the scan pace");
+    assert!(!w.continues_burst(ms(31)), "held, slower than a scanner");
+    for c in "BCD".chars() {
+        w.key(WedgeKey::Char(c), ms(1));
+    }
+    assert!(w.is_scanning());
+    assert!(w.continues_burst(ms(80)), "within the silence");
+    assert!(!w.continues_burst(ms(81)), "after the silence");
+    w.key(WedgeKey::Enter, ms(2));
+    assert!(!w.continues_burst(ms(2)), "the scan ended");
+    assert!(w.is_idle());
+}
+
 fn arb_key() -> impl Strategy<Value = WedgeKey> {
     prop_oneof![
         8 => proptest::char::range('!', '~').prop_map(WedgeKey::Char),
         1 => Just(WedgeKey::Enter),
         1 => Just(WedgeKey::Gs),
+        1 => (0x80u8..=0xff).prop_map(WedgeKey::Byte),
+        1 => prop_oneof![Just('\u{1}'), Just('\u{4}'), Just('\u{1b}'), Just('\u{1e}')]
+            .prop_map(WedgeKey::Char),
     ]
 }
 
@@ -334,22 +405,27 @@ proptest! {
         let mut t = 0;
         let timed: Vec<(WedgeKey, u64)> = keys.iter().map(|(k, gap)| { t += gap; (*k, t) }).collect();
         let out = run_sequence(WedgeSettings::default(), Instant::now(), &timed);
-        let input: String = timed.iter().filter_map(|(k, _)| match k {
-            WedgeKey::Char(c) => Some(*c),
-            WedgeKey::Gs => Some('\u{1d}'),
-            _ => None,
-        }).collect();
-        let mut output = String::new();
+        // Bytes, not characters: control characters and bytes that are not
+        // UTF-8 are data too.
+        let bytes_of = |k: &WedgeKey, out: &mut Vec<u8>| match k {
+            WedgeKey::Char(c) => out.extend_from_slice(c.to_string().as_bytes()),
+            WedgeKey::Gs => out.push(GS),
+            WedgeKey::Byte(b) => out.push(*b),
+            _ => {}
+        };
+        let mut input = Vec::new();
+        for (k, _) in &timed {
+            bytes_of(k, &mut input);
+        }
+        let mut output = Vec::new();
         for o in &out {
             match o {
                 WedgeOutput::Scan { bytes, truncated } => {
                     prop_assert!(!truncated);
                     prop_assert!(bytes.len() >= 4);
-                    output.push_str(std::str::from_utf8(bytes).unwrap());
+                    output.extend_from_slice(bytes);
                 }
-                WedgeOutput::Typed(WedgeKey::Char(c)) => output.push(*c),
-                WedgeOutput::Typed(WedgeKey::Gs) => output.push('\u{1d}'),
-                WedgeOutput::Typed(_) => {}
+                WedgeOutput::Typed(k) => bytes_of(k, &mut output),
             }
         }
         prop_assert_eq!(output, input);

@@ -33,34 +33,42 @@ async fn the_loop_times_keys_with_the_paused_clock() {
             .await
             .map(|a| a.field().to_string())
     });
-    let key = |c| {
-        Ok(crossterm::event::Event::Key(KeyEvent::new(
-            KeyCode::Char(c),
-            KeyModifiers::NONE,
-        )))
+    // What one read of the terminal returned, stamped with the paused clock.
+    let read = |bytes: &[u8]| {
+        Ok(TermEvent::Bytes {
+            bytes: bytes.to_vec(),
+            at: tokio::time::Instant::now().into_std(),
+        })
     };
     // Typed at 100 ms a key: typing.
-    for c in "ab".chars() {
-        key_tx.unbounded_send(key(c)).unwrap();
+    for c in ["a", "b"] {
+        key_tx.unbounded_send(read(c.as_bytes())).unwrap();
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    // A burst at 1 ms a key, Enter: a scan.
-    for c in "A-1001".chars() {
-        key_tx.unbounded_send(key(c)).unwrap();
+    // A scanner at 1 ms a key, one read per key, Enter: a scan.
+    for c in "A-1001\r".bytes() {
+        key_tx.unbounded_send(read(&[c])).unwrap();
         tokio::time::sleep(Duration::from_millis(1)).await;
     }
-    key_tx
-        .unbounded_send(Ok(crossterm::event::Event::Key(KeyEvent::new(
-            KeyCode::Enter,
-            KeyModifiers::NONE,
-        ))))
-        .unwrap();
+    // A burst in one read: two scans, with an ESC O S (F4) inside the second.
+    key_tx.unbounded_send(read(b"A-1002\rB\x1bOS-7\r")).unwrap();
     tokio::time::sleep(Duration::from_millis(200)).await;
     ev_tx.send(UiEvent::Quit).unwrap();
     let field = run.await.unwrap().unwrap();
     assert_eq!(field, "ab");
     let inputs: Vec<Input> = rx.try_iter().collect();
-    assert_eq!(scans(&inputs), [(Source::Wedge, b"A-1001".to_vec(), false)]);
+    assert_eq!(
+        scans(&inputs),
+        [
+            (Source::Wedge, b"A-1001".to_vec(), false),
+            (Source::Wedge, b"A-1002".to_vec(), false),
+            (Source::Wedge, b"B\x1bOS-7".to_vec(), false),
+        ]
+    );
+    assert!(
+        !inputs.iter().any(|i| matches!(i, Input::Command(_))),
+        "no mode switch: {inputs:?}"
+    );
 }
 
 #[test]

@@ -108,24 +108,25 @@ fn a_configured_prefix_typed_with_ctrl_b_marks_a_scan() {
 }
 
 #[test]
-fn e_enrols_only_with_an_unknown_code_on_screen_and_an_empty_field() {
+fn enrol_is_f7_and_never_a_letter() {
     let mut h = Harness::new();
-    h.type_text("e", 0, 1);
-    h.tick(100);
-    assert_eq!(h.app.field(), "e", "nothing to enrol: e is typing");
-    h.press(KeyCode::Esc, KeyModifiers::NONE, 200);
-    assert_eq!(h.app.field(), "");
     h.outcome(unknown_outcome());
-    h.type_text("e", 300, 1);
-    h.tick(400);
+    // After an unknown scan, a code typed by hand that starts with e is text.
+    let end = h.type_text("e-1001", 0, 100);
+    h.tick(end + 100);
+    assert_eq!(h.app.field(), "e-1001");
+    assert!(h.inputs().is_empty(), "nothing sent while typing");
+    h.press(KeyCode::Esc, KeyModifiers::NONE, end + 200);
+    // A scanned code that starts with e is a scan.
+    h.type_text("e-2002\n", end + 300, 1);
+    assert_eq!(
+        scans(&h.inputs()),
+        [(Source::Wedge, b"e-2002".to_vec(), false)]
+    );
+    // F7 asks the station to enrol (it then asks to confirm, naming the code).
+    h.press(KeyCode::F(7), KeyModifiers::NONE, end + 500);
     assert_eq!(h.inputs(), [Input::Command(Command::EnrolLast)]);
     assert_eq!(h.app.field(), "");
-    // With text in the field, e is a letter.
-    h.type_text("5", 500, 1);
-    h.type_text("e", 700, 1);
-    h.tick(800);
-    assert_eq!(h.app.field(), "5e");
-    assert!(h.inputs().is_empty());
 }
 
 #[test]
@@ -238,4 +239,47 @@ fn the_list_shows_the_code_each_outcome_answers() {
         lines,
         [("A-1001", Level::Ok), ("5CG9999ZZZ", Level::Warning)]
     );
+}
+
+#[test]
+fn arrows_and_enter_pick_from_a_question_list_and_f6_is_disposal() {
+    let mut h = Harness::new();
+    let mut o = outcome(Level::Warning, "A-1 matches 3 assets: which one?", None);
+    o.question = Some(crate::station::question::QuestionView {
+        prompt: "A-1 matches 3 assets: which one?".into(),
+        expects: "pick",
+        hint: "pick 1–3 or CANCEL".into(),
+        options: vec![
+            "A-1 (in_stock)".into(),
+            "a-1 (in_stock)".into(),
+            "A-1 (lost)".into(),
+        ],
+    });
+    h.outcome(o);
+    h.press(KeyCode::Down, KeyModifiers::NONE, 0);
+    h.press(KeyCode::Down, KeyModifiers::NONE, 200);
+    h.press(KeyCode::Down, KeyModifiers::NONE, 400); // stops at the last
+    h.press(KeyCode::Up, KeyModifiers::NONE, 600);
+    h.press(KeyCode::Enter, KeyModifiers::NONE, 800);
+    h.tick(1000);
+    assert_eq!(h.inputs(), [Input::Command(Command::Pick(2))]);
+    h.press(KeyCode::F(6), KeyModifiers::NONE, 1200);
+    assert_eq!(h.inputs(), [Input::Command(Command::Mode(Mode::Disposal))]);
+}
+
+#[test]
+fn an_error_stays_on_the_banner_until_esc() {
+    let mut h = Harness::new();
+    h.outcome(outcome(
+        Level::Error,
+        "NOT SAVED — disk full. Scan again.",
+        None,
+    ));
+    h.outcome(outcome(Level::Ok, "A-1001 · in_stock", None));
+    let b = h.app.banner.clone().unwrap();
+    assert_eq!(b.level, Level::Error, "the OK did not hide the error");
+    assert_eq!(h.app.scans.len(), 0, "(no code: not listed)");
+    h.press(KeyCode::Esc, KeyModifiers::NONE, 100);
+    h.outcome(outcome(Level::Ok, "A-1001 · in_stock", None));
+    assert_eq!(h.app.banner.clone().unwrap().level, Level::Ok);
 }

@@ -5,9 +5,11 @@
 //! The wall clock is fixed (2026-11-28T14:03:07.123Z), so no time filters are
 //! needed.
 
+mod bursts;
 mod event_loop;
 mod keys;
 mod screens;
+mod term_keys;
 
 use super::*;
 use crate::config::WedgeConfig;
@@ -198,7 +200,7 @@ fn asset_outcome() -> Outcome {
 fn unknown_outcome() -> Outcome {
     outcome(
         Level::Warning,
-        "Unknown code 5CG9999ZZZ: no asset has it (press e to enrol)",
+        "Unknown code 5CG9999ZZZ: no asset has it (F7 to enrol)",
         Some(Panel::Unknown {
             code: "5CG9999ZZZ".into(),
             identity: "serial".into(),

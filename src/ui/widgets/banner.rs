@@ -62,10 +62,15 @@ fn spaced(w: &str) -> String {
 fn small_print(b: &Banner) -> String {
     let at = rfc3339_millis(b.at);
     let time = time_of_day(&at);
-    if b.detail.is_empty() {
-        time.to_string()
+    let ack = if b.sticky {
+        " · Esc to acknowledge"
     } else {
-        format!("{time} · {}", b.detail)
+        ""
+    };
+    if b.detail.is_empty() {
+        format!("{time}{ack}")
+    } else {
+        format!("{time} · {}{ack}", b.detail)
     }
 }
 

@@ -9,14 +9,16 @@ use ratatui::Frame;
 /// The keys and what they do, as listed in the overlay.
 pub const KEYS: &[(&str, &str)] = &[
     ("? / F1", "show or hide this help"),
-    ("Enter", "look up the code typed in the field"),
-    ("Esc", "close this help / clear the field"),
+    ("Enter", "send what is typed, or pick the highlighted"),
+    ("Up / Down", "move through a question's list"),
+    ("Esc", "close help, acknowledge an error, clear"),
     ("Backspace", "delete the last character typed"),
-    ("e", "enrol the unknown code shown (field empty)"),
     ("F2", "Lookup mode"),
     ("F3", "Receive mode"),
     ("F4", "Wipe mode"),
     ("F5", "Stock-take mode"),
+    ("F6", "Disposal mode"),
+    ("F7", "enrol the unknown code (asks to confirm)"),
     ("Ctrl+L", "sign out"),
     ("F10 / Ctrl+C", "quit"),
 ];

@@ -196,7 +196,7 @@ fn unknown(code: &str, identity: &str, f: &mut Frame, area: Rect) {
         Line::raw(""),
         Line::from(vec![
             Span::styled(" F7 ", theme::KEY),
-            Span::raw(" enrol as new asset (asks to confirm), or just scan the next code"),
+            Span::raw(" enrol it, asks to confirm (or scan CMD:ENROL), or just scan the next code"),
         ]),
     ];
     f.render_widget(
