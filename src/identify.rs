@@ -307,7 +307,7 @@ fn syntax_of(symbology: Option<&aim::Aim>, data: &[u8]) -> Syntax {
     if data.first() == Some(&b'(') && data.iter().skip(1).take(5).any(|&b| b == b')') {
         return Syntax::Bracketed;
     }
-    if (data.starts_with(b"http://") || data.starts_with(b"https://"))
+    if gs1::digital_link::has_scheme(data)
         && std::str::from_utf8(data).is_ok_and(gs1::digital_link::looks_like)
     {
         return Syntax::DigitalLink;

@@ -6,6 +6,7 @@ mod crash;
 mod decode_image;
 mod e2e;
 mod fuzz_corpora;
+mod gs1_engine;
 mod hid_fixtures;
 mod import_export;
 mod journal;

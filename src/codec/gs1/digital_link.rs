@@ -9,6 +9,7 @@
 use super::error::{DlProblem, Gs1Error};
 use super::spec::{self, AiEntry};
 use super::{validate, Element};
+use std::collections::HashSet;
 
 /// Deprecated "convenience" path names that GS1 Digital Link 1.1 dropped.
 const CONVENIENCE_NAMES: [&str; 17] = [
@@ -29,6 +30,14 @@ fn after_scheme(uri: &str) -> Option<&str> {
     ["https://", "HTTPS://", "http://", "HTTP://"]
         .iter()
         .find_map(|scheme| uri.strip_prefix(scheme))
+}
+
+/// Whether `data` starts with an http(s) scheme in one case, as the engine
+/// accepts (`https://`, `HTTPS://`, `http://`, `HTTP://`; not `HtTp://`).
+pub fn has_scheme(data: &[u8]) -> bool {
+    [&b"https://"[..], b"HTTPS://", b"http://", b"HTTP://"]
+        .iter()
+        .any(|scheme| data.starts_with(scheme))
 }
 
 /// Whether `text` is an http(s) URI whose path holds a GS1 primary key AI
@@ -123,6 +132,15 @@ pub fn parse(uri: &str) -> Result<Vec<Element>, Gs1Error> {
 
     // Walk backwards in /AI/value pairs to the primary key.
     let segs: Vec<&str> = path[1..].split('/').collect();
+    // An empty segment: `/01//…` is an AI without its value, `…/` a path
+    // that ends in a slash; both are refused with what is missing named.
+    if let Some(i) = segs.iter().position(|s| s.is_empty()) {
+        match i.checked_sub(1).and_then(|p| spec::lookup(segs[p])) {
+            Some(entry) => return Err(dl(DlProblem::EmptyValue(entry.ai.to_string()))),
+            None if i > 0 => return Err(dl(DlProblem::EmptySegment)),
+            None => {} // `https://host//stem/…`: the resolver's own path
+        }
+    }
     let mut k = segs.len();
     let mut start = None;
     while k >= 2 {
@@ -164,6 +182,7 @@ pub fn parse(uri: &str) -> Result<Vec<Element>, Gs1Error> {
         return Err(dl(DlProblem::BadQualifier(bad.to_string())));
     }
 
+    let mut seen: HashSet<&'static str> = path_ais.iter().copied().collect();
     for param in query.unwrap_or("").split('&') {
         let Some((k, v)) = param.split_once('=') else {
             continue;
@@ -172,15 +191,11 @@ pub fn parse(uri: &str) -> Result<Vec<Element>, Gs1Error> {
             continue; // not an AI: other query parameters are ignored
         }
         let entry = spec::lookup(k).ok_or_else(|| Gs1Error::UnknownAi { ai: k.to_string() })?;
-        let mut value = unescape(v, true, k)?;
-        if entry.ai == "01" && matches!(value.len(), 8 | 12 | 13) {
-            // A zero-suppressed GTIN in the query is padded, as GS1's engine does.
-            let mut padded = vec![b'0'; 14 - value.len()];
-            padded.append(&mut value);
-            value = padded;
-        }
-        let el = element(entry, &value)?;
-        if elements.iter().any(|e| e.ai == el.ai) {
+        // A value too short for its AI (a zero-suppressed GTIN) is refused,
+        // not padded: GS1's engine pads only when told to, and by default
+        // does not.
+        let el = element(entry, &unescape(v, true, k)?)?;
+        if !seen.insert(el.ai) {
             return Err(dl(DlProblem::Duplicate(el.ai.to_string())));
         }
         if !entry.dl_attr {
@@ -247,7 +262,10 @@ fn build(elements: &[Element], key: usize, quals: &[&str], host: &str) -> Option
         out.push_str("https://");
     }
     out.push_str(host.trim_end_matches('/'));
-    let mut used = vec![false; elements.len()];
+    // A repeated AI (the same value, or validation would have refused it)
+    // appears once in a URI.
+    let mut once: HashSet<&str> = HashSet::new();
+    let mut used: Vec<bool> = elements.iter().map(|e| !once.insert(e.ai)).collect();
     let path = std::iter::once(key).chain(
         quals
             .iter()
