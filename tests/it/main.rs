@@ -12,6 +12,7 @@ mod import_export;
 mod journal;
 mod llrp;
 mod monitor;
+mod parse_cli;
 mod profiles;
 mod pty;
 mod rfid_serial;

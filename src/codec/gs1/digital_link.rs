@@ -9,7 +9,6 @@
 use super::error::{DlProblem, Gs1Error};
 use super::spec::{self, AiEntry};
 use super::{validate, Element};
-use std::collections::HashSet;
 
 /// Deprecated "convenience" path names that GS1 Digital Link 1.1 dropped.
 const CONVENIENCE_NAMES: [&str; 17] = [
@@ -182,7 +181,8 @@ pub fn parse(uri: &str) -> Result<Vec<Element>, Gs1Error> {
         return Err(dl(DlProblem::BadQualifier(bad.to_string())));
     }
 
-    let mut seen: HashSet<&'static str> = path_ais.iter().copied().collect();
+    // A repeat is refused at once, so `seen` holds distinct AIs only.
+    let mut seen: Vec<&'static str> = path_ais.clone();
     for param in query.unwrap_or("").split('&') {
         let Some((k, v)) = param.split_once('=') else {
             continue;
@@ -195,7 +195,7 @@ pub fn parse(uri: &str) -> Result<Vec<Element>, Gs1Error> {
         // not padded: GS1's engine pads only when told to, and by default
         // does not.
         let el = element(entry, &unescape(v, true, k)?)?;
-        if !seen.insert(el.ai) {
+        if seen.contains(&el.ai) {
             return Err(dl(DlProblem::Duplicate(el.ai.to_string())));
         }
         if !entry.dl_attr {
@@ -210,6 +210,7 @@ pub fn parse(uri: &str) -> Result<Vec<Element>, Gs1Error> {
         if belongs {
             return Err(dl(DlProblem::BelongsInPath(el.ai.to_string())));
         }
+        seen.push(el.ai);
         elements.push(el);
     }
     validate::pairs(&elements)?;
@@ -264,8 +265,18 @@ fn build(elements: &[Element], key: usize, quals: &[&str], host: &str) -> Option
     out.push_str(host.trim_end_matches('/'));
     // A repeated AI (the same value, or validation would have refused it)
     // appears once in a URI.
-    let mut once: HashSet<&str> = HashSet::new();
-    let mut used: Vec<bool> = elements.iter().map(|e| !once.insert(e.ai)).collect();
+    // (The AIs seen are at most the dictionary's, so the search is bounded.)
+    let mut seen: Vec<&str> = Vec::with_capacity(8);
+    let mut used: Vec<bool> = elements
+        .iter()
+        .map(|e| {
+            let repeat = seen.contains(&e.ai);
+            if !repeat {
+                seen.push(e.ai);
+            }
+            repeat
+        })
+        .collect();
     let path = std::iter::once(key).chain(
         quals
             .iter()

@@ -7,7 +7,6 @@ use super::error::{CsetName, Expect, Gs1Error};
 use super::lint;
 use super::spec::{self, AiEntry, Cset};
 use super::Element;
-use std::collections::HashMap;
 
 const NUMERIC: u8 = 1;
 const CSET82: u8 = 2;
@@ -128,21 +127,19 @@ fn charset(ai: &'static str, cset: Cset, data: &[u8], offset: usize) -> Result<(
 
 /// The AIs of an element string, each once, in order of first appearance,
 /// after checking that repeats of an AI carry the same value (the engine's
-/// "repeated AIs" rule). Linear in the number of elements.
-fn distinct(elements: &[Element]) -> Result<Vec<&'static str>, Gs1Error> {
-    let mut first: HashMap<&'static str, &str> = HashMap::new();
-    let mut order = Vec::new();
+/// "repeated AIs" rule). Linear in the number of elements: the list searched
+/// holds distinct AIs, at most the dictionary's 541, and usually a handful,
+/// so a plain vector beats a hash map here.
+fn distinct(elements: &[Element]) -> Result<Vec<(&'static str, &str)>, Gs1Error> {
+    let mut first: Vec<(&'static str, &str)> = Vec::with_capacity(elements.len().min(16));
     for e in elements {
-        match first.get(e.ai) {
-            Some(v) if *v != e.value => return Err(Gs1Error::Duplicate { ai: e.ai }),
+        match first.iter().find(|(ai, _)| *ai == e.ai) {
+            Some((_, v)) if *v != e.value => return Err(Gs1Error::Duplicate { ai: e.ai }),
             Some(_) => {}
-            None => {
-                first.insert(e.ai, &e.value);
-                order.push(e.ai);
-            }
+            None => first.push((e.ai, &e.value)),
         }
     }
-    Ok(order)
+    Ok(first)
 }
 
 /// The AIs whose serial component must be present when (8030) is: a key
@@ -154,7 +151,7 @@ const SERIALISED_KEYS: [&str; 3] = ["253", "255", "8003"];
 /// the square of the number of *distinct* AIs (bounded by the dictionary),
 /// never with the square of the input.
 pub fn pairs(elements: &[Element]) -> Result<(), Gs1Error> {
-    let ais = distinct(elements)?;
+    let ais: Vec<&'static str> = distinct(elements)?.into_iter().map(|(ai, _)| ai).collect();
     let present = |pattern: &str| ais.iter().any(|a| spec::matches(pattern, a));
     for &ai in &ais {
         let Some(entry) = spec::lookup(ai) else {
