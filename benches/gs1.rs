@@ -73,12 +73,15 @@ fn by_size(c: &mut Criterion) {
             input.extend_from_slice(b"10ABC\x1d");
         }
         g.throughput(Throughput::Bytes(input.len() as u64));
-        g.bench_function(format!("parse_then_to_digital_link_{}k", size / 1000), |b| {
-            b.iter(|| {
-                let els = gs1::parse_scanner(black_box(&input)).map_or(Vec::new(), |e| e);
-                gs1::to_digital_link(&els, "id.gs1.org").map_or(0, |u| u.len()) + els.len()
-            })
-        });
+        g.bench_function(
+            format!("parse_then_to_digital_link_{}k", size / 1000),
+            |b| {
+                b.iter(|| {
+                    let els = gs1::parse_scanner(black_box(&input)).map_or(Vec::new(), |e| e);
+                    gs1::to_digital_link(&els, "id.gs1.org").map_or(0, |u| u.len()) + els.len()
+                })
+            },
+        );
     }
     g.finish();
 }

@@ -10,6 +10,7 @@ mod gs1_engine;
 mod hid_fixtures;
 mod import_export;
 mod journal;
+mod lines_noise;
 mod llrp;
 mod monitor;
 mod parse_cli;

@@ -63,7 +63,16 @@ fn invalid_utf8_on_stdin_keeps_the_exact_bytes() {
     assert_eq!(out[1]["raw_hex"], "4142ff011d43");
     assert_eq!(out[1]["kind"], "text");
     // Every key of the contract is still there.
-    for key in ["input", "symbology", "kind", "gs1", "epc", "digital_link", "identity", "error"] {
+    for key in [
+        "input",
+        "symbology",
+        "kind",
+        "gs1",
+        "epc",
+        "digital_link",
+        "identity",
+        "error",
+    ] {
         assert!(out[1].get(key).is_some(), "{key} missing: {}", out[1]);
     }
 }
@@ -90,7 +99,9 @@ fn a_megabyte_of_gs1_parses_in_linear_time() {
     assert_eq!(out[0]["error"], serde_json::Value::Null);
     let gs1 = out[0]["gs1"].as_array().unwrap();
     assert_eq!(gs1.len(), reps + 1);
-    assert!(gs1[1..].iter().all(|e| e["ai"] == "10" && e["value"] == "ABC"));
+    assert!(gs1[1..]
+        .iter()
+        .all(|e| e["ai"] == "10" && e["value"] == "ABC"));
     assert_eq!(
         out[0]["digital_link"],
         "https://id.gs1.org/01/12345678901231/10/ABC"
