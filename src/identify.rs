@@ -462,6 +462,7 @@ pub fn expand_gs_escapes(input: &str) -> Vec<u8> {
 }
 
 /// Fuzz target body: classification and the full decode never panic.
+#[cfg(feature = "fuzzing")]
 pub fn fuzz_one(data: &[u8]) {
     static DEFAULT: std::sync::OnceLock<Classifier> = std::sync::OnceLock::new();
     let c = DEFAULT.get_or_init(|| {

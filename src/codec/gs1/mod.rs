@@ -257,6 +257,7 @@ pub fn to_digital_link(elements: &[Element], host: &str) -> Option<String> {
 
 /// The fuzz target body: parse the bytes as scanner data, bracketed text and a
 /// Digital Link URI, and round-trip whatever parses through every output form.
+#[cfg(feature = "fuzzing")]
 pub fn fuzz_one(data: &[u8]) {
     if let Ok(els) = parse_scanner(data) {
         round_trip(&els);
@@ -275,6 +276,7 @@ pub fn fuzz_one(data: &[u8]) {
 
 /// The Digital Link fuzz target body: parse the text as a URI (and test
 /// [`digital_link::looks_like`] on it), round-tripping what parses.
+#[cfg(feature = "fuzzing")]
 pub fn fuzz_digital_link(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
@@ -287,6 +289,7 @@ pub fn fuzz_digital_link(data: &[u8]) {
     }
 }
 
+#[cfg(feature = "fuzzing")]
 fn round_trip(els: &[Element]) {
     let scanner = to_scanner(els);
     assert_eq!(

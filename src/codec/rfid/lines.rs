@@ -188,6 +188,7 @@ pub fn aim_prefix(scan: &[u8]) -> Option<&[u8]> {
 }
 
 /// Splits `data` into scans; for fuzzing.
+#[cfg(feature = "fuzzing")]
 pub fn fuzz_one(data: &[u8]) {
     let mut s = ScanLines::new();
     for chunk in data.chunks(11) {
