@@ -264,19 +264,26 @@ fn build(elements: &[Element], key: usize, quals: &[&str], host: &str) -> Option
     }
     out.push_str(host.trim_end_matches('/'));
     // A repeated AI (the same value, or validation would have refused it)
-    // appears once in a URI.
-    // (The AIs seen are at most the dictionary's, so the search is bounded.)
-    let mut seen: Vec<&str> = Vec::with_capacity(8);
-    let mut used: Vec<bool> = elements
-        .iter()
-        .map(|e| {
-            let repeat = seen.contains(&e.ai);
-            if !repeat {
-                seen.push(e.ai);
-            }
-            repeat
-        })
-        .collect();
+    // appears once in a URI. Short lists (every real scan) are searched in
+    // place; long ones through the distinct AIs seen, at most the
+    // dictionary's, so the work stays linear in the input.
+    let mut used: Vec<bool> = if elements.len() <= 32 {
+        (0..elements.len())
+            .map(|i| elements[..i].iter().any(|p| p.ai == elements[i].ai))
+            .collect()
+    } else {
+        let mut seen: Vec<&str> = Vec::with_capacity(16);
+        elements
+            .iter()
+            .map(|e| {
+                let repeat = seen.contains(&e.ai);
+                if !repeat {
+                    seen.push(e.ai);
+                }
+                repeat
+            })
+            .collect()
+    };
     let path = std::iter::once(key).chain(
         quals
             .iter()
