@@ -59,6 +59,10 @@ pub enum Command {
     Simulate(SimulateArgs),
     /// Decode every barcode in image files.
     DecodeImage(DecodeImageArgs),
+    /// Print a shell completion script, generated from this command line.
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff), or write one page per command into a directory.
+    Man(ManArgs),
     /// Scan generated codes as fast as the store commits, printing each committed
     /// seq (used by the crash test).
     #[command(hide = true)]
@@ -180,4 +184,19 @@ pub struct StressScanArgs {
     /// Stop after this many scans (default: until killed).
     #[arg(long)]
     pub count: Option<u64>,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell: bash, zsh, fish, elvish or powershell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write scanstation.1 and a page per command (scanstation-parse.1 …)
+    /// into DIR instead of printing scanstation.1.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
 }

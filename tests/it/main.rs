@@ -4,6 +4,7 @@
 mod alloc_count;
 mod crash;
 mod decode_image;
+mod demo_db;
 mod e2e;
 mod fuzz_corpora;
 mod gs1_engine;
@@ -12,6 +13,7 @@ mod import_export;
 mod journal;
 mod lines_noise;
 mod llrp;
+mod man_completions;
 mod monitor;
 mod parse_cli;
 mod profiles;
