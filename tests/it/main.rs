@@ -18,6 +18,7 @@ mod monitor;
 mod parse_cli;
 mod profiles;
 mod pty;
+mod readme_links;
 mod rfid_serial;
 mod spec;
 mod station;
