@@ -38,7 +38,9 @@ fn main() -> ExitCode {
         Command::Simulate(a) => cmd::simulate::run(&ctx, &a),
         Command::DecodeImage(a) => cmd::decode_image::run(&ctx, &a),
         Command::StressScan(a) => cmd::stress_scan::run(&ctx, &a),
-        Command::Completions(_) | Command::Man(_) => unreachable!("handled above"),
+        // Answered before the config was loaded; here for completeness.
+        Command::Completions(a) => cmd::completions::run(&a),
+        Command::Man(a) => cmd::man::run(&a),
     };
     exit(result)
 }
