@@ -51,8 +51,13 @@ pub fn looks_like(text: &str) -> bool {
     let path = &rest[slash..];
     let path = &path[..path.find(['?', '#']).unwrap_or(path.len())];
     let segs: Vec<&str> = path.split('/').collect();
-    segs.windows(2)
-        .any(|w| !w[1].is_empty() && spec::lookup(w[0]).is_some_and(|e| e.dlpkey.is_some()))
+    // A key followed by a value; or by an empty segment and more (`/01//…`,
+    // a value lost), so that [`parse`] names what is wrong instead of the
+    // scan passing as plain text.
+    (0..segs.len().saturating_sub(1)).any(|i| {
+        let after = !segs[i + 1].is_empty() || segs.get(i + 2).is_some_and(|s| !s.is_empty());
+        after && spec::lookup(segs[i]).is_some_and(|e| e.dlpkey.is_some())
+    })
 }
 
 fn hex(c: u8) -> Option<u8> {

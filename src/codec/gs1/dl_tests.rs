@@ -190,6 +190,9 @@ fn recognises_uris() {
     assert!(looks_like("HTTP://example.com/a/b/8004/123?x=1"));
     assert!(!looks_like("https://example.com/products/123"));
     assert!(!looks_like("https://example.com/01/"));
+    // A value lost between two slashes still looks like a Digital Link, so
+    // that parse names the problem (issue 9, item 13).
+    assert!(looks_like("https://example.com/01//09506000134352"));
     assert!(!looks_like("01/09506000134352"));
     assert!(!looks_like("https://example.com"));
 }
@@ -279,11 +282,11 @@ fn empty_segments_and_scheme_case() {
     );
     assert_eq!(
         msg("https://a/01/12312312312333/22/A//21/X"),
-        "Digital Link: the path has an empty segment (//)"
+        "Digital Link: the path has an empty segment (// or a trailing /)"
     );
     assert_eq!(
         msg("https://a/stem/00/006141411234567890/"),
-        "Digital Link: the path has an empty segment (//)"
+        "Digital Link: the path has an empty segment (// or a trailing /)"
     );
     for uri in ["HTTP://a/01/12312312312333", "HTTPS://a/01/12312312312333"] {
         assert!(has_scheme(uri.as_bytes()), "{uri}");

@@ -168,7 +168,7 @@ pub enum DlProblem {
     ConvenienceName(String),
     #[error("({0}) has an empty value")]
     EmptyValue(String),
-    #[error("the path has an empty segment (//)")]
+    #[error("the path has an empty segment (// or a trailing /)")]
     EmptySegment,
     #[error("({0}) decodes to a NUL byte")]
     Nul(String),
