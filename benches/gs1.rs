@@ -62,5 +62,29 @@ fn parse(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, parse);
+/// Time against input size: `(01)` then `(10)ABC` repeated to 10 KB, 100 KB
+/// and 1 MB (issue 9, item 14: this grew with the square of the size).
+fn by_size(c: &mut Criterion) {
+    let mut g = c.benchmark_group("gs1_by_size");
+    g.sample_size(10);
+    for size in [10_000usize, 100_000, 1_000_000] {
+        let mut input = b"0112345678901231".to_vec();
+        while input.len() < size {
+            input.extend_from_slice(b"10ABC\x1d");
+        }
+        g.throughput(Throughput::Bytes(input.len() as u64));
+        g.bench_function(
+            format!("parse_then_to_digital_link_{}k", size / 1000),
+            |b| {
+                b.iter(|| {
+                    let els = gs1::parse_scanner(black_box(&input)).map_or(Vec::new(), |e| e);
+                    gs1::to_digital_link(&els, "id.gs1.org").map_or(0, |u| u.len()) + els.len()
+                })
+            },
+        );
+    }
+    g.finish();
+}
+
+criterion_group!(benches, parse, by_size);
 criterion_main!(benches);

@@ -64,6 +64,10 @@ pub enum Command {
     Feed(FeedArgs),
     /// Sync with the upstream (Snipe-IT): run the worker, or status, pull, retry.
     Sync(SyncArgs),
+    /// Print a shell completion script, generated from this command line.
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff), or write one page per command into a directory.
+    Man(ManArgs),
     /// Scan generated codes as fast as the store commits, printing each committed
     /// seq (used by the crash test).
     #[command(hide = true)]
@@ -260,4 +264,19 @@ pub enum SyncCommand {
         #[arg(long)]
         throttle: Option<u32>,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell: bash, zsh, fish, elvish or powershell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write scanstation.1 and a page per command (scanstation-parse.1 …)
+    /// into DIR instead of printing scanstation.1.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
 }

@@ -346,7 +346,7 @@ fn syntax_of(symbology: Option<&aim::Aim>, data: &[u8]) -> Syntax {
     if data.first() == Some(&b'(') && data.iter().skip(1).take(5).any(|&b| b == b')') {
         return Syntax::Bracketed;
     }
-    if (data.starts_with(b"http://") || data.starts_with(b"https://"))
+    if gs1::digital_link::has_scheme(data)
         && std::str::from_utf8(data).is_ok_and(gs1::digital_link::looks_like)
     {
         return Syntax::DigitalLink;
@@ -501,6 +501,7 @@ pub fn expand_gs_escapes(input: &str) -> Vec<u8> {
 }
 
 /// Fuzz target body: classification and the full decode never panic.
+#[cfg(feature = "fuzzing")]
 pub fn fuzz_one(data: &[u8]) {
     static DEFAULT: std::sync::OnceLock<Classifier> = std::sync::OnceLock::new();
     let c = DEFAULT.get_or_init(|| {

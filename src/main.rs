@@ -13,6 +13,12 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let command = cli.command.unwrap_or(Command::Run);
+    // Generated from the command line alone: no config, store or log needed.
+    match &command {
+        Command::Completions(a) => return exit(cmd::completions::run(a)),
+        Command::Man(a) => return exit(cmd::man::run(a)),
+        _ => {}
+    }
     let ui = matches!(command, Command::Run | Command::Demo(_));
     let _log = logging::init(cli.global.verbose, ui);
     let ctx = match cmd::Ctx::new(&cli.global) {
@@ -34,7 +40,14 @@ fn main() -> ExitCode {
         Command::Feed(a) => cmd::feed::run(&ctx, &a),
         Command::StressScan(a) => cmd::stress_scan::run(&ctx, &a),
         Command::Sync(a) => cmd::sync::run(&ctx, &a),
+        // Answered before the config was loaded; here for completeness.
+        Command::Completions(a) => cmd::completions::run(&a),
+        Command::Man(a) => cmd::man::run(&a),
     };
+    exit(result)
+}
+
+fn exit(result: anyhow::Result<ExitCode>) -> ExitCode {
     match result {
         Ok(code) => code,
         Err(e) => report(e),

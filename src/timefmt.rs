@@ -1,8 +1,27 @@
 //! Times as the contracts write them: RFC 3339 in UTC with milliseconds
-//! (`2026-11-28T14:03:07.123Z`).
+//! (`2026-11-28T14:03:07.123Z`), and calendar dates as `YYYY-MM-DD` — the
+//! one date validator the store and the CSV imports share.
 
 use std::time::SystemTime;
-use time::OffsetDateTime;
+use time::{Date, Month, OffsetDateTime};
+
+/// A calendar date written `YYYY-MM-DD` (four, two and two digits), or None
+/// when it is not one or does not exist (`2024-13-45`, `2023-02-29`).
+pub fn parse_date(s: &str) -> Option<Date> {
+    let b = s.as_bytes();
+    let shape = b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
+    if !shape {
+        return None;
+    }
+    let year: i32 = s[..4].parse().ok()?;
+    let month = Month::try_from(s[5..7].parse::<u8>().ok()?).ok()?;
+    Date::from_calendar_date(year, month, s[8..].parse().ok()?).ok()
+}
 
 /// Formats `t` as `YYYY-MM-DDTHH:MM:SS.mmmZ`.
 pub fn rfc3339_millis(t: SystemTime) -> String {
@@ -35,6 +54,25 @@ pub fn now() -> String {
 mod tests {
     use super::*;
     use std::time::{Duration, UNIX_EPOCH};
+
+    #[test]
+    fn calendar_dates() {
+        assert_eq!(
+            parse_date("2024-02-29"),
+            Some(time::macros::date!(2024 - 02 - 29))
+        );
+        for bad in [
+            "2024-13-45",
+            "2023-02-29",
+            "2024-00-10",
+            "2024-1-01",
+            "24-01-01",
+            "2024/01/01",
+            "",
+        ] {
+            assert_eq!(parse_date(bad), None, "{bad}");
+        }
+    }
 
     #[test]
     fn formats_utc_millis() {

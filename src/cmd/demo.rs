@@ -1,6 +1,13 @@
 //! `scanstation demo`: a seeded store in a temporary directory, a simulated
 //! scanner that scans every few seconds and a simulated RFID reader, so that a
 //! newcomer sees the station at work without hardware or a real store.
+//!
+//! `--db PATH` is honoured: the demo's store is created there and kept after
+//! the demo (to look at with `journal` or `verify`). The path must not exist
+//! yet: the demo seeds a new store and never writes into an existing one, a
+//! real station's least of all. Without `--db` (`SCANSTATION_DB` and the
+//! config's store path are ignored on purpose, for the same reason) the
+//! store lives in a temporary directory removed at the end.
 
 use crate::cli::DemoArgs;
 use anyhow::Context as _;
@@ -11,11 +18,27 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 pub fn run(ctx: &super::Ctx, args: &DemoArgs) -> anyhow::Result<ExitCode> {
-    let dir = tempfile::Builder::new()
-        .prefix("scanstation-demo-")
-        .tempdir()
-        .context("creating the demo's temporary directory")?;
-    let db_path = dir.path().join("demo.db");
+    // `_dir` keeps the temporary directory for the life of the demo.
+    let (_dir, db_path) = match &ctx.global.db {
+        Some(path) => {
+            if path.exists() {
+                anyhow::bail!(
+                    "demo --db {}: that file exists; the demo seeds a new store and never \
+                     writes into an existing one (name a new file, or leave out --db)",
+                    path.display()
+                );
+            }
+            (None, path.clone())
+        }
+        None => {
+            let dir = tempfile::Builder::new()
+                .prefix("scanstation-demo-")
+                .tempdir()
+                .context("creating the demo's temporary directory")?;
+            let path = dir.path().join("demo.db");
+            (Some(dir), path)
+        }
+    };
     let mut store = Store::open(&db_path)?;
     let codes = scanstation::station::seed::seed_demo(&mut store, &ctx.config.station.id)?;
     // The reader sees the seeded assets' tags, and one tag on something that

@@ -1,6 +1,7 @@
 //! One module per command: glue between the command line and the library.
 //! `anyhow` lives here and in main.rs only.
 
+pub mod completions;
 pub mod decode_image;
 pub mod demo;
 pub mod devices;
@@ -8,6 +9,7 @@ pub mod export;
 pub mod feed;
 pub mod import;
 pub mod journal;
+pub mod man;
 pub mod monitor;
 pub mod parse;
 pub mod run;

@@ -599,6 +599,7 @@ impl Reader {
 /// accepts through the whole ladder when they are small enough (a large one
 /// would only make each run slow, and the loader's limits are what guard
 /// against large ones). Replayed over fuzz/corpus/image by `cargo test`.
+#[cfg(feature = "fuzzing")]
 pub fn fuzz_one(data: &[u8]) {
     if let Ok(img) = load_bytes(data) {
         if u64::from(img.width()) * u64::from(img.height()) <= 160 * 160 {

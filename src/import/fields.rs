@@ -12,20 +12,7 @@ pub fn parse_date(s: &str) -> Result<Date, String> {
         Some(_) => return Err(bad()),
         None => s,
     };
-    let parts: Vec<&str> = day.split('-').collect();
-    if parts.len() != 3
-        || parts[0].len() != 4
-        || parts[1].len() != 2
-        || parts[2].len() != 2
-        || !parts.iter().all(|p| p.bytes().all(|b| b.is_ascii_digit()))
-    {
-        return Err(bad());
-    }
-    let y: i32 = parts[0].parse().map_err(|_| bad())?;
-    let m: u8 = parts[1].parse().map_err(|_| bad())?;
-    let d: u8 = parts[2].parse().map_err(|_| bad())?;
-    let month = Month::try_from(m).map_err(|_| bad())?;
-    Date::from_calendar_date(y, month, d).map_err(|_| bad())
+    crate::timefmt::parse_date(day).ok_or_else(bad)
 }
 
 fn valid_time(t: &str) -> bool {

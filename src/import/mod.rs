@@ -114,6 +114,7 @@ impl ImportError {
 
 /// The fuzz target `import_csv`: every register's parser over arbitrary bytes
 /// must return rows or errors, never panic. Pure: no store is touched.
+#[cfg(feature = "fuzzing")]
 pub fn fuzz_one(data: &[u8]) {
     let cfg = crate::config::ImportConfig::default();
     if let Ok(t) = table::Table::read("fuzz.csv", data, assets::COLUMNS) {

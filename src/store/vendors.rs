@@ -92,11 +92,29 @@ pub fn get_or_create_supplier(conn: &Connection, name: &str) -> Result<(i64, boo
 }
 
 pub(crate) fn is_iso_date(s: &str) -> bool {
-    let b = s.as_bytes();
-    b.len() == 10
-        && b[4] == b'-'
-        && b[7] == b'-'
-        && b.iter()
-            .enumerate()
-            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+    crate::timefmt::parse_date(s).is_some()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 9, item 16: a certification expiry must be a real date.
+    #[test]
+    fn expiry_dates_are_calendar_dates() {
+        let store = crate::store::Store::open_in_memory().unwrap();
+        let conn = store.conn();
+        let err = create(conn, "Acme", "disposal", Some("R2v3"), Some("2024-13-45")).unwrap_err();
+        assert!(err.to_string().contains("2024-13-45"), "{err}");
+        assert!(create(conn, "Acme", "disposal", Some("R2v3"), Some("2023-02-29")).is_err());
+        create(conn, "Acme", "disposal", Some("R2v3"), Some("2024-02-29")).unwrap();
+        assert_eq!(
+            by_name(conn, "Acme")
+                .unwrap()
+                .unwrap()
+                .cert_expires
+                .as_deref(),
+            Some("2024-02-29")
+        );
+    }
 }

@@ -115,12 +115,7 @@ fn every_hid_fixture_decodes_to_its_header_text() {
     for f in &all {
         assert!(!f.expect.is_empty(), "{} has no # expect: line", f.name);
         let got = replay(f);
-        let show = |v: &[Vec<u8>]| -> Vec<String> {
-            v.iter()
-                .map(|s| String::from_utf8_lossy(s).into_owned())
-                .collect()
-        };
-        assert_eq!(show(&got), show(&f.expect), "{}", f.name);
+        assert_eq!(got, f.expect, "{}", f.name);
     }
 }
 
@@ -135,15 +130,71 @@ fn gs1_keyboard_fixture_carries_gs() {
     assert_eq!(scans[0].iter().filter(|&&b| b == 0x1D).count(), 1);
 }
 
+/// A report cut short is refused, counted, never a scan, and the decoder
+/// still decodes the whole recording right after it (issue 9, item 16: this
+/// test used to assert nothing but the absence of a panic).
 #[test]
-fn truncated_reports_are_errors_not_panics() {
+fn truncated_reports_are_refused_and_the_decoder_recovers() {
+    let (mut checked, mut refused) = (0, 0);
     for f in fixtures() {
-        let mut assembler = PosAssembler::new();
-        for report in &f.reports {
+        for (i, report) in f.reports.iter().enumerate() {
             for cut in [0, 1, report.len() / 2, report.len().saturating_sub(1)] {
-                let _ = assembler.feed(&report[..cut]);
-                let _ = decode_keyboard_stream(&[&report[..cut]]);
+                if cut >= report.len() {
+                    continue;
+                }
+                let short = &report[..cut];
+                match f.mode.as_str() {
+                    "keyboard" => {
+                        let scans = decode_keyboard_stream(&[short]);
+                        assert_eq!(scans.bad_reports, 1, "{} report {i} cut at {cut}", f.name);
+                        refused += 1;
+                        assert!(scans.scans.is_empty(), "{} report {i} cut at {cut}", f.name);
+                        // The cut report, then the whole recording: same scans.
+                        let mut refs: Vec<&[u8]> = vec![short];
+                        refs.extend(f.reports.iter().map(Vec::as_slice));
+                        let again = decode_keyboard_stream(&refs);
+                        assert_eq!(again.scans, f.expect, "{} after a cut report", f.name);
+                        assert_eq!(again.bad_reports, 1, "{}", f.name);
+                    }
+                    _ => {
+                        let mut assembler = match &f.descriptor {
+                            Some(d) => {
+                                PosAssembler::with_layout(PosLayout::from_descriptor(d).unwrap())
+                            }
+                            None => PosAssembler::new(),
+                        };
+                        // A cut that leaves the length byte's data whole (it
+                        // only drops padding) may pass; anything else is an
+                        // error, and nothing is ever read past the cut.
+                        match assembler.feed(short) {
+                            Err(_) => refused += 1,
+                            Ok(Some(scan)) => assert!(
+                                short
+                                    .windows(scan.data.len().max(1))
+                                    .any(|w| w == &scan.data[..]),
+                                "{} report {i} cut at {cut} gave data not in the report",
+                                f.name
+                            ),
+                            Ok(None) => {}
+                        }
+                        let mut scans = Vec::new();
+                        for r in &f.reports {
+                            if let Some(scan) = assembler.feed(r).unwrap() {
+                                let mut text = scan.aim.unwrap_or_default().into_bytes();
+                                text.extend_from_slice(&scan.data);
+                                scans.push(text);
+                            }
+                        }
+                        assert_eq!(scans, f.expect, "{} after a cut report", f.name);
+                    }
+                }
+                checked += 1;
             }
         }
     }
+    assert!(checked > 20, "only {checked} cut reports checked");
+    assert!(
+        refused * 2 > checked,
+        "only {refused} of {checked} cut reports refused"
+    );
 }

@@ -80,9 +80,21 @@ fn states(events: &[DeviceEvent]) -> Vec<(ReaderState, String)> {
         .collect()
 }
 
+/// Every wait in these tests is bounded in the paused clock's (virtual)
+/// time: a supervisor that stops producing what a test waits for fails the
+/// test at this deadline instead of hanging it. The runtime jumps idle time
+/// forward, so this costs no wall-clock time and measures none.
+const LIMIT: Duration = Duration::from_secs(3600);
+
+async fn bounded<F: std::future::Future>(what: &str, f: F) -> F::Output {
+    tokio::time::timeout(LIMIT, f)
+        .await
+        .unwrap_or_else(|_| panic!("waited for {what}: nothing within an hour of test time"))
+}
+
 async fn drain_until_connected(rx: &mut mpsc::Receiver<DeviceEvent>) -> Vec<DeviceEvent> {
     let mut got = Vec::new();
-    while let Some(e) = rx.recv().await {
+    while let Some(e) = bounded("an event", rx.recv()).await {
         let done = matches!(&e, DeviceEvent::Status(s) if s.state == ReaderState::Connected);
         got.push(e);
         if done {
@@ -116,7 +128,9 @@ async fn backoff_schedule_and_reconnect_within_two_seconds() {
         other => panic!("{other:?}"),
     }
     token.cancel();
-    task.await.expect("supervisor ends on shutdown");
+    bounded("the supervisor's end", task)
+        .await
+        .expect("supervisor ends on shutdown");
 }
 
 #[tokio::test(start_paused = true)]
@@ -141,7 +155,7 @@ async fn any_return_time_is_picked_up_within_the_cap() {
             "back at {back_ms} ms, reconnected at {last} ms"
         );
         token.cancel();
-        task.await.expect("ends");
+        bounded("the supervisor's end", task).await.expect("ends");
     }
 }
 
@@ -171,7 +185,7 @@ async fn backoff_resets_after_a_long_session() {
         "a new loss after a good session is reported again"
     );
     token.cancel();
-    task.await.expect("ends");
+    bounded("the supervisor's end", task).await.expect("ends");
 }
 
 /// A reader that scans once a second forever.
@@ -227,7 +241,7 @@ async fn one_failing_reader_does_not_stop_another() {
     let mut scans = 0;
     let mut bad_status = 0;
     while scans < 30 {
-        match rx.recv().await.expect("events") {
+        match bounded("an event", rx.recv()).await.expect("events") {
             DeviceEvent::Scan(s) => {
                 assert_eq!(
                     s.source,
@@ -242,8 +256,8 @@ async fn one_failing_reader_does_not_stop_another() {
     // connecting, lost, reconnecting, then silence while it keeps failing.
     assert_eq!(bad_status, 3);
     token.cancel();
-    a.await.expect("good ends");
-    b.await.expect("bad ends");
+    bounded("the supervisor's end", a).await.expect("good ends");
+    bounded("the supervisor's end", b).await.expect("bad ends");
 }
 
 #[tokio::test(start_paused = true)]
@@ -251,7 +265,11 @@ async fn supervise_ends_when_nobody_listens() {
     let (tx, rx) = mpsc::channel(4);
     drop(rx);
     let s = spec("serial:/dev/fake");
-    supervisor::supervise_with(&Broken, s, tx, CancellationToken::new()).await;
+    bounded(
+        "the supervisor's end",
+        supervisor::supervise_with(&Broken, s, tx, CancellationToken::new()),
+    )
+    .await;
 }
 
 /// Delivers one scan without ever saying `connected`, then fails.
@@ -286,7 +304,7 @@ async fn a_read_from_a_session_that_never_said_connected_is_preceded_by_connecte
     let task = tokio::spawn(async move { supervisor::supervise_with(&Quiet, s, tx, t).await });
     let mut kinds = Vec::new();
     while kinds.len() < 9 {
-        let e = rx.recv().await.expect("event");
+        let e = bounded("an event", rx.recv()).await.expect("event");
         kinds.push(match e {
             DeviceEvent::Scan(_) => "scan".to_string(),
             DeviceEvent::Status(s) => s.state.as_str().to_string(),
@@ -310,7 +328,7 @@ async fn a_read_from_a_session_that_never_said_connected_is_preceded_by_connecte
         ]
     );
     token.cancel();
-    task.await.expect("ends");
+    bounded("the supervisor's end", task).await.expect("ends");
 }
 
 /// Refused by the OS: the udev rules are missing.
@@ -341,7 +359,7 @@ async fn access_refused_is_an_error_state_and_still_retried() {
     let task = tokio::spawn(async move { supervisor::supervise_with(&Refused, s, tx, t).await });
     let mut got = Vec::new();
     for _ in 0..3 {
-        match rx.recv().await.expect("event") {
+        match bounded("an event", rx.recv()).await.expect("event") {
             DeviceEvent::Status(s) => got.push((s.state, s.detail)),
             other => panic!("{other:?}"),
         }
@@ -350,5 +368,18 @@ async fn access_refused_is_an_error_state_and_still_retried() {
     assert!(got[1].1.contains("Access denied"), "{}", got[1].1);
     assert_eq!(got[2].0, ReaderState::Reconnecting);
     token.cancel();
-    task.await.expect("ends");
+    bounded("the supervisor's end", task).await.expect("ends");
+}
+
+/// The bound itself: waiting for a reader that never connects fails the test
+/// (issue 9, item 16: such a test used to hang forever).
+#[tokio::test(start_paused = true)]
+#[should_panic(expected = "nothing within an hour of test time")]
+async fn a_wait_that_is_never_met_fails_instead_of_hanging() {
+    let (tx, mut rx) = mpsc::channel(64);
+    let token = CancellationToken::new();
+    let s = spec("serial:/dev/bad?protocol=lines");
+    let _task =
+        tokio::spawn(async move { supervisor::supervise_with(&Broken, s, tx, token).await });
+    drain_until_connected(&mut rx).await;
 }

@@ -416,6 +416,7 @@ pub fn encode_giai202(
 }
 
 /// Re-encodes a decoded EPC through its scheme's public encoder (fuzz check).
+#[cfg(feature = "fuzzing")]
 pub(super) fn reencode_public(epc: &Epc) -> Result<Vec<u8>, EpcError> {
     let prefix = epc.company_prefix();
     let reference = epc.reference_text();

@@ -132,6 +132,7 @@ impl std::fmt::Display for Epc {
 /// whatever decodes must render its URIs and re-encode to the same bits, both
 /// through [`Epc::to_bytes`] and, for non-reserved filters, through the public
 /// `encode_*` function of its scheme.
+#[cfg(feature = "fuzzing")]
 pub fn fuzz_one(data: &[u8]) {
     if let Ok(text) = std::str::from_utf8(data) {
         if let Ok(epc) = decode_hex(text) {
@@ -161,6 +162,7 @@ pub fn fuzz_one(data: &[u8]) {
 }
 
 /// Whether `a` and `b` hold the same first `bits` bits.
+#[cfg(feature = "fuzzing")]
 fn same_bits(a: &[u8], b: &[u8], bits: u32) -> bool {
     let whole = (bits / 8) as usize;
     let rest = bits % 8;

@@ -31,6 +31,14 @@ fn after_scheme(uri: &str) -> Option<&str> {
         .find_map(|scheme| uri.strip_prefix(scheme))
 }
 
+/// Whether `data` starts with an http(s) scheme in one case, as the engine
+/// accepts (`https://`, `HTTPS://`, `http://`, `HTTP://`; not `HtTp://`).
+pub fn has_scheme(data: &[u8]) -> bool {
+    [&b"https://"[..], b"HTTPS://", b"http://", b"HTTP://"]
+        .iter()
+        .any(|scheme| data.starts_with(scheme))
+}
+
 /// Whether `text` is an http(s) URI whose path holds a GS1 primary key AI
 /// followed by a value. Cheap; [`parse`] does the validation.
 pub fn looks_like(text: &str) -> bool {
@@ -43,8 +51,13 @@ pub fn looks_like(text: &str) -> bool {
     let path = &rest[slash..];
     let path = &path[..path.find(['?', '#']).unwrap_or(path.len())];
     let segs: Vec<&str> = path.split('/').collect();
-    segs.windows(2)
-        .any(|w| !w[1].is_empty() && spec::lookup(w[0]).is_some_and(|e| e.dlpkey.is_some()))
+    // A key followed by a value; or by an empty segment and more (`/01//…`,
+    // a value lost), so that [`parse`] names what is wrong instead of the
+    // scan passing as plain text.
+    (0..segs.len().saturating_sub(1)).any(|i| {
+        let after = !segs[i + 1].is_empty() || segs.get(i + 2).is_some_and(|s| !s.is_empty());
+        after && spec::lookup(segs[i]).is_some_and(|e| e.dlpkey.is_some())
+    })
 }
 
 fn hex(c: u8) -> Option<u8> {
@@ -123,6 +136,15 @@ pub fn parse(uri: &str) -> Result<Vec<Element>, Gs1Error> {
 
     // Walk backwards in /AI/value pairs to the primary key.
     let segs: Vec<&str> = path[1..].split('/').collect();
+    // An empty segment: `/01//…` is an AI without its value, `…/` a path
+    // that ends in a slash; both are refused with what is missing named.
+    if let Some(i) = segs.iter().position(|s| s.is_empty()) {
+        match i.checked_sub(1).and_then(|p| spec::lookup(segs[p])) {
+            Some(entry) => return Err(dl(DlProblem::EmptyValue(entry.ai.to_string()))),
+            None if i > 0 => return Err(dl(DlProblem::EmptySegment)),
+            None => {} // `https://host//stem/…`: the resolver's own path
+        }
+    }
     let mut k = segs.len();
     let mut start = None;
     while k >= 2 {
@@ -164,6 +186,8 @@ pub fn parse(uri: &str) -> Result<Vec<Element>, Gs1Error> {
         return Err(dl(DlProblem::BadQualifier(bad.to_string())));
     }
 
+    // A repeat is refused at once, so `seen` holds distinct AIs only.
+    let mut seen: Vec<&'static str> = path_ais.clone();
     for param in query.unwrap_or("").split('&') {
         let Some((k, v)) = param.split_once('=') else {
             continue;
@@ -172,15 +196,11 @@ pub fn parse(uri: &str) -> Result<Vec<Element>, Gs1Error> {
             continue; // not an AI: other query parameters are ignored
         }
         let entry = spec::lookup(k).ok_or_else(|| Gs1Error::UnknownAi { ai: k.to_string() })?;
-        let mut value = unescape(v, true, k)?;
-        if entry.ai == "01" && matches!(value.len(), 8 | 12 | 13) {
-            // A zero-suppressed GTIN in the query is padded, as GS1's engine does.
-            let mut padded = vec![b'0'; 14 - value.len()];
-            padded.append(&mut value);
-            value = padded;
-        }
-        let el = element(entry, &value)?;
-        if elements.iter().any(|e| e.ai == el.ai) {
+        // A value too short for its AI (a zero-suppressed GTIN) is refused,
+        // not padded: GS1's engine pads only when told to, and by default
+        // does not.
+        let el = element(entry, &unescape(v, true, k)?)?;
+        if seen.contains(&el.ai) {
             return Err(dl(DlProblem::Duplicate(el.ai.to_string())));
         }
         if !entry.dl_attr {
@@ -195,6 +215,7 @@ pub fn parse(uri: &str) -> Result<Vec<Element>, Gs1Error> {
         if belongs {
             return Err(dl(DlProblem::BelongsInPath(el.ai.to_string())));
         }
+        seen.push(el.ai);
         elements.push(el);
     }
     validate::pairs(&elements)?;
@@ -247,7 +268,27 @@ fn build(elements: &[Element], key: usize, quals: &[&str], host: &str) -> Option
         out.push_str("https://");
     }
     out.push_str(host.trim_end_matches('/'));
-    let mut used = vec![false; elements.len()];
+    // A repeated AI (the same value, or validation would have refused it)
+    // appears once in a URI. Short lists (every real scan) are searched in
+    // place; long ones through the distinct AIs seen, at most the
+    // dictionary's, so the work stays linear in the input.
+    let mut used: Vec<bool> = if elements.len() <= 32 {
+        (0..elements.len())
+            .map(|i| elements[..i].iter().any(|p| p.ai == elements[i].ai))
+            .collect()
+    } else {
+        let mut seen: Vec<&str> = Vec::with_capacity(16);
+        elements
+            .iter()
+            .map(|e| {
+                let repeat = seen.contains(&e.ai);
+                if !repeat {
+                    seen.push(e.ai);
+                }
+                repeat
+            })
+            .collect()
+    };
     let path = std::iter::once(key).chain(
         quals
             .iter()

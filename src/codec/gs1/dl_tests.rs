@@ -1,7 +1,7 @@
 //! Digital Link examples from standards.md, its rejections and its encoding,
 //! and round-trip properties over all three output forms.
 
-use super::digital_link::{looks_like, parse};
+use super::digital_link::{has_scheme, looks_like, parse};
 use super::*;
 use proptest::prelude::*;
 
@@ -154,10 +154,13 @@ fn decoding() {
         v("HTTPS://id.gs1.org/01/09506000134352?linkType=gs1:pip&lone&17=251231#frag"),
         ["09506000134352", "251231"]
     );
-    // A zero-suppressed GTIN in the query is padded to 14 digits.
+    // A zero-suppressed GTIN in the query is too short, not padded (issue 9,
+    // item 13: GS1's engine pads only when told to, and is not by default).
     assert_eq!(
-        v("https://example.com/8004/9520614141234567?01=9520123456788"),
-        ["9520614141234567", "09520123456788"]
+        parse("https://example.com/8004/9520614141234567?01=9520123456788")
+            .unwrap_err()
+            .to_string(),
+        "(01) has 13 characters, expected 14"
     );
     // Escaping on output: CSET 82 punctuation is percent-encoded.
     let els = vec![
@@ -187,6 +190,9 @@ fn recognises_uris() {
     assert!(looks_like("HTTP://example.com/a/b/8004/123?x=1"));
     assert!(!looks_like("https://example.com/products/123"));
     assert!(!looks_like("https://example.com/01/"));
+    // A value lost between two slashes still looks like a Digital Link, so
+    // that parse names the problem (issue 9, item 13).
+    assert!(looks_like("https://example.com/01//09506000134352"));
     assert!(!looks_like("01/09506000134352"));
     assert!(!looks_like("https://example.com"));
 }
@@ -259,6 +265,49 @@ fn gs1_reference_cases() {
     for uri in bad {
         assert!(parse(uri).is_err(), "{uri} parsed: {:?}", parse(uri));
     }
+}
+
+/// Issue 9, item 13: an empty path segment is refused and named; an upper
+/// case scheme is a Digital Link for the classifier as for the parser.
+#[test]
+fn empty_segments_and_scheme_case() {
+    let msg = |uri: &str| parse(uri).unwrap_err().to_string();
+    assert_eq!(
+        msg("https://a/01//12312312312333"),
+        "Digital Link: (01) has an empty value"
+    );
+    assert_eq!(
+        msg("https://a/01/12312312312333/10//21/X"),
+        "Digital Link: (10) has an empty value"
+    );
+    assert_eq!(
+        msg("https://a/01/12312312312333/22/A//21/X"),
+        "Digital Link: the path has an empty segment (// or a trailing /)"
+    );
+    assert_eq!(
+        msg("https://a/stem/00/006141411234567890/"),
+        "Digital Link: the path has an empty segment (// or a trailing /)"
+    );
+    for uri in ["HTTP://a/01/12312312312333", "HTTPS://a/01/12312312312333"] {
+        assert!(has_scheme(uri.as_bytes()), "{uri}");
+        assert!(looks_like(uri), "{uri}");
+    }
+    assert!(!has_scheme(b"HtTp://a/01/12312312312333"));
+}
+
+/// A repeated AI (same value) is carried once in a URI.
+#[test]
+fn repeated_ai_once_in_uri() {
+    let els = vec![
+        el("01", "09506000134352"),
+        el("10", "A"),
+        el("01", "09506000134352"),
+        el("10", "A"),
+    ];
+    assert_eq!(
+        to_digital_link(&els, "id.gs1.org").as_deref(),
+        Some("https://id.gs1.org/01/09506000134352/10/A")
+    );
 }
 
 // ---- round trips ----

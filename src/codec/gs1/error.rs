@@ -55,6 +55,8 @@ pub enum Gs1Error {
     },
     #[error("({ai}) appears twice with different values")]
     Duplicate { ai: &'static str },
+    #[error("({ai}) needs its serial component when used with a digital signature (8030)")]
+    SerialRequired { ai: &'static str },
     #[error("Digital Link: {0}")]
     DigitalLink(DlProblem),
 }
@@ -166,6 +168,8 @@ pub enum DlProblem {
     ConvenienceName(String),
     #[error("({0}) has an empty value")]
     EmptyValue(String),
+    #[error("the path has an empty segment (// or a trailing /)")]
+    EmptySegment,
     #[error("({0}) decodes to a NUL byte")]
     Nul(String),
     #[error("({0}) is not a valid qualifier here, or is out of order")]

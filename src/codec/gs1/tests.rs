@@ -209,12 +209,39 @@ fn scanner_errors() {
 fn duplicates() {
     assert_eq!(
         br("(01)12345678901231(10)A(10)A").unwrap(),
-        vec![el("01", "12345678901231"), el("10", "A")]
+        vec![el("01", "12345678901231"), el("10", "A"), el("10", "A")]
+    );
+    // Issue 9, item 13: repeats stay in scan order, as GS1's engine keeps them.
+    assert_eq!(
+        parse_scanner(b"10A\x1d0112345678901231\x1d10A").unwrap(),
+        vec![el("10", "A"), el("01", "12345678901231"), el("10", "A")]
     );
     assert_eq!(
         err("(01)12345678901231(10)A(10)B"),
         "(10) appears twice with different values"
     );
+}
+
+/// Issue 9, item 13: (8030) needs a serialised key, as GS1's engine says
+/// (ai.c, validateDigSigRequiresSerialisedKey).
+#[test]
+fn digital_signature_needs_serialised_key() {
+    assert_eq!(
+        err("(253)1234567890128(8030)ABC123"),
+        "(253) needs its serial component when used with a digital signature (8030)"
+    );
+    assert_eq!(
+        err("(255)1234567890128(8030)ABC123"),
+        "(255) needs its serial component when used with a digital signature (8030)"
+    );
+    assert_eq!(
+        err("(8003)01234567890128(8030)ABC123"),
+        "(8003) needs its serial component when used with a digital signature (8030)"
+    );
+    ok("(253)1234567890128X(8030)ABC123");
+    ok("(255)12345678901280(8030)ABC123");
+    ok("(8003)01234567890128X(8030)ABC123");
+    ok("(253)1234567890128");
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! Full validation, as GS1's syntax engine does it: each value against its
 //! dictionary entry (length, character set, components, linters), then the
-//! element string as a whole (duplicates, `req=` and `ex=` pairings).
+//! element string as a whole (repeats, `req=` and `ex=` pairings, and the
+//! rule that a digital signature (8030) needs a serialised key).
 
 use super::error::{CsetName, Expect, Gs1Error};
 use super::lint;
@@ -124,34 +125,43 @@ fn charset(ai: &'static str, cset: Cset, data: &[u8], offset: usize) -> Result<(
     }
 }
 
-fn present(elements: &[Element], pattern: &str) -> Option<&'static str> {
-    elements
-        .iter()
-        .find(|e| spec::matches(pattern, e.ai))
-        .map(|e| e.ai)
-}
-
-/// Check the element string as a whole: duplicates, `req=` and `ex=`.
-pub fn pairs(elements: &[Element]) -> Result<(), Gs1Error> {
-    for (i, e) in elements.iter().enumerate() {
-        if elements[..i]
-            .iter()
-            .any(|p| p.ai == e.ai && p.value != e.value)
-        {
-            return Err(Gs1Error::Duplicate { ai: e.ai });
+/// The AIs of an element string, each once, in order of first appearance,
+/// after checking that repeats of an AI carry the same value (the engine's
+/// "repeated AIs" rule). Linear in the number of elements: the list searched
+/// holds distinct AIs, at most the dictionary's 541, and usually a handful,
+/// so a plain vector beats a hash map here.
+fn distinct(elements: &[Element]) -> Result<Vec<(&'static str, &str)>, Gs1Error> {
+    let mut first: Vec<(&'static str, &str)> = Vec::with_capacity(elements.len().min(16));
+    for e in elements {
+        match first.iter().find(|(ai, _)| *ai == e.ai) {
+            Some((_, v)) if *v != e.value => return Err(Gs1Error::Duplicate { ai: e.ai }),
+            Some(_) => {}
+            None => first.push((e.ai, &e.value)),
         }
     }
-    for e in elements {
-        let Some(entry) = spec::lookup(e.ai) else {
-            return Err(Gs1Error::UnknownAi {
-                ai: e.ai.to_string(),
-            });
+    Ok(first)
+}
+
+/// The AIs whose serial component must be present when (8030) is: a key
+/// given at its minimum length has none.
+const SERIALISED_KEYS: [&str; 3] = ["253", "255", "8003"];
+
+/// Check the element string as a whole: repeats, `req=`, `ex=` and the
+/// digital-signature rule. The work grows with the number of elements plus
+/// the square of the number of *distinct* AIs (bounded by the dictionary),
+/// never with the square of the input.
+pub fn pairs(elements: &[Element]) -> Result<(), Gs1Error> {
+    let ais: Vec<&'static str> = distinct(elements)?.into_iter().map(|(ai, _)| ai).collect();
+    let present = |pattern: &str| ais.iter().any(|a| spec::matches(pattern, a));
+    for &ai in &ais {
+        let Some(entry) = spec::lookup(ai) else {
+            return Err(Gs1Error::UnknownAi { ai: ai.to_string() });
         };
         for req in entry.req {
             let met = req
                 .groups
                 .iter()
-                .any(|group| group.iter().all(|p| present(elements, p).is_some()));
+                .any(|group| group.iter().all(|p| present(p)));
             if !met {
                 return Err(Gs1Error::Requires {
                     ai: entry.ai,
@@ -160,14 +170,24 @@ pub fn pairs(elements: &[Element]) -> Result<(), Gs1Error> {
             }
         }
         for pattern in entry.ex {
-            let other = elements
+            let other = ais
                 .iter()
-                .find(|o| o.ai != entry.ai && spec::matches(pattern, o.ai));
-            if let Some(o) = other {
+                .find(|&&o| o != entry.ai && spec::matches(pattern, o));
+            if let Some(&other) = other {
                 return Err(Gs1Error::Excludes {
                     ai: entry.ai,
-                    other: o.ai,
+                    other,
                 });
+            }
+        }
+    }
+    if ais.contains(&"8030") {
+        for e in elements {
+            if SERIALISED_KEYS.contains(&e.ai) {
+                let min = spec::lookup(e.ai).map_or(0, |x| usize::from(x.min_len));
+                if e.value.len() == min {
+                    return Err(Gs1Error::SerialRequired { ai: e.ai });
+                }
             }
         }
     }

@@ -143,7 +143,11 @@ impl KeyboardDecoder {
     fn press(&mut self, usage: u8, modifiers: u8, out: &mut KeyboardOutput) {
         if modifiers & ALT != 0 {
             if let Some(digit) = keypad_digit(usage) {
-                self.alt_code = (self.alt_code * 10 + u16::from(digit)).min(9999);
+                self.alt_code = (self
+                    .alt_code
+                    .saturating_mul(10)
+                    .saturating_add(u16::from(digit)))
+                .min(9999);
                 self.alt_digits = self.alt_digits.saturating_add(1);
             } else {
                 out.ignored += 1;

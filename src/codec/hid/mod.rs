@@ -41,6 +41,7 @@ pub enum HidError {
 
 /// Fuzz entry point for the keyboard decoder: the first byte of each report
 /// gives its length (mod 12, so wrong lengths are exercised too).
+#[cfg(feature = "fuzzing")]
 pub fn fuzz_keyboard(data: &[u8]) {
     let reports = split_reports(data, 12);
     let mut decoder = KeyboardDecoder::new();
@@ -59,6 +60,7 @@ pub fn fuzz_keyboard(data: &[u8]) {
 /// Fuzz entry point for HID POS: an even first byte picks the built-in layouts;
 /// an odd one N takes the next N/2 bytes as a report descriptor. The rest is
 /// split into reports whose first byte gives their length (mod 72).
+#[cfg(feature = "fuzzing")]
 pub fn fuzz_pos(data: &[u8]) {
     let Some((&mode, rest)) = data.split_first() else {
         return;
@@ -81,6 +83,7 @@ pub fn fuzz_pos(data: &[u8]) {
 }
 
 /// Splits fuzz data into reports, each led by a length byte (mod `modulus`).
+#[cfg(feature = "fuzzing")]
 fn split_reports(mut data: &[u8], modulus: u8) -> Vec<&[u8]> {
     let mut reports = Vec::new();
     while let Some((&len, rest)) = data.split_first() {

@@ -9,8 +9,8 @@
 //! the reader pushes one 0xEE frame per tag unasked. A client cannot know the
 //! mode, so it handles both.
 
+use super::crc;
 use super::framing::{self, FrameFormat, Probe};
-use super::{crc, TagRead};
 
 /// Inventory (Gen2 multi-tag).
 pub const CMD_INVENTORY: u8 = 0x01;
@@ -273,6 +273,7 @@ impl<'a> Iterator for InventoryTags<'a> {
 
 /// Pushes `data` through a response decoder and a command decoder and
 /// classifies every frame; for fuzzing. Never panics.
+#[cfg(feature = "fuzzing")]
 pub fn fuzz_one(data: &[u8]) {
     let mut d = Decoder::new(Direction::FromReader);
     for chunk in data.chunks(7) {
@@ -280,7 +281,7 @@ pub fn fuzz_one(data: &[u8]) {
         while let Some(f) = d.next_frame() {
             if let Reply::Inventory { tags, .. } = reply(&f) {
                 for t in tags.flatten() {
-                    let _ = TagRead {
+                    let _ = super::TagRead {
                         epc: t,
                         antenna: None,
                         rssi: None,

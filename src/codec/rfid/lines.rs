@@ -6,7 +6,8 @@
 //! whole and counted as overlong; the splitter resynchronises at the next
 //! terminator. [`ScanLines`] adds what a barcode scanner needs: empty lines
 //! are skipped and a line carrying control characters (binary noise on the
-//! wire) is dropped and counted as garbage instead of becoming a bogus scan.
+//! wire), or invalid UTF-8 together with any control character, is dropped
+//! and counted as garbage instead of becoming a bogus scan.
 
 use super::DecodeStats;
 
@@ -131,7 +132,7 @@ impl ScanLines {
             if line.is_empty() {
                 continue;
             }
-            if line.iter().any(|&b| is_noise(b)) {
+            if is_binary_noise(line) {
                 let n = line.len() as u64;
                 self.lines.stats.frames -= 1;
                 self.lines.stats.garbage_bytes += n;
@@ -160,6 +161,16 @@ impl LineSplitter {
     }
 }
 
+/// Whether a line is binary noise rather than a scan: it holds a control
+/// byte no scanner sends (see [`is_noise`]), or it is not valid UTF-8 and
+/// holds any control byte at all. Valid text with GS, RS, EOT or HT (an
+/// ISO/IEC 15434 message, GS1 data) is a scan; so is text in a legacy code
+/// page without control bytes (kept as `raw_hex` downstream).
+fn is_binary_noise(line: &[u8]) -> bool {
+    line.iter().any(|&b| is_noise(b))
+        || (line.iter().any(|&b| b < 0x20) && std::str::from_utf8(line).is_err())
+}
+
 /// Bytes a scanner never sends inside a scan: C0 controls except HT, EOT,
 /// GS and RS (ISO/IEC 15434 uses the last three), and DEL.
 fn is_noise(b: u8) -> bool {
@@ -177,6 +188,7 @@ pub fn aim_prefix(scan: &[u8]) -> Option<&[u8]> {
 }
 
 /// Splits `data` into scans; for fuzzing.
+#[cfg(feature = "fuzzing")]
 pub fn fuzz_one(data: &[u8]) {
     let mut s = ScanLines::new();
     for chunk in data.chunks(11) {
@@ -230,6 +242,25 @@ mod tests {
         assert_eq!(s.garbage_bytes, 8);
         assert_eq!(aim_prefix(&l[0]), Some(&b"]C1"[..]));
         assert_eq!(aim_prefix(b"OK"), None);
+    }
+
+    /// Issue 9, item 3: invalid UTF-8 with the control bytes a 15434 message
+    /// uses is noise; the same controls in valid text are a scan.
+    #[test]
+    fn invalid_utf8_with_control_bytes_is_garbage() {
+        let envelope = b"[)>\x1e06\x1d1PABC\x1d\x1e\x04";
+        let noise = b"\xff\x1d\xfe\x1e\x80\x04";
+        let tabbed = b"\x93\tX\xc3";
+        let latin1 = b"STRA\xdfE-1";
+        let mut chunks: Vec<&[u8]> = Vec::new();
+        for part in [&envelope[..], noise, tabbed, latin1] {
+            chunks.push(part);
+            chunks.push(b"\r\n");
+        }
+        let (l, s) = scans(&chunks);
+        assert_eq!(l, vec![envelope.to_vec(), latin1.to_vec()]);
+        assert_eq!(s.garbage_bytes, (noise.len() + tabbed.len()) as u64);
+        assert_eq!(s.frames, 2);
     }
 
     #[test]

@@ -459,6 +459,7 @@ fn tag_report(v: &[u8]) -> Option<TagRead<'_>> {
 }
 
 /// Frames `data` and parses every body every way; for fuzzing.
+#[cfg(feature = "fuzzing")]
 pub fn fuzz_one(data: &[u8]) {
     let mut fr = Framer::default();
     fr.push(data);

@@ -247,6 +247,7 @@ pub fn parse_tag_record(d: &[u8]) -> Option<TagRead<'_>> {
 }
 
 /// Decodes `data` both ways and classifies every frame; for fuzzing.
+#[cfg(feature = "fuzzing")]
 pub fn fuzz_one(data: &[u8]) {
     let mut d = Decoder::new(Direction::FromModule);
     for chunk in data.chunks(5) {

@@ -148,6 +148,7 @@ pub struct TagRead<'a> {
 }
 
 /// Runs every decoder of this module over `data`; for fuzzing.
+#[cfg(feature = "fuzzing")]
 pub fn fuzz_all(data: &[u8]) {
     chafon::fuzz_one(data);
     tsl::fuzz_one(data);

@@ -160,6 +160,7 @@ pub fn encode_error(command: &str, code: u16) -> Vec<u8> {
 }
 
 /// Decodes `data` into events; for fuzzing.
+#[cfg(feature = "fuzzing")]
 pub fn fuzz_one(data: &[u8]) {
     let mut d = Decoder::new();
     for chunk in data.chunks(13) {
