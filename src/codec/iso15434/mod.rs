@@ -212,6 +212,7 @@ pub fn parse(data: &[u8]) -> Result<Message, Iso15434Error> {
                     }
                     _ => w.push(format!("text after the last envelope ignored: {rest:?}")),
                 }
+                i = toks.len();
                 break;
             }
         };

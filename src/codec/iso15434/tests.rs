@@ -81,6 +81,11 @@ fn every_wedge_mangling_gives_the_same_fields() {
     for (input, warning) in cases {
         let m = ok(input);
         assert_eq!(pairs(&m), clean_fields(), "{input:?}");
+        assert!(
+            !m.warnings.iter().any(|w| w.contains("ignored")),
+            "{input:?}: {:?}",
+            m.warnings
+        );
         if warning.is_empty() {
             assert!(m.warnings.is_empty(), "{input:?}: {:?}", m.warnings);
         } else {
@@ -230,5 +235,28 @@ fn garbage_never_panics() {
         b"[)>\x1e06\x1dS1\x1e\x04\x04junk",
     ] {
         fuzz_one(s);
+    }
+}
+
+mod prop {
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn arbitrary_bytes_never_panic(data in proptest::collection::vec(any::<u8>(), 0..200)) {
+            super::fuzz_one(&data);
+        }
+
+        /// A good message with characters overwritten: near-valid input.
+        #[test]
+        fn mutated_messages_never_panic(edits in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..8)) {
+            let mut data = super::CLEAN.as_bytes().to_vec();
+            for (i, b) in edits {
+                let at = i.index(data.len());
+                data[at] = b;
+            }
+            super::fuzz_one(&data);
+            crate::identify::fuzz_one(&data);
+        }
     }
 }
