@@ -26,6 +26,7 @@ pub mod journal;
 pub mod locations;
 pub mod migrations;
 pub mod operators;
+pub mod orders;
 pub mod outbox;
 pub mod vendors;
 
