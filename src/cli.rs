@@ -87,12 +87,15 @@ pub enum ImportKind {
     Locations,
     Operators,
     Vendors,
+    /// Purchase orders, one row per order line (all files or none).
+    Orders,
 }
 
 #[derive(Debug, Args)]
 pub struct ImportArgs {
     pub kind: ImportKind,
-    pub file: PathBuf,
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]

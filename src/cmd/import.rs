@@ -6,7 +6,12 @@
 use crate::cli::{ImportArgs, ImportKind};
 use scanstation::import::{apply::Importer, import_file, Register};
 use scanstation::store::Store;
+use std::path::Path;
 use std::process::ExitCode;
+
+struct SingleFile<'a> {
+    file: &'a Path,
+}
 
 pub fn run(ctx: &super::Ctx, args: &ImportArgs) -> anyhow::Result<ExitCode> {
     let register = match args.kind {
@@ -14,7 +19,16 @@ pub fn run(ctx: &super::Ctx, args: &ImportArgs) -> anyhow::Result<ExitCode> {
         ImportKind::Locations => Register::Locations,
         ImportKind::Operators => Register::Operators,
         ImportKind::Vendors => Register::Vendors,
+        ImportKind::Orders => return super::import_orders::run(ctx, args),
     };
+    let [file] = args.files.as_slice() else {
+        eprintln!(
+            "scanstation: error: import {} takes one file at a time",
+            register.as_str()
+        );
+        return Ok(ExitCode::from(2));
+    };
+    let args = SingleFile { file };
     // Refuse an unreadable file before creating a store for it.
     if let Err(e) = std::fs::metadata(&args.file) {
         eprintln!(

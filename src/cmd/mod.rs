@@ -6,6 +6,7 @@ pub mod demo;
 pub mod devices;
 pub mod export;
 pub mod import;
+pub mod import_orders;
 pub mod journal;
 pub mod monitor;
 pub mod parse;

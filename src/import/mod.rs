@@ -18,6 +18,7 @@ pub mod apply;
 pub mod assets;
 pub mod export;
 pub mod fields;
+pub mod orders;
 pub mod registers;
 pub mod table;
 
@@ -119,6 +120,7 @@ pub fn fuzz_one(data: &[u8]) {
     if let Ok(t) = table::Table::read("fuzz.csv", data, registers::VENDOR_COLUMNS) {
         let _ = registers::parse_vendors(&t);
     }
+    orders::fuzz_one(data);
     // Cell parsers on the raw text too.
     if let Ok(s) = std::str::from_utf8(data) {
         let _ = fields::parse_date(s);

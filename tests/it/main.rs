@@ -11,6 +11,7 @@ mod import_export;
 mod journal;
 mod llrp;
 mod monitor;
+mod orders_import;
 mod profiles;
 mod pty;
 mod rfid_serial;
