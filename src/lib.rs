@@ -21,6 +21,7 @@ pub mod device;
 pub mod identify;
 pub mod import;
 pub mod input;
+pub mod label;
 pub mod paths;
 pub mod station;
 pub mod store;
