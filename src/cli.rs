@@ -59,6 +59,8 @@ pub enum Command {
     Simulate(SimulateArgs),
     /// Decode every barcode in image files.
     DecodeImage(DecodeImageArgs),
+    /// Render asset labels as ZPL or PNG.
+    Label(LabelArgs),
     /// Scan generated codes as fast as the store commits, printing each committed
     /// seq (used by the crash test).
     #[command(hide = true)]
@@ -176,6 +178,26 @@ pub struct SimulateArgs {
 pub struct DecodeImageArgs {
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq, Default)]
+pub enum LabelFormat {
+    #[default]
+    Zpl,
+    Png,
+}
+
+#[derive(Debug, Args)]
+pub struct LabelArgs {
+    /// Asset tags to label.
+    #[arg(required = true)]
+    pub tags: Vec<String>,
+    #[arg(long, value_enum, default_value_t = LabelFormat::Zpl)]
+    pub format: LabelFormat,
+    /// Write TAG.zpl / TAG.png here (default: stdout for one ZPL label, else
+    /// the current directory).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -8,6 +8,7 @@ pub mod export;
 pub mod import;
 pub mod import_orders;
 pub mod journal;
+pub mod label;
 pub mod monitor;
 pub mod parse;
 pub mod run;

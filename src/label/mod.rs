@@ -194,7 +194,13 @@ pub fn layout(data: &LabelData, cfg: &LabelsConfig, m: &Matrix) -> Result<Layout
         Symbology::Datamatrix | Symbology::Qr => {
             let quiet = if cfg.symbology == Symbology::Qr { 4 } else { 1 };
             let avail = h.saturating_sub(2 * margin);
-            let module = (avail / (m.height + 2 * quiet)).min(max_module);
+            // ZPL's ^BQ magnification goes up to 10.
+            let cap = if cfg.symbology == Symbology::Qr {
+                10
+            } else {
+                u32::MAX
+            };
+            let module = (avail / (m.height + 2 * quiet)).min(max_module).min(cap);
             if module == 0 || m.width * module + 2 * margin > w {
                 return Err(too_big());
             }

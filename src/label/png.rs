@@ -38,7 +38,10 @@ pub fn image(data: &LabelData, cfg: &LabelsConfig) -> Result<GrayImage, LabelErr
         }
     }
     for (x, y, h, text) in &l.lines {
-        let scale = (h / 8).max(1);
+        // Shrink a line that would run off the label.
+        let room = l.width.saturating_sub(*x);
+        let fit = room / font::width(text, 1).max(1);
+        let scale = (h / 8).min(fit).max(1);
         font::draw(&mut img, *x, *y, text, scale);
     }
     Ok(img)

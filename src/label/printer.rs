@@ -120,6 +120,11 @@ impl Printer for FilePrinter {
         std::fs::create_dir_all(&self.dir).map_err(unavailable)?;
         let mut tmp = tempfile::NamedTempFile::new_in(&self.dir).map_err(unavailable)?;
         tmp.write_all(data).map_err(unavailable)?;
+        // A spool is read by other programs: not the temp file's 0600.
+        use std::os::unix::fs::PermissionsExt as _;
+        tmp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o644))
+            .map_err(unavailable)?;
         tmp.as_file().sync_all().map_err(unavailable)?;
         tmp.persist(self.dir.join(file_name(name)))
             .map_err(|e| unavailable(e.error))?;

@@ -9,6 +9,7 @@ mod fuzz_corpora;
 mod hid_fixtures;
 mod import_export;
 mod journal;
+mod labels;
 mod llrp;
 mod monitor;
 mod orders_import;
