@@ -6,12 +6,7 @@
 use crate::cli::{ImportArgs, ImportKind};
 use scanstation::import::{apply::Importer, import_file, Register};
 use scanstation::store::Store;
-use std::path::Path;
 use std::process::ExitCode;
-
-struct SingleFile<'a> {
-    file: &'a Path,
-}
 
 pub fn run(ctx: &super::Ctx, args: &ImportArgs) -> anyhow::Result<ExitCode> {
     let register = match args.kind {
@@ -28,13 +23,9 @@ pub fn run(ctx: &super::Ctx, args: &ImportArgs) -> anyhow::Result<ExitCode> {
         );
         return Ok(ExitCode::from(2));
     };
-    let args = SingleFile { file };
     // Refuse an unreadable file before creating a store for it.
-    if let Err(e) = std::fs::metadata(&args.file) {
-        eprintln!(
-            "scanstation: error: cannot read {}: {e}",
-            args.file.display()
-        );
+    if let Err(e) = std::fs::metadata(file) {
+        eprintln!("scanstation: error: cannot read {}: {e}", file.display());
         return Ok(ExitCode::from(2));
     }
     let mut store = Store::open(&ctx.db_path)?;
@@ -44,7 +35,7 @@ pub fn run(ctx: &super::Ctx, args: &ImportArgs) -> anyhow::Result<ExitCode> {
         training: ctx.global.training,
         identify: Some(&ctx.config.identify),
     };
-    match import_file(&mut store, register, &args.file, &ctx.config.import, &who) {
+    match import_file(&mut store, register, file, &ctx.config.import, &who) {
         Ok(report) => {
             for w in &report.warnings {
                 eprintln!("scanstation: warning: {w}");
@@ -56,7 +47,7 @@ pub fn run(ctx: &super::Ctx, args: &ImportArgs) -> anyhow::Result<ExitCode> {
                 "imported {} {} from {} (journal #{}–#{}, sha256 {})",
                 report.rows,
                 register.as_str(),
-                args.file.display(),
+                file.display(),
                 report.seqs.0,
                 report.seqs.1,
                 report.sha256

@@ -15,6 +15,7 @@ mod monitor;
 mod orders_import;
 mod profiles;
 mod pty;
+mod receiving_codec;
 mod rfid_serial;
 mod spec;
 mod station;
