@@ -366,8 +366,8 @@ fn envelope(format: String, raw: Vec<String>, w: &mut Vec<String>) -> Envelope {
 
 fn di_fields(raw: Vec<String>, w: &mut Vec<String>) -> Vec<Field> {
     let mut out: Vec<Field> = Vec::with_capacity(raw.len());
-    for f in raw {
-        let Some((d, value)) = di::split(&f) else {
+    for mut f in raw {
+        let Some(di_len) = di::split(&f).map(|(d, _)| d.len()) else {
             w.push(format!("field without a data identifier: {f:?}"));
             out.push(Field {
                 di: String::new(),
@@ -376,6 +376,9 @@ fn di_fields(raw: Vec<String>, w: &mut Vec<String>) -> Vec<Field> {
             });
             continue;
         };
+        // One allocation per field: the DI stays in `f`, the value moves out.
+        let value_owned = f.split_off(di_len);
+        let (d, value) = (f.as_str(), value_owned.as_str());
         let known = di::lookup(d);
         match known {
             None => w.push(format!("unknown data identifier {d}")),
@@ -390,10 +393,11 @@ fn di_fields(raw: Vec<String>, w: &mut Vec<String>) -> Vec<Field> {
         if out.iter().any(|o| o.di == d) {
             w.push(format!("duplicate data identifier {d}"));
         }
+        let title = known.map_or("", |k| k.title);
         out.push(Field {
-            di: d.to_string(),
-            value: value.to_string(),
-            title: known.map_or("", |k| k.title),
+            di: f,
+            value: value_owned,
+            title,
         });
     }
     out
