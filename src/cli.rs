@@ -68,6 +68,8 @@ pub enum Command {
     Completions(CompletionsArgs),
     /// Print the manual page (roff), or write one page per command into a directory.
     Man(ManArgs),
+    /// Render asset labels as ZPL or PNG.
+    Label(LabelArgs),
     /// Scan generated codes as fast as the store commits, printing each committed
     /// seq (used by the crash test).
     #[command(hide = true)]
@@ -111,6 +113,8 @@ pub enum ImportKind {
     Locations,
     Operators,
     Vendors,
+    /// Purchase orders, one row per order line (all files or none).
+    Orders,
 }
 
 #[derive(Debug, Args)]
@@ -203,6 +207,26 @@ pub struct SimulateArgs {
 pub struct DecodeImageArgs {
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq, Default)]
+pub enum LabelFormat {
+    #[default]
+    Zpl,
+    Png,
+}
+
+#[derive(Debug, Args)]
+pub struct LabelArgs {
+    /// Asset tags to label.
+    #[arg(required = true)]
+    pub tags: Vec<String>,
+    #[arg(long, value_enum, default_value_t = LabelFormat::Zpl)]
+    pub format: LabelFormat,
+    /// Write TAG.zpl / TAG.png here (default: stdout for one ZPL label, else
+    /// the current directory).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

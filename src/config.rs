@@ -212,38 +212,8 @@ impl Default for ReceivingConfig {
     }
 }
 
-/// `[labels]`: the asset label printer and its label.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-#[serde(default, deny_unknown_fields)]
-pub struct LabelsConfig {
-    /// `file:DIR`, `lp:/dev/usb/lp0` or `tcp:HOST:9100`; none: no printing.
-    pub printer: Option<String>,
-    /// 203, 300 or 600.
-    pub dpi: u32,
-    pub width_mm: f64,
-    pub height_mm: f64,
-    /// `code128`, `datamatrix` or `qr`.
-    pub symbology: String,
-    /// Also write the asset's EPC into the label's RFID inlay.
-    pub rfid: bool,
-    /// `giai-96` (from the company prefix and the asset's id) or `giai-202`
-    /// (the tag itself, for 208-bit EPC memory).
-    pub epc: String,
-}
-
-impl Default for LabelsConfig {
-    fn default() -> Self {
-        LabelsConfig {
-            printer: None,
-            dpi: 203,
-            width_mm: 50.0,
-            height_mm: 25.0,
-            symbology: "code128".into(),
-            rfid: false,
-            epc: "giai-96".into(),
-        }
-    }
-}
+/// `[labels]`: the asset label printer and its label (`crate::label::config`).
+pub use crate::label::config::LabelsConfig;
 
 /// `[wipe]`: the sanitization bench.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -478,18 +448,6 @@ impl Config {
         }
         if !(self.labels.width_mm > 0.0 && self.labels.height_mm > 0.0) {
             return bad("labels.width_mm", "label sizes must be positive".into());
-        }
-        if !["code128", "datamatrix", "qr"].contains(&self.labels.symbology.as_str()) {
-            return bad(
-                "labels.symbology",
-                format!("{:?}: use code128, datamatrix or qr", self.labels.symbology),
-            );
-        }
-        if !["giai-96", "giai-202"].contains(&self.labels.epc.as_str()) {
-            return bad(
-                "labels.epc",
-                format!("{:?}: use giai-96 or giai-202", self.labels.epc),
-            );
         }
         if let Some(p) = &self.labels.printer {
             if !["file:", "lp:", "tcp:"].iter().any(|t| p.starts_with(t)) {

@@ -13,7 +13,9 @@
 //! allocation for plain text: it borrows the scan), [`Classifier::decode`] builds
 //! the full picture that `scanstation parse` prints ([`ParseReport`]).
 
-use crate::codec::{aim, epc, gs1};
+pub mod box_label;
+
+use crate::codec::{aim, epc, gs1, iso15434};
 use crate::config::IdentifyConfig;
 use regex::RegexSet;
 use serde::Serialize;
@@ -25,6 +27,7 @@ pub enum IdentityKind {
     AssetTag,
     Serial,
     GtinSerial,
+    PartSerial,
     Gtin,
     Giai,
     Sscc,
@@ -44,6 +47,7 @@ impl IdentityKind {
             IdentityKind::AssetTag => "asset_tag",
             IdentityKind::Serial => "serial",
             IdentityKind::GtinSerial => "gtin_serial",
+            IdentityKind::PartSerial => "part_serial",
             IdentityKind::Gtin => "gtin",
             IdentityKind::Giai => "giai",
             IdentityKind::Sscc => "sscc",
@@ -101,6 +105,8 @@ pub struct PatternError {
 pub struct Classifier {
     command_prefix: String,
     rules: Vec<(IdentityKind, RegexSet)>,
+    /// Vendor conventions for plain box-label text and 15434 `1S` fields.
+    conventions: box_label::Conventions,
 }
 
 impl Classifier {
@@ -126,7 +132,20 @@ impl Classifier {
         Ok(Classifier {
             command_prefix: cfg.command_prefix.clone(),
             rules,
+            conventions: box_label::Conventions::default(),
         })
+    }
+
+    /// The same rules with these vendor conventions instead of the shipped ones.
+    pub fn with_conventions(mut self, conventions: box_label::Conventions) -> Classifier {
+        self.conventions = conventions;
+        self
+    }
+
+    /// The vendor conventions in force (Receive mode applies the scoped ones
+    /// with the order line's manufacturer).
+    pub fn conventions(&self) -> &box_label::Conventions {
+        &self.conventions
     }
 
     /// The identity of a scan, as the station uses it. Allocation-free for plain
@@ -166,6 +185,16 @@ impl Classifier {
             .iter()
             .find(|(_, set)| set.is_match(text))
             .map_or(IdentityKind::Unknown, |(kind, _)| *kind);
+        // Text a serial rule would take (or none) may be a vendor's box label.
+        if matches!(kind, IdentityKind::Serial | IdentityKind::Unknown) {
+            if let Some(id) = self
+                .conventions
+                .split(text, None)
+                .and_then(|p| p.identity())
+            {
+                return id;
+            }
+        }
         Identity {
             kind,
             value: Cow::Borrowed(text),
@@ -177,9 +206,22 @@ impl Classifier {
     pub fn decode<'a>(&self, raw: &'a [u8]) -> Decoded<'a> {
         let (symbology, data) = aim::split(raw);
         let syntax = syntax_of(symbology.as_ref(), data);
+        if syntax == Syntax::Iso15434 {
+            let d = box_label::decode(raw, &self.conventions);
+            return Decoded {
+                symbology: symbology.map(aim_text),
+                syntax,
+                identity: d.identity,
+                gs1: d.gs1,
+                epc: None,
+                iso15434: Some(d.envelopes),
+                warnings: d.warnings,
+                error: d.error,
+            };
+        }
         let utf8 = |d: &'a [u8]| std::str::from_utf8(d).map_err(|_| "not valid UTF-8".to_string());
         let parsed: Option<Result<Vec<gs1::Element>, String>> = match syntax {
-            Syntax::Text | Syntax::Epc => None,
+            Syntax::Text | Syntax::Epc | Syntax::Iso15434 => None,
             Syntax::Gs1Scanner => Some(gs1::parse_scanner(data).map_err(|e| e.to_string())),
             Syntax::Ean => Some(
                 gs1::parse_ean(data, symbology.is_some_and(|a| a.modifier == b'4'))
@@ -200,6 +242,8 @@ impl Classifier {
                 identity: self.classify_text(data),
                 gs1: Vec::new(),
                 epc: None,
+                iso15434: None,
+                warnings: Vec::new(),
                 error: None,
             },
             Some(Ok(elements)) => Decoded {
@@ -208,6 +252,8 @@ impl Classifier {
                 identity: identity_of_elements(&elements),
                 gs1: elements,
                 epc: None,
+                iso15434: None,
+                warnings: Vec::new(),
                 error: None,
             },
             Some(Err(error)) => Decoded {
@@ -219,6 +265,8 @@ impl Classifier {
                 },
                 gs1: Vec::new(),
                 epc: None,
+                iso15434: None,
+                warnings: Vec::new(),
                 error: Some(error),
             },
         }
@@ -249,6 +297,8 @@ impl Classifier {
                         tag_uri: tag.tag_uri(),
                         id_uri: tag.id_uri(),
                     }),
+                    iso15434: None,
+                    warnings: Vec::new(),
                     error: None,
                 }
             }
@@ -261,6 +311,8 @@ impl Classifier {
                 },
                 gs1: Vec::new(),
                 epc: None,
+                iso15434: None,
+                warnings: Vec::new(),
                 error: Some(e.to_string()),
             },
         }
@@ -319,6 +371,8 @@ pub enum Syntax {
     Bracketed,
     DigitalLink,
     Epc,
+    /// An ISO/IEC 15434 message (`[)>` …), box and part labels.
+    Iso15434,
     Text,
 }
 
@@ -329,12 +383,16 @@ impl Syntax {
             Syntax::Gs1Scanner | Syntax::Ean | Syntax::Bracketed => "gs1",
             Syntax::DigitalLink => "digital_link",
             Syntax::Epc => "epc",
+            Syntax::Iso15434 => "iso15434",
             Syntax::Text => "text",
         }
     }
 }
 
 fn syntax_of(symbology: Option<&aim::Aim>, data: &[u8]) -> Syntax {
+    if iso15434::looks_like(data) {
+        return Syntax::Iso15434;
+    }
     if let Some(a) = symbology {
         if a.is_gs1() {
             return Syntax::Gs1Scanner;
@@ -420,6 +478,10 @@ pub struct Decoded<'a> {
     pub identity: Identity<'a>,
     pub gs1: Vec<gs1::Element>,
     pub epc: Option<EpcReport>,
+    /// ISO/IEC 15434 envelopes, when the scan is such a message.
+    pub iso15434: Option<Vec<box_label::EnvelopeReport>>,
+    /// What a tolerant decoder repaired or doubts.
+    pub warnings: Vec<String>,
     pub error: Option<String>,
 }
 
@@ -445,7 +507,9 @@ impl Decoded<'_> {
                 .collect(),
             epc: self.epc,
             digital_link,
+            iso15434: self.iso15434,
             identity: self.identity.into_owned(),
+            warnings: self.warnings,
             error: self.error,
         }
     }
@@ -460,7 +524,9 @@ pub struct ParseReport {
     pub gs1: Vec<Gs1Report>,
     pub epc: Option<EpcReport>,
     pub digital_link: Option<String>,
+    pub iso15434: Option<Vec<box_label::EnvelopeReport>>,
     pub identity: Identity<'static>,
+    pub warnings: Vec<String>,
     pub error: Option<String>,
 }
 

@@ -22,6 +22,7 @@ pub mod feed;
 pub mod identify;
 pub mod import;
 pub mod input;
+pub mod label;
 pub mod paths;
 pub mod station;
 pub mod store;

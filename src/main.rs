@@ -38,6 +38,7 @@ fn main() -> ExitCode {
         Command::Simulate(a) => cmd::simulate::run(&ctx, &a),
         Command::DecodeImage(a) => cmd::decode_image::run(&ctx, &a),
         Command::Feed(a) => cmd::feed::run(&ctx, &a),
+        Command::Label(a) => cmd::label::run(&ctx, &a),
         Command::StressScan(a) => cmd::stress_scan::run(&ctx, &a),
         Command::Sync(a) => cmd::sync::run(&ctx, &a),
         // Answered before the config was loaded; here for completeness.

@@ -19,6 +19,7 @@ pub fn run(ctx: &super::Ctx, args: &ImportArgs) -> anyhow::Result<ExitCode> {
         ImportKind::Locations => Register::Locations,
         ImportKind::Operators => Register::Operators,
         ImportKind::Vendors => Register::Vendors,
+        ImportKind::Orders => return super::import_orders::run(ctx, args),
     };
     if args.update && register != Register::Assets {
         eprintln!("scanstation: error: --update applies to `import assets` only");

@@ -22,6 +22,7 @@ pub mod apply;
 pub mod assets;
 pub mod export;
 pub mod fields;
+pub mod orders;
 pub mod registers;
 pub mod table;
 mod write_assets;
@@ -142,6 +143,7 @@ pub fn fuzz_one(data: &[u8]) {
         &cfg,
         None,
     );
+    orders::fuzz_one(data);
     // Cell parsers on the raw text too.
     if let Ok(s) = std::str::from_utf8(data) {
         let _ = fields::parse_date(s);

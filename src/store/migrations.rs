@@ -35,6 +35,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("migrations/0006_identifier_nocase.sql"),
     ),
     ("0007_sync", include_str!("migrations/0007_sync.sql")),
+    (
+        "0008_receiving",
+        include_str!("migrations/0008_receiving.sql"),
+    ),
 ];
 
 /// The schema version this binary writes and understands.

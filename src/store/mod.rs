@@ -34,6 +34,7 @@ pub mod lifecycle;
 pub mod locations;
 pub mod migrations;
 pub mod operators;
+pub mod orders;
 pub mod station_context;
 pub mod sync_state;
 pub mod vendors;

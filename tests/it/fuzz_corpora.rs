@@ -19,6 +19,7 @@ fn target(name: &str) -> Option<Target> {
         "identify" => scanstation::identify::fuzz_one,
         "image" => scanstation::device::image::fuzz_one,
         "import_csv" => scanstation::import::fuzz_one,
+        "iso15434" => codec::iso15434::fuzz_one,
         "rfid_chafon" => codec::rfid::chafon::fuzz_one,
         "rfid_lines" => codec::rfid::lines::fuzz_one,
         "rfid_llrp" => codec::rfid::llrp::fuzz_one,

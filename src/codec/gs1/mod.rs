@@ -22,6 +22,7 @@ mod dl_tests;
 mod tests;
 mod validate;
 
+pub use code_lists::ISO3166_ALPHA2;
 pub use error::{CsetName, DlProblem, Expect, Gs1Error, Lint};
 pub use lint::{check_digit, check_pair};
 
