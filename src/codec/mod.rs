@@ -6,5 +6,6 @@ pub mod aim;
 pub mod epc;
 pub mod gs1;
 pub mod hid;
+pub mod nwipe;
 pub mod rfid;
 pub mod wedge;
