@@ -18,6 +18,7 @@ fn target(name: &str) -> Option<Target> {
         "identify" => scanstation::identify::fuzz_one,
         "image" => scanstation::device::image::fuzz_one,
         "import_csv" => scanstation::import::fuzz_one,
+        "nwipe" => codec::nwipe::fuzz_one,
         "rfid_chafon" => codec::rfid::chafon::fuzz_one,
         "rfid_lines" => codec::rfid::lines::fuzz_one,
         "rfid_llrp" => codec::rfid::llrp::fuzz_one,

@@ -147,3 +147,72 @@ fn serials() {
     assert_eq!(clean_serial(b"ab\x01c"), None);
     assert_eq!(clean_serial(b"   "), None);
 }
+
+#[test]
+fn v042_written_from_source() {
+    let log = parse(&fixture("v0.42-written-from-source.txt")).unwrap();
+    let r = &log.runs[0];
+    assert_eq!(r.version.as_deref(), Some("0.42"));
+    assert_eq!(r.prng.as_deref(), Some("ChaCha20 (CSPRNG)"));
+    assert_eq!(r.method.map(|m| m.name), Some("prng"));
+    let d: Vec<_> = r
+        .drives
+        .iter()
+        .map(|d| (d.device.as_str(), d.drive_type.as_deref(), d.model.as_deref(), d.serial.as_deref()))
+        .collect();
+    assert_eq!(
+        d,
+        [
+            ("/dev/sda", Some("ATA-SSD"), Some("Samsung SSD 870 EVO 500GB"), Some("S62ANJ0R123456X")),
+            ("/dev/nvme0n1", Some("NVME"), Some("WD Blue SN580 1TB"), Some("23456A800123")),
+        ]
+    );
+    let sda = &r.drives[0];
+    assert_eq!(sda.bytes_erased, Some(500_107_862_016));
+    assert_eq!(sda.percent.as_deref(), Some("100.00%"));
+    assert_eq!(sda.throughput, "477 MB");
+    assert_eq!(sda.started.unwrap().to_string(), "2026-11-20T09:15:02");
+    assert_eq!(sda.ended.unwrap().to_string(), "2026-11-20T09:49:55");
+    assert_eq!(r.drives[1].started.unwrap().to_string(), "2026-11-20T09:15:03");
+}
+
+#[test]
+fn v041_user_abort_marks_unfinished_drives_aborted() {
+    let log = parse(&fixture("v0.41-written-from-source.txt")).unwrap();
+    let r = &log.runs[0];
+    assert_eq!(r.outcome, Outcome::UserAbort);
+    assert_eq!(r.verify, Some(Verify::Off));
+    let st: Vec<_> = r.drives.iter().map(|d| (d.device.as_str(), d.table_status, d.status)).collect();
+    assert_eq!(
+        st,
+        [
+            ("/dev/sdb", TableStatus::Erased, Status::Erased),
+            ("/dev/sdc", TableStatus::Aborted, Status::Aborted),
+            ("/dev/sdd", TableStatus::Erased, Status::Aborted),
+        ]
+    );
+    assert_eq!(r.drives[2].serial, None, "????? is no serial");
+    assert_eq!(r.drives[1].percent.as_deref(), Some("66.66%"));
+    assert_eq!(r.drives[1].model.as_deref(), Some("WDC WD2500AAKX-00ERMA0"));
+}
+
+#[test]
+fn v035_written_from_source() {
+    let log = parse(&fixture("v0.35-written-from-source.txt")).unwrap();
+    let r = &log.runs[0];
+    assert_eq!(r.version.as_deref(), Some("0.35"));
+    assert_eq!((r.verify, r.blank), (Some(Verify::Off), Some(false)));
+    let d = &r.drives[0];
+    assert_eq!(d.serial.as_deref(), Some("50026B7784A1B2C3"));
+    assert_eq!(d.duration_seconds, 54639);
+    assert_eq!(d.bytes_erased, None);
+}
+
+#[test]
+fn every_fixture_survives_every_cut() {
+    // Any prefix of a real log either parses or is refused; never a panic.
+    let data = fixture("v0.33-three-runs.txt");
+    for end in (0..data.len()).step_by(97) {
+        let _ = parse(&data[..end]);
+    }
+}
