@@ -26,6 +26,7 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0004_journal_sessions_index",
         include_str!("migrations/0004_journal_sessions_index.sql"),
     ),
+    ("0005_wipe", include_str!("migrations/0005_wipe.sql")),
 ];
 
 /// The schema version this binary writes and understands.

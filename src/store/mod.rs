@@ -21,12 +21,15 @@
 
 pub mod assets;
 pub mod catalog;
+pub mod documents;
 pub mod identifiers;
 pub mod journal;
 pub mod locations;
+pub mod media;
 pub mod migrations;
 pub mod operators;
 pub mod outbox;
+pub mod sanitizations;
 pub mod vendors;
 
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
