@@ -43,7 +43,7 @@ pub enum Command {
     Demo(DemoArgs),
     /// Parse scans as a scanner would deliver them; one JSON line per input.
     Parse(ParseArgs),
-    /// Import a CSV file (all or nothing).
+    /// Import CSV files or nwipe logs (all or nothing).
     Import(ImportArgs),
     /// Export the store's assets.
     Export(ExportArgs),
@@ -59,6 +59,9 @@ pub enum Command {
     Simulate(SimulateArgs),
     /// Decode every barcode in image files.
     DecodeImage(DecodeImageArgs),
+    /// Reports from the store.
+    #[command(subcommand)]
+    Report(ReportCommand),
     /// Scan generated codes as fast as the store commits, printing each committed
     /// seq (used by the crash test).
     #[command(hide = true)]
@@ -87,12 +90,38 @@ pub enum ImportKind {
     Locations,
     Operators,
     Vendors,
+    /// nwipe's text log (several files, several runs per file).
+    Nwipe,
 }
 
 #[derive(Debug, Args)]
 pub struct ImportArgs {
     pub kind: ImportKind,
-    pub file: PathBuf,
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReportCommand {
+    /// One line per medium with its latest NIST SP 800-88 sanitization record.
+    Sanitization(SanitizationReportArgs),
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq, Default)]
+pub enum ReportFormat {
+    #[default]
+    Table,
+    Json,
+    Csv,
+}
+
+#[derive(Debug, Args)]
+pub struct SanitizationReportArgs {
+    /// Only this asset's media.
+    #[arg(long, value_name = "TAG")]
+    pub asset: Option<String>,
+    #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+    pub format: ReportFormat,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]

@@ -14,12 +14,17 @@ pub fn run(ctx: &super::Ctx, args: &ImportArgs) -> anyhow::Result<ExitCode> {
         ImportKind::Locations => Register::Locations,
         ImportKind::Operators => Register::Operators,
         ImportKind::Vendors => Register::Vendors,
+        ImportKind::Nwipe => return super::import_nwipe::run(ctx, &args.files),
+    };
+    let [file] = args.files.as_slice() else {
+        eprintln!("scanstation: error: import {} takes one CSV file", register.as_str());
+        return Ok(ExitCode::from(2));
     };
     // Refuse an unreadable file before creating a store for it.
-    if let Err(e) = std::fs::metadata(&args.file) {
+    if let Err(e) = std::fs::metadata(file) {
         eprintln!(
             "scanstation: error: cannot read {}: {e}",
-            args.file.display()
+            file.display()
         );
         return Ok(ExitCode::from(2));
     }
@@ -30,7 +35,7 @@ pub fn run(ctx: &super::Ctx, args: &ImportArgs) -> anyhow::Result<ExitCode> {
         training: ctx.global.training,
         identify: Some(&ctx.config.identify),
     };
-    match import_file(&mut store, register, &args.file, &ctx.config.import, &who) {
+    match import_file(&mut store, register, file, &ctx.config.import, &who) {
         Ok(report) => {
             for w in &report.warnings {
                 eprintln!("scanstation: warning: {w}");
@@ -42,7 +47,7 @@ pub fn run(ctx: &super::Ctx, args: &ImportArgs) -> anyhow::Result<ExitCode> {
                 "imported {} {} from {} (journal #{}–#{}, sha256 {})",
                 report.rows,
                 register.as_str(),
-                args.file.display(),
+                file.display(),
                 report.seqs.0,
                 report.seqs.1,
                 report.sha256

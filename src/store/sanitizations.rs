@@ -2,7 +2,7 @@
 //! correction is a new record. A verification that wrote nothing is stored
 //! as kind `verification` and is never counted as a sanitization.
 
-use super::{Result, StoreError};
+use super::Result;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::Value;
 
@@ -161,7 +161,7 @@ pub fn count_for_medium(conn: &Connection, medium_id: i64) -> Result<(u64, u64)>
 mod tests {
     use super::*;
     use crate::store::media::{self, NewMedium};
-    use crate::store::Store;
+    use crate::store::{Store, StoreError};
 
     fn record(medium_id: i64, kind: &str, method: Option<&str>, key: &str) -> NewSanitization {
         NewSanitization {
