@@ -31,7 +31,9 @@ fn main() -> ExitCode {
         Command::Monitor => cmd::monitor::run(&ctx),
         Command::Simulate(a) => cmd::simulate::run(&ctx, &a),
         Command::DecodeImage(a) => cmd::decode_image::run(&ctx, &a),
-        Command::Report(cli::ReportCommand::Sanitization(a)) => cmd::report_sanitization::run(&ctx, &a),
+        Command::Report(cli::ReportCommand::Sanitization(a)) => {
+            cmd::report_sanitization::run(&ctx, &a)
+        }
         Command::StressScan(a) => cmd::stress_scan::run(&ctx, &a),
     };
     match result {

@@ -17,15 +17,15 @@ pub fn run(ctx: &super::Ctx, args: &ImportArgs) -> anyhow::Result<ExitCode> {
         ImportKind::Nwipe => return super::import_nwipe::run(ctx, &args.files),
     };
     let [file] = args.files.as_slice() else {
-        eprintln!("scanstation: error: import {} takes one CSV file", register.as_str());
+        eprintln!(
+            "scanstation: error: import {} takes one CSV file",
+            register.as_str()
+        );
         return Ok(ExitCode::from(2));
     };
     // Refuse an unreadable file before creating a store for it.
     if let Err(e) = std::fs::metadata(file) {
-        eprintln!(
-            "scanstation: error: cannot read {}: {e}",
-            file.display()
-        );
+        eprintln!("scanstation: error: cannot read {}: {e}", file.display());
         return Ok(ExitCode::from(2));
     }
     let mut store = Store::open(&ctx.db_path)?;

@@ -21,15 +21,17 @@ pub fn run(ctx: &super::Ctx, args: &SanitizationReportArgs) -> anyhow::Result<Ex
             }
         },
     };
-    let rows =
-        sanitizations::report(store.conn(), asset_id).context("reading the sanitization records")?;
+    let rows = sanitizations::report(store.conn(), asset_id)
+        .context("reading the sanitization records")?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     match args.format {
         ReportFormat::Json => report::write_json(&rows, &mut out)?,
-        ReportFormat::Csv => report::write_csv(&rows, &mut out).map_err(|e| match e.into_kind() {
-            csv::ErrorKind::Io(io) => anyhow::Error::from(io),
-            other => anyhow::anyhow!("writing CSV: {other:?}"),
-        })?,
+        ReportFormat::Csv => {
+            report::write_csv(&rows, &mut out).map_err(|e| match e.into_kind() {
+                csv::ErrorKind::Io(io) => anyhow::Error::from(io),
+                other => anyhow::anyhow!("writing CSV: {other:?}"),
+            })?
+        }
         ReportFormat::Table => report::write_table(&rows, &mut out)?,
     }
     out.flush()?;

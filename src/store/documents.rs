@@ -64,7 +64,10 @@ mod tests {
             created_at: "2026-12-03T00:00:00.000Z",
         };
         let id = create(s.conn(), &d).unwrap();
-        assert!(matches!(create(s.conn(), &d), Err(StoreError::Duplicate { .. })));
+        assert!(matches!(
+            create(s.conn(), &d),
+            Err(StoreError::Duplicate { .. })
+        ));
         assert_eq!(by_sha256(s.conn(), &sha).unwrap().map(|x| x.0), Some(id));
         let bad = NewDocument { sha256: "XYZ", ..d };
         assert!(create(s.conn(), &bad).is_err());

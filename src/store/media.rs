@@ -43,8 +43,7 @@ pub struct MediumRow {
     pub created_at: String,
 }
 
-const COLUMNS: &str =
-    "id, asset_id, serial, media_type, make, model, destination, created_at";
+const COLUMNS: &str = "id, asset_id, serial, media_type, make, model, destination, created_at";
 
 fn row(r: &Row<'_>) -> rusqlite::Result<MediumRow> {
     Ok(MediumRow {
@@ -112,16 +111,18 @@ pub fn get(conn: &Connection, id: i64) -> Result<Option<MediumRow>> {
 
 /// An asset's media, in the order recorded.
 pub fn for_asset(conn: &Connection, asset_id: i64) -> Result<Vec<MediumRow>> {
-    let mut st =
-        conn.prepare_cached(&format!("SELECT {COLUMNS} FROM media WHERE asset_id = ?1 ORDER BY id"))?;
+    let mut st = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM media WHERE asset_id = ?1 ORDER BY id"
+    ))?;
     let rows = st.query_map(params![asset_id], row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 /// Media no asset claims (drives from logs), oldest first.
 pub fn unattached(conn: &Connection) -> Result<Vec<MediumRow>> {
-    let mut st = conn
-        .prepare_cached(&format!("SELECT {COLUMNS} FROM media WHERE asset_id IS NULL ORDER BY id"))?;
+    let mut st = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM media WHERE asset_id IS NULL ORDER BY id"
+    ))?;
     let rows = st.query_map([], row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
@@ -166,7 +167,10 @@ mod tests {
         let s = Store::open_in_memory().unwrap();
         let c = s.conn();
         let a = create(c, &new(Some("WD-1"))).unwrap();
-        assert!(matches!(create(c, &new(Some(" WD-1 "))), Err(StoreError::Duplicate { .. })));
+        assert!(matches!(
+            create(c, &new(Some(" WD-1 "))),
+            Err(StoreError::Duplicate { .. })
+        ));
         assert_eq!(by_serial(c, "WD-1").unwrap().map(|m| m.id), Some(a));
         create(c, &new(None)).unwrap();
         create(c, &new(None)).unwrap();

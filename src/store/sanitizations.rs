@@ -218,6 +218,8 @@ mod tests {
         assert_eq!(r.len(), 1);
         assert_eq!(r[0].method.as_deref(), Some("clear"));
         assert!(c.execute("DELETE FROM sanitizations", []).is_err());
-        assert!(c.execute("UPDATE sanitizations SET result = 'failed'", []).is_err());
+        assert!(c
+            .execute("UPDATE sanitizations SET result = 'failed'", [])
+            .is_err());
     }
 }

@@ -76,7 +76,7 @@ pub struct Importer<'a> {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(untagged)]
 pub enum Line {
-    Drive(DriveLine),
+    Drive(Box<DriveLine>),
     Skipped {
         file: String,
         sha256: String,
@@ -166,7 +166,7 @@ pub fn apply(
                 if line.skipped.is_none() {
                     report.recorded += 1;
                 }
-                report.lines.push(Line::Drive(line));
+                report.lines.push(Line::Drive(Box::new(line)));
             }
         }
     }
@@ -187,7 +187,10 @@ fn event<'a>(who: Importer<'a>, at: SystemTime, kind: &'a str, payload: Value) -
 
 /// `<serial or device>@<run start>`: one record per drive and run.
 fn run_key(run: &Run, d: &Drive) -> String {
-    let who = d.serial.clone().unwrap_or_else(|| format!("device:{}", d.device));
+    let who = d
+        .serial
+        .clone()
+        .unwrap_or_else(|| format!("device:{}", d.device));
     let when = run
         .started
         .map(|t| t.to_string())
@@ -299,9 +302,10 @@ fn record(
     line.asset = asset_tag(tx.conn(), asset_id)?;
 
     let (kind, method, technique) = match class {
-        Some(Class::Sanitization { category, technique }) => {
-            ("sanitization", Some(category.as_str()), Some(technique))
-        }
+        Some(Class::Sanitization {
+            category,
+            technique,
+        }) => ("sanitization", Some(category.as_str()), Some(technique)),
         Some(Class::VerificationOnly) => ("verification", None, None),
         None => ("sanitization", None, None),
     };
@@ -310,7 +314,11 @@ fn record(
         (_, Some(Verify::Last | Verify::All)) => "full",
         _ => "none",
     };
-    let result = if d.status == Status::Erased { "passed" } else { "failed" };
+    let result = if d.status == Status::Erased {
+        "passed"
+    } else {
+        "failed"
+    };
     let tool = match &run.version {
         Some(v) => format!("nwipe {v}"),
         None => "nwipe".to_string(),

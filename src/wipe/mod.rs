@@ -26,9 +26,11 @@ pub struct WipeConfig {
 impl Default for WipeConfig {
     fn default() -> Self {
         WipeConfig {
-            media_categories: ["Laptops", "Desktops", "Servers", "Tablets", "Phones", "Storage"]
-                .map(String::from)
-                .to_vec(),
+            media_categories: [
+                "Laptops", "Desktops", "Servers", "Tablets", "Phones", "Storage",
+            ]
+            .map(String::from)
+            .to_vec(),
         }
     }
 }

@@ -77,8 +77,16 @@ pub const NWIPE: &[(&str, Class, &str)] = &[
     ("is5enh", CLEAR, "3 passes (HMG IS5 enhanced)"),
     ("bruce7", CLEAR, "7 passes (Bruce Schneier)"),
     ("bmb", CLEAR, "6 passes (BMB21-2019)"),
-    ("verify_zero", Class::VerificationOnly, "reads and checks 0x00; writes nothing"),
-    ("verify_one", Class::VerificationOnly, "reads and checks 0xFF; writes nothing"),
+    (
+        "verify_zero",
+        Class::VerificationOnly,
+        "reads and checks 0x00; writes nothing",
+    ),
+    (
+        "verify_one",
+        Class::VerificationOnly,
+        "reads and checks 0xFF; writes nothing",
+    ),
 ];
 
 const CLEAR: Class = Class::Sanitization {
@@ -90,7 +98,10 @@ const CLEAR: Class = Class::Sanitization {
 /// not have (kept raw, never guessed).
 pub fn classify_nwipe(method: Option<&Method>) -> Option<Class> {
     let name = method?.name;
-    NWIPE.iter().find(|(n, _, _)| *n == name).map(|(_, c, _)| *c)
+    NWIPE
+        .iter()
+        .find(|(n, _, _)| *n == name)
+        .map(|(_, c, _)| *c)
 }
 
 #[cfg(test)]
@@ -120,7 +131,10 @@ mod tests {
         // Nothing nwipe does is Purge or Destroy.
         assert!(NWIPE.iter().all(|(_, c, _)| !matches!(
             c,
-            Class::Sanitization { category: Category::Purge | Category::Destroy, .. }
+            Class::Sanitization {
+                category: Category::Purge | Category::Destroy,
+                ..
+            }
         )));
         assert_eq!(classify_nwipe(by_name("gutmann")), Some(CLEAR));
         assert_eq!(classify_nwipe(None), None);

@@ -189,6 +189,12 @@ mod tests {
         let mut out = Vec::new();
         write_table(&[row()], &mut out).unwrap();
         let text = String::from_utf8(out).unwrap();
-        assert!(text.lines().nth(1).unwrap().starts_with("IT-0001  S1      hdd"), "{text}");
+        assert!(
+            text.lines()
+                .nth(1)
+                .unwrap()
+                .starts_with("IT-0001  S1      hdd"),
+            "{text}"
+        );
     }
 }

@@ -48,7 +48,12 @@ fn seed(sb: &Sandbox) {
         "Asset Tag,Serial,Model,Category\nIT-0001,S62ANJ0R123456X,870 EVO,Storage\nIT-0002,PF3ABCDE,ThinkPad T14,Laptops\n",
     )
     .unwrap();
-    let out = sb.cmd().args(["import", "assets"]).arg(&csv).output().unwrap();
+    let out = sb
+        .cmd()
+        .args(["import", "assets"])
+        .arg(&csv)
+        .output()
+        .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
     let mut store = Store::open(&sb.db()).unwrap();
     let laptop = scanstation::store::assets::by_tag(store.conn(), "IT-0002").unwrap();
@@ -83,12 +88,30 @@ fn drives_match_a_medium_or_an_asset_serial_and_the_rest_are_listed() {
     let raw = String::from_utf8_lossy(&out.stdout);
     let first = raw.lines().next().unwrap();
     let order = [
-        "file", "device", "model", "serial", "status", "method", "method_label", "verify",
-        "rounds", "blank", "started", "ended", "pass_errors", "verify_errors", "asset", "sha256",
+        "file",
+        "device",
+        "model",
+        "serial",
+        "status",
+        "method",
+        "method_label",
+        "verify",
+        "rounds",
+        "blank",
+        "started",
+        "ended",
+        "pass_errors",
+        "verify_errors",
+        "asset",
+        "sha256",
     ];
     let at: Vec<usize> = order
         .iter()
-        .map(|k| first.find(&format!("\"{k}\":")).unwrap_or_else(|| panic!("{k} in {first}")))
+        .map(|k| {
+            first
+                .find(&format!("\"{k}\":"))
+                .unwrap_or_else(|| panic!("{k} in {first}"))
+        })
         .collect();
     assert!(at.windows(2).all(|w| w[0] < w[1]), "{first}");
     assert_eq!(l[0].as_object().unwrap().len(), order.len());
@@ -114,7 +137,10 @@ fn failed_and_aborted_drives_are_recorded_as_such_and_exit_0() {
         ],
     );
     assert!(out.status.success(), "{}", stderr(&out));
-    let st: Vec<String> = lines(&out).iter().map(|d| d["status"].as_str().unwrap().to_string()).collect();
+    let st: Vec<String> = lines(&out)
+        .iter()
+        .map(|d| d["status"].as_str().unwrap().to_string())
+        .collect();
     assert_eq!(st, ["failed", "aborted", "erased", "aborted", "aborted"]);
     let s = Store::open_readonly(&sb.db()).unwrap();
     let results: Vec<(String, String)> = s
@@ -143,7 +169,10 @@ fn a_bad_file_refuses_the_whole_command_naming_file_and_line() {
     for (bad, says) in [
         (&cut, "cut.txt: line 46: the log is cut short"),
         (&csv, "not-a-log.csv: line 1: not an nwipe log"),
-        (&killed, "v0.33-killed-no-tables.txt: line 128: the log has no drive status table"),
+        (
+            &killed,
+            "v0.33-killed-no-tables.txt: line 128: the log has no drive status table",
+        ),
     ] {
         let out = import(&sb, &[&good, bad]);
         assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
@@ -198,22 +227,46 @@ fn every_drive_is_journaled_in_one_transaction_and_the_chain_holds() {
     let sb = Sandbox::new();
     let out = import(
         &sb,
-        &[&fixture("v0.33-three-runs.txt"), &fixture("v0.33-two-drives-dodshort-verify-all.txt")],
+        &[
+            &fixture("v0.33-three-runs.txt"),
+            &fixture("v0.33-two-drives-dodshort-verify-all.txt"),
+        ],
     );
     assert!(out.status.success());
     let s = Store::open_readonly(&sb.db()).unwrap();
     let ev = journal::read_since(s.conn(), 0, 1000).unwrap();
     let kinds: Vec<&str> = ev.iter().map(|e| e.kind.as_str()).collect();
-    assert_eq!(kinds.iter().filter(|k| **k == "document.imported").count(), 2);
-    assert_eq!(kinds.iter().filter(|k| **k == "sanitization.recorded").count(), 3);
-    assert_eq!(kinds.iter().filter(|k| **k == "verification.recorded").count(), 2);
+    assert_eq!(
+        kinds.iter().filter(|k| **k == "document.imported").count(),
+        2
+    );
+    assert_eq!(
+        kinds
+            .iter()
+            .filter(|k| **k == "sanitization.recorded")
+            .count(),
+        3
+    );
+    assert_eq!(
+        kinds
+            .iter()
+            .filter(|k| **k == "verification.recorded")
+            .count(),
+        2
+    );
     // One transaction: every event carries the same time.
     assert!(ev.iter().all(|e| e.at == ev[0].at));
-    let rec = ev.iter().find(|e| e.kind == "sanitization.recorded").unwrap();
+    let rec = ev
+        .iter()
+        .find(|e| e.kind == "sanitization.recorded")
+        .unwrap();
     assert_eq!(rec.payload["method"], "clear");
     assert_eq!(rec.payload["technique"], "overwrite");
     assert_eq!(rec.payload["tool"], "nwipe 0.33");
-    let ver = ev.iter().find(|e| e.kind == "verification.recorded").unwrap();
+    let ver = ev
+        .iter()
+        .find(|e| e.kind == "verification.recorded")
+        .unwrap();
     assert!(ver.payload["method"].is_null());
     let v = sb.cmd().arg("verify").output().unwrap();
     assert!(v.status.success(), "{}", stderr(&v));

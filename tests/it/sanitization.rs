@@ -15,7 +15,14 @@ fn setup() -> Sandbox {
     let sb = Sandbox::new();
     let csv = sb.path().join("assets.csv");
     std::fs::write(&csv, "Asset Tag,Serial\nIT-0001,S62ANJ0R123456X\n").unwrap();
-    assert!(sb.cmd().args(["import", "assets"]).arg(&csv).output().unwrap().status.success());
+    assert!(sb
+        .cmd()
+        .args(["import", "assets"])
+        .arg(&csv)
+        .output()
+        .unwrap()
+        .status
+        .success());
     let out = sb
         .cmd()
         .args(["import", "nwipe"])
@@ -24,13 +31,25 @@ fn setup() -> Sandbox {
         .arg(fixture("v0.41-written-from-source.txt"))
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     sb
 }
 
 fn report(sb: &Sandbox, args: &[&str]) -> (i32, String) {
-    let out = sb.cmd().args(["report", "sanitization"]).args(args).output().unwrap();
-    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned())
+    let out = sb
+        .cmd()
+        .args(["report", "sanitization"])
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
 }
 
 #[test]
@@ -38,7 +57,10 @@ fn json_has_one_object_per_medium_and_no_verifications() {
     let sb = setup();
     let (code, out) = report(&sb, &["--format", "json"]);
     assert_eq!(code, 0);
-    let rows: Vec<Value> = out.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let rows: Vec<Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     // 2 (0.42) + 1 of three runs (the two verify-only runs are not sanitizations) + 3 (0.41).
     assert_eq!(rows.len(), 6);
     let first = &rows[0];
@@ -54,8 +76,14 @@ fn json_has_one_object_per_medium_and_no_verifications() {
     assert!(first["validator"].is_null());
     assert_eq!(first["log_sha256"].as_str().unwrap().len(), 64);
     let results: Vec<&str> = rows.iter().map(|r| r["result"].as_str().unwrap()).collect();
-    assert_eq!(results, ["passed", "passed", "passed", "passed", "failed", "failed"]);
-    assert!(rows.iter().all(|r| r["method"] == "clear"), "nwipe is never purge");
+    assert_eq!(
+        results,
+        ["passed", "passed", "passed", "passed", "failed", "failed"]
+    );
+    assert!(
+        rows.iter().all(|r| r["method"] == "clear"),
+        "nwipe is never purge"
+    );
 }
 
 #[test]

@@ -85,8 +85,9 @@ pub fn timestamp(b: &[u8]) -> Option<Timestamp> {
         if s.is_empty() || !s.iter().all(u8::is_ascii_digit) {
             return None;
         }
-        s.iter()
-            .try_fold(0u16, |acc, d| acc.checked_mul(10)?.checked_add(u16::from(d - b'0')))
+        s.iter().try_fold(0u16, |acc, d| {
+            acc.checked_mul(10)?.checked_add(u16::from(d - b'0'))
+        })
     };
     let seps = [(5, b'/'), (8, b'/'), (11, b' '), (14, b':'), (17, b':')];
     if seps.iter().any(|&(i, c)| b[i] != c) {
@@ -173,12 +174,19 @@ mod tests {
         assert_eq!(level, Level::Notice);
         assert_eq!(message, b"Found /dev/loop0, VIRT");
         let l = classify(b"[2026/12/03 16:41:42] warning: x");
-        assert!(matches!(l, Line::Log { level: Level::Warning, .. }));
+        assert!(matches!(
+            l,
+            Line::Log {
+                level: Level::Warning,
+                ..
+            }
+        ));
     }
 
     #[test]
     fn the_footer_has_no_level() {
-        let l = classify(b"[2026/12/03 16:41:45] Total Throughput   0 B/s, Fill With Zeros, 1R+B+VL");
+        let l =
+            classify(b"[2026/12/03 16:41:45] Total Throughput   0 B/s, Fill With Zeros, 1R+B+VL");
         assert!(
             matches!(l, Line::Stamped { message, .. } if message.starts_with(b"Total Throughput"))
         );
@@ -209,6 +217,9 @@ mod tests {
     fn seconds_count_across_midnight_and_months() {
         let t = |s: &[u8]| timestamp(s).unwrap().seconds();
         assert_eq!(t(b"[2026/03/01 00:00:00]") - t(b"[2026/02/28 23:59:59]"), 1);
-        assert_eq!(t(b"[2028/03/01 00:00:00]") - t(b"[2028/02/28 00:00:00]"), 2 * 86_400);
+        assert_eq!(
+            t(b"[2028/03/01 00:00:00]") - t(b"[2028/02/28 00:00:00]"),
+            2 * 86_400
+        );
     }
 }

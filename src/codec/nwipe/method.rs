@@ -83,8 +83,14 @@ mod tests {
 
     #[test]
     fn labels_match_with_any_spacing() {
-        assert_eq!(by_label("Verify Ones  (0xFF)").map(|m| m.name), Some("verify_one"));
-        assert_eq!(by_label("Verify Ones (0xFF)").map(|m| m.name), Some("verify_one"));
+        assert_eq!(
+            by_label("Verify Ones  (0xFF)").map(|m| m.name),
+            Some("verify_one")
+        );
+        assert_eq!(
+            by_label("Verify Ones (0xFF)").map(|m| m.name),
+            Some("verify_one")
+        );
         assert_eq!(by_label("Fill With Zeros").map(|m| m.name), Some("zero"));
         assert_eq!(by_label("Unknown Method (FIXME)"), None);
         assert_eq!(by_label("fill with zeros"), None, "labels are exact");

@@ -146,14 +146,22 @@ pub(super) fn parse(data: &[u8]) -> Result<Log, NwipeError> {
             Line::Plain(b) => {
                 if let Some(kind) = table_title(b) {
                     if cur.closed {
-                        finish(&mut runs, &mut warnings, std::mem::replace(&mut cur, Open::new(n)));
+                        finish(
+                            &mut runs,
+                            &mut warnings,
+                            std::mem::replace(&mut cur, Open::new(n)),
+                        );
                     }
                     table = Some((kind, Phase::Header, n));
                 }
             }
             Line::Stamped { at, .. } => {
                 if cur.closed {
-                    finish(&mut runs, &mut warnings, std::mem::replace(&mut cur, Open::new(n)));
+                    finish(
+                        &mut runs,
+                        &mut warnings,
+                        std::mem::replace(&mut cur, Open::new(n)),
+                    );
                 }
                 cur.first_at.get_or_insert(at);
             }
@@ -166,7 +174,11 @@ pub(super) fn parse(data: &[u8]) -> Result<Log, NwipeError> {
                     if message.starts_with(b"Creating PDF report") {
                         continue;
                     }
-                    finish(&mut runs, &mut warnings, std::mem::replace(&mut cur, Open::new(n)));
+                    finish(
+                        &mut runs,
+                        &mut warnings,
+                        std::mem::replace(&mut cur, Open::new(n)),
+                    );
                 }
                 log_line(&mut cur, &mut runs, &mut warnings, n, at, level, message);
             }
@@ -256,7 +268,11 @@ fn table_line(
                 cur.footer = Some((n, at, f));
                 Phase::Stars
             }
-            _ => return Err(bad("the `[time] Total Throughput …` footer is missing".into())),
+            _ => {
+                return Err(bad(
+                    "the `[time] Total Throughput …` footer is missing".into()
+                ))
+            }
         },
         Phase::Stars if is_rule(raw, b'*') => {
             cur.closed = true;
@@ -409,7 +425,9 @@ fn found_entry<'a>(cur: &'a mut Open, dev: &str, n: usize) -> &'a mut Found {
 fn found(cur: &mut Open, n: usize, rest: &[u8]) {
     let Some(dev) = path_at(rest) else { return };
     let rest = rest[dev.len()..].strip_prefix(b", ").unwrap_or(&[]);
-    let Some(sn) = find(rest, b", S/N=") else { return };
+    let Some(sn) = find(rest, b", S/N=") else {
+        return;
+    };
     let (head, serial) = (&rest[..sn], &rest[sn + 6..]);
     let (drive_type, model) = match find(head, b", ") {
         Some(i) => (text(&head[..i]).trim().to_string(), &head[i + 2..]),
@@ -431,7 +449,9 @@ fn found(cur: &mut Open, n: usize, rest: &[u8]) {
 fn option(cur: &mut Open, msg: &[u8]) {
     let t = text(msg);
     let t = t.trim();
-    let Some((k, v)) = t.split_once('=') else { return };
+    let Some((k, v)) = t.split_once('=') else {
+        return;
+    };
     let v = v.trim().to_string();
     match k.trim() {
         "banner" => cur.version = v.strip_prefix("nwipe ").map(|s| s.trim().to_string()),

@@ -165,7 +165,12 @@ pub fn status_row(row: &[u8]) -> Result<StatusRow, RowError> {
 /// `HH:MM:SS`; the hours may have more than two digits.
 fn duration(t: &[u8]) -> Result<u64, RowError> {
     let parts: Vec<&[u8]> = t.split(|&b| b == b':').collect();
-    let bad = || format!("the duration {:?} is not HH:MM:SS", String::from_utf8_lossy(t));
+    let bad = || {
+        format!(
+            "the duration {:?} is not HH:MM:SS",
+            String::from_utf8_lossy(t)
+        )
+    };
     let [h, m, s] = parts.as_slice() else {
         return Err(bad());
     };
@@ -218,9 +223,12 @@ pub fn footer(msg: &[u8]) -> Result<Footer, RowError> {
         .rsplit_once(", ")
         .ok_or("the footer has no rounds/blank/verify code")?;
     let mut parts = code.split('+');
-    let (Some(r), Some(b), Some(v), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+    let (Some(r), Some(b), Some(v), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
     else {
-        return Err(format!("the footer code {code:?} is not <rounds>R+<B|NB>+<NV|VL|VA>"));
+        return Err(format!(
+            "the footer code {code:?} is not <rounds>R+<B|NB>+<NV|VL|VA>"
+        ));
     };
     let rounds = r
         .strip_suffix('R')
@@ -251,19 +259,31 @@ mod tests {
 
     #[test]
     fn rows_of_each_table() {
-        let e = error_row(b"!    loop1 |           1 |                65536 |                    0")
-            .unwrap();
+        let e =
+            error_row(b"!    loop1 |           1 |                65536 |                    0")
+                .unwrap();
         assert!(e.flagged);
-        assert_eq!((e.device.as_str(), e.pass_errors, e.verify_errors), ("loop1", 1, 65536));
+        assert_eq!(
+            (e.device.as_str(), e.pass_errors, e.verify_errors),
+            ("loop1", 1, 65536)
+        );
         let r = erasure_row(b"     sda |     1000204886016 |    1000204886016 |           100.00%")
             .unwrap();
-        assert_eq!((r.bytes_erased, r.percent.as_str()), (1_000_204_886_016, "100.00%"));
-        let s = status_row(b"!    loop3 |-FAILED-|   0 B/s | 00:00:00 | Loopback device/ \xb0\xda\xd5\xdc\x7f")
-            .unwrap();
+        assert_eq!(
+            (r.bytes_erased, r.percent.as_str()),
+            (1_000_204_886_016, "100.00%")
+        );
+        let s = status_row(
+            b"!    loop3 |-FAILED-|   0 B/s | 00:00:00 | Loopback device/ \xb0\xda\xd5\xdc\x7f",
+        )
+        .unwrap();
         assert_eq!(s.status, TableStatus::Failed);
         assert_eq!(s.throughput, "0 B");
         assert_eq!(s.model_serial, b"Loopback device/ \xb0\xda\xd5\xdc\x7f");
-        let s = status_row(b"     nvme0n1 | Erased | 3200 MB/s | 101:02:03 | Samsung SSD 980 P/S64DNF0R").unwrap();
+        let s = status_row(
+            b"     nvme0n1 | Erased | 3200 MB/s | 101:02:03 | Samsung SSD 980 P/S64DNF0R",
+        )
+        .unwrap();
         assert_eq!(s.duration_seconds, 101 * 3600 + 2 * 60 + 3);
     }
 
@@ -272,7 +292,9 @@ mod tests {
         assert!(status_row(b"     sda | Wiped? |  0 B/s | 00:00:00 | x/y")
             .unwrap_err()
             .contains("unknown drive status"));
-        assert!(error_row(b"     sda | x | 0 | 0").unwrap_err().contains("pass errors"));
+        assert!(error_row(b"     sda | x | 0 | 0")
+            .unwrap_err()
+            .contains("pass errors"));
         assert!(status_row(b"     sda | Erased |  0 B/s | 00:61:00 | x/y").is_err());
         assert!(status_row(b"X    sda | Erased |  0 B/s | 00:00:00 | x/y").is_err());
     }
@@ -285,16 +307,25 @@ mod tests {
         let col = b"A/B model/SER/1";
         let (m, s) = split_model_serial(col, Some(b"A/B model"));
         assert_eq!((m, s), (&b"A/B model"[..], &b"SER/1"[..]));
-        assert_eq!(split_model_serial(b"noslash", None), (&b"noslash"[..], &b""[..]));
+        assert_eq!(
+            split_model_serial(b"noslash", None),
+            (&b"noslash"[..], &b""[..])
+        );
     }
 
     #[test]
     fn footers() {
         let f = footer(b"Total Throughput   0 B/s, Verify Ones  (0xFF), 1R+B+VL").unwrap();
         assert_eq!(f.method_label, "Verify Ones  (0xFF)");
-        assert_eq!((f.rounds, f.blank, f.verify), (1, true, super::super::Verify::Last));
+        assert_eq!(
+            (f.rounds, f.blank, f.verify),
+            (1, true, super::super::Verify::Last)
+        );
         let f = footer(b"Total Throughput 3200 MB/s, DoD Short, 2R+NB+VA").unwrap();
-        assert_eq!((f.rounds, f.blank, f.verify), (2, false, super::super::Verify::All));
+        assert_eq!(
+            (f.rounds, f.blank, f.verify),
+            (2, false, super::super::Verify::All)
+        );
         assert!(footer(b"Total Throughput 0 B/s, Zero, 1R+B").is_err());
     }
 }

@@ -19,19 +19,34 @@ fn a_real_033_zero_wipe() {
     assert_eq!(r.method.map(|m| m.name), Some("zero"));
     assert_eq!(r.method_label.as_deref(), Some("Fill With Zeros"));
     assert_eq!(r.prng.as_deref(), Some("Isaac64"));
-    assert_eq!((r.verify, r.rounds, r.blank), (Some(Verify::Last), Some(1), Some(true)));
+    assert_eq!(
+        (r.verify, r.rounds, r.blank),
+        (Some(Verify::Last), Some(1), Some(true))
+    );
     assert_eq!(r.outcome, Outcome::Completed);
     assert_eq!(r.drives.len(), 1);
     let d = &r.drives[0];
     assert_eq!(d.device, "/dev/loop0");
     assert_eq!(d.drive_type.as_deref(), Some("VIRT"));
     assert_eq!(d.model.as_deref(), Some("Loopback device"));
-    assert_eq!(d.serial, None, "0.33 logs uninitialised bytes as the serial");
+    assert_eq!(
+        d.serial, None,
+        "0.33 logs uninitialised bytes as the serial"
+    );
     assert!(!d.serial_raw.is_empty());
     assert_eq!(d.status, Status::Erased);
-    assert_eq!(d.started.map(|t| t.to_string()).as_deref(), Some("2026-12-03T16:41:42"));
-    assert_eq!(d.ended.map(|t| t.to_string()).as_deref(), Some("2026-12-03T16:41:44"));
-    assert_eq!((d.pass_errors, d.verify_errors, d.fsync_errors), (Some(0), Some(0), Some(0)));
+    assert_eq!(
+        d.started.map(|t| t.to_string()).as_deref(),
+        Some("2026-12-03T16:41:42")
+    );
+    assert_eq!(
+        d.ended.map(|t| t.to_string()).as_deref(),
+        Some("2026-12-03T16:41:44")
+    );
+    assert_eq!(
+        (d.pass_errors, d.verify_errors, d.fsync_errors),
+        (Some(0), Some(0), Some(0))
+    );
     assert_eq!(d.bytes_erased, None, "0.33 has no erasure summary");
     assert_eq!(d.duration_seconds, 2);
 }
@@ -42,7 +57,10 @@ fn two_drives_in_one_run() {
     let r = &log.runs[0];
     assert_eq!(r.method.map(|m| m.name), Some("dodshort"));
     assert_eq!(r.prng.as_deref(), Some("Mersenne Twister"));
-    assert_eq!((r.verify, r.rounds, r.blank), (Some(Verify::All), Some(2), Some(false)));
+    assert_eq!(
+        (r.verify, r.rounds, r.blank),
+        (Some(Verify::All), Some(2), Some(false))
+    );
     let devs: Vec<_> = r.drives.iter().map(|d| d.device.as_str()).collect();
     assert_eq!(devs, ["/dev/loop1", "/dev/loop2"]);
     assert!(r.drives.iter().all(|d| d.status == Status::Erased));
@@ -56,7 +74,13 @@ fn a_read_only_device_fails() {
     let d = &r.drives[0];
     assert_eq!(d.status, Status::Failed);
     assert_eq!(d.pass_errors, Some(1));
-    assert!(d.failure_markers.iter().any(|m| m.contains("Unable to write to '/dev/loop3'")), "{:?}", d.failure_markers);
+    assert!(
+        d.failure_markers
+            .iter()
+            .any(|m| m.contains("Unable to write to '/dev/loop3'")),
+        "{:?}",
+        d.failure_markers
+    );
 }
 
 #[test]
@@ -67,7 +91,10 @@ fn an_interrupted_run_is_aborted() {
     assert_eq!(r.method.map(|m| m.name), Some("dod522022m"));
     let d = &r.drives[0];
     assert_eq!(d.status, Status::Aborted);
-    assert_eq!(d.ended.map(|t| t.to_string()).as_deref(), Some("2026-12-03T16:42:12"));
+    assert_eq!(
+        d.ended.map(|t| t.to_string()).as_deref(),
+        Some("2026-12-03T16:42:12")
+    );
 }
 
 #[test]
@@ -75,22 +102,46 @@ fn three_runs_in_one_file() {
     let log = parse(&fixture("v0.33-three-runs.txt")).unwrap();
     assert_eq!(log.runs.len(), 3);
     let names: Vec<_> = log.runs.iter().map(|r| r.method.map(|m| m.name)).collect();
-    assert_eq!(names, [Some("zero"), Some("verify_zero"), Some("verify_one")]);
+    assert_eq!(
+        names,
+        [Some("zero"), Some("verify_zero"), Some("verify_one")]
+    );
     assert!(log.runs[1].quiet);
     assert_eq!(log.runs[1].drives[0].serial, None, "-q anonymises as XXXX");
     assert_eq!(log.runs[1].drives[0].serial_raw, b"XXXXXXXXXXXXXXX");
     assert_eq!(log.runs[2].drives[0].status, Status::Failed);
     assert_eq!(log.runs[2].drives[0].verify_errors, Some(65536));
-    let starts: Vec<_> = log.runs.iter().map(|r| r.started.unwrap().to_string()).collect();
-    assert_eq!(starts, ["2026-12-03T16:42:17", "2026-12-03T16:42:20", "2026-12-03T16:42:23"]);
+    let starts: Vec<_> = log
+        .runs
+        .iter()
+        .map(|r| r.started.unwrap().to_string())
+        .collect();
+    assert_eq!(
+        starts,
+        [
+            "2026-12-03T16:42:17",
+            "2026-12-03T16:42:20",
+            "2026-12-03T16:42:23"
+        ]
+    );
     assert!(log.warnings.is_empty(), "{:?}", log.warnings);
 }
 
 #[test]
 fn one_erased_one_failed() {
     let log = parse(&fixture("v0.33-erased-and-failed.txt")).unwrap();
-    let st: Vec<_> = log.runs[0].drives.iter().map(|d| (d.device.as_str(), d.status)).collect();
-    assert_eq!(st, [("/dev/loop2", Status::Erased), ("/dev/loop3", Status::Failed)]);
+    let st: Vec<_> = log.runs[0]
+        .drives
+        .iter()
+        .map(|d| (d.device.as_str(), d.status))
+        .collect();
+    assert_eq!(
+        st,
+        [
+            ("/dev/loop2", Status::Erased),
+            ("/dev/loop3", Status::Failed)
+        ]
+    );
     assert_eq!(log.runs[0].method.map(|m| m.name), Some("ops2"));
 }
 
@@ -104,8 +155,14 @@ fn a_killed_run_has_no_table_and_is_refused() {
 fn not_a_log() {
     let e = parse(b"Asset Tag,Serial\nA-1,S1\n").unwrap_err();
     assert!(matches!(e, NwipeError::NotNwipe { line: 1, .. }), "{e}");
-    assert!(matches!(parse(b"").unwrap_err(), NwipeError::NotNwipe { .. }));
-    assert!(matches!(parse(b"\n\n").unwrap_err(), NwipeError::NotNwipe { .. }));
+    assert!(matches!(
+        parse(b"").unwrap_err(),
+        NwipeError::NotNwipe { .. }
+    ));
+    assert!(matches!(
+        parse(b"\n\n").unwrap_err(),
+        NwipeError::NotNwipe { .. }
+    ));
 }
 
 #[test]
@@ -115,7 +172,11 @@ fn cut_inside_a_table() {
     let cut = text.find("Loopback device/").unwrap();
     let e = parse(&full[..cut - 30]).unwrap_err();
     assert!(matches!(e, NwipeError::CutShort { .. }), "{e}");
-    assert!(e.to_string().contains("inside the Drive Status table that starts at line 42"), "{e}");
+    assert!(
+        e.to_string()
+            .contains("inside the Drive Status table that starts at line 42"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -135,12 +196,18 @@ fn a_killed_run_between_two_finished_ones_is_a_warning() {
     assert_eq!(log.warnings.len(), 1);
     assert_eq!(log.warnings[0].line, 1);
     // The Found line of the second run went with the second run.
-    assert_eq!(log.runs[0].drives[0].model.as_deref(), Some("Loopback device"));
+    assert_eq!(
+        log.runs[0].drives[0].model.as_deref(),
+        Some("Loopback device")
+    );
 }
 
 #[test]
 fn serials() {
-    assert_eq!(clean_serial(b"  WD-WCC6Y3KJ1234 "), Some("WD-WCC6Y3KJ1234".into()));
+    assert_eq!(
+        clean_serial(b"  WD-WCC6Y3KJ1234 "),
+        Some("WD-WCC6Y3KJ1234".into())
+    );
     assert_eq!(clean_serial(b"XXXXXXXXXXXXXXX"), None);
     assert_eq!(clean_serial(b"?????"), None);
     assert_eq!(clean_serial(b"\xc0\xfbZ\xce\x7f"), None);
@@ -158,13 +225,30 @@ fn v042_written_from_source() {
     let d: Vec<_> = r
         .drives
         .iter()
-        .map(|d| (d.device.as_str(), d.drive_type.as_deref(), d.model.as_deref(), d.serial.as_deref()))
+        .map(|d| {
+            (
+                d.device.as_str(),
+                d.drive_type.as_deref(),
+                d.model.as_deref(),
+                d.serial.as_deref(),
+            )
+        })
         .collect();
     assert_eq!(
         d,
         [
-            ("/dev/sda", Some("ATA-SSD"), Some("Samsung SSD 870 EVO 500GB"), Some("S62ANJ0R123456X")),
-            ("/dev/nvme0n1", Some("NVME"), Some("WD Blue SN580 1TB"), Some("23456A800123")),
+            (
+                "/dev/sda",
+                Some("ATA-SSD"),
+                Some("Samsung SSD 870 EVO 500GB"),
+                Some("S62ANJ0R123456X")
+            ),
+            (
+                "/dev/nvme0n1",
+                Some("NVME"),
+                Some("WD Blue SN580 1TB"),
+                Some("23456A800123")
+            ),
         ]
     );
     let sda = &r.drives[0];
@@ -173,7 +257,10 @@ fn v042_written_from_source() {
     assert_eq!(sda.throughput, "477 MB");
     assert_eq!(sda.started.unwrap().to_string(), "2026-11-20T09:15:02");
     assert_eq!(sda.ended.unwrap().to_string(), "2026-11-20T09:49:55");
-    assert_eq!(r.drives[1].started.unwrap().to_string(), "2026-11-20T09:15:03");
+    assert_eq!(
+        r.drives[1].started.unwrap().to_string(),
+        "2026-11-20T09:15:03"
+    );
 }
 
 #[test]
@@ -182,7 +269,11 @@ fn v041_user_abort_marks_unfinished_drives_aborted() {
     let r = &log.runs[0];
     assert_eq!(r.outcome, Outcome::UserAbort);
     assert_eq!(r.verify, Some(Verify::Off));
-    let st: Vec<_> = r.drives.iter().map(|d| (d.device.as_str(), d.table_status, d.status)).collect();
+    let st: Vec<_> = r
+        .drives
+        .iter()
+        .map(|d| (d.device.as_str(), d.table_status, d.status))
+        .collect();
     assert_eq!(
         st,
         [
