@@ -62,6 +62,8 @@ pub enum Command {
     /// Reports from the store.
     #[command(subcommand)]
     Report(ReportCommand),
+    /// Issue (or render again) an asset's certificate of sanitization (PDF).
+    Certificate(CertificateArgs),
     /// Scan generated codes as fast as the store commits, printing each committed
     /// seq (used by the crash test).
     #[command(hide = true)]
@@ -99,6 +101,15 @@ pub struct ImportArgs {
     pub kind: ImportKind,
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct CertificateArgs {
+    /// The asset's tag.
+    pub tag: String,
+    /// Where to write the PDF (default: NUMBER.pdf in the current directory).
+    #[arg(long, value_name = "FILE.pdf")]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

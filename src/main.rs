@@ -34,6 +34,7 @@ fn main() -> ExitCode {
         Command::Report(cli::ReportCommand::Sanitization(a)) => {
             cmd::report_sanitization::run(&ctx, &a)
         }
+        Command::Certificate(a) => cmd::certificate::run(&ctx, &a),
         Command::StressScan(a) => cmd::stress_scan::run(&ctx, &a),
     };
     match result {

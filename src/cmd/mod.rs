@@ -1,6 +1,7 @@
 //! One module per command: glue between the command line and the library.
 //! `anyhow` lives here and in main.rs only.
 
+pub mod certificate;
 pub mod decode_image;
 pub mod demo;
 pub mod devices;

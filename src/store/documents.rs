@@ -47,6 +47,65 @@ pub fn by_sha256(conn: &Connection, sha256: &str) -> Result<Option<(i64, String,
         .optional()?)
 }
 
+/// A certificate as issued.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CertificateRow {
+    pub id: i64,
+    pub number: String,
+    pub sha256: String,
+    pub name: String,
+    /// The frozen fields (JSON).
+    pub fields: String,
+}
+
+/// Records an issued certificate with its number and frozen fields.
+pub fn create_certificate(
+    conn: &Connection,
+    d: &NewDocument<'_>,
+    number: &str,
+    asset_id: i64,
+    fields: &str,
+) -> Result<i64> {
+    let id = create(conn, d)?;
+    conn.prepare_cached("UPDATE documents SET number = ?1, asset_id = ?2, fields = ?3 WHERE id = ?4")?
+        .execute(params![number, asset_id, fields, id])
+        .map_err(super::dup("certificate number", number))?;
+    Ok(id)
+}
+
+/// An asset's latest certificate.
+pub fn latest_certificate(conn: &Connection, asset_id: i64) -> Result<Option<CertificateRow>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT id, number, sha256, name, fields FROM documents \
+             WHERE kind = 'certificate' AND asset_id = ?1 ORDER BY id DESC LIMIT 1",
+        )?
+        .query_row(params![asset_id], |r| {
+            Ok(CertificateRow {
+                id: r.get(0)?,
+                number: r.get(1)?,
+                sha256: r.get(2)?,
+                name: r.get(3)?,
+                fields: r.get(4)?,
+            })
+        })
+        .optional()?)
+}
+
+/// Is this certificate number taken?
+pub fn number_taken(conn: &Connection, number: &str) -> Result<bool> {
+    Ok(conn
+        .prepare_cached("SELECT 1 FROM documents WHERE number = ?1")?
+        .exists(params![number])?)
+}
+
+/// How many certificates the store holds.
+pub fn certificate_count(conn: &Connection) -> Result<i64> {
+    Ok(conn
+        .prepare_cached("SELECT count(*) FROM documents WHERE kind = 'certificate'")?
+        .query_row([], |r| r.get(0))?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

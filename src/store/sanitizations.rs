@@ -146,6 +146,56 @@ pub fn report(conn: &Connection, asset_id: Option<i64>) -> Result<Vec<ReportRow>
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// A stored record, as a certificate needs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordRow {
+    pub id: i64,
+    pub method: Option<String>,
+    pub technique: Option<String>,
+    pub tool: Option<String>,
+    pub tool_method: Option<String>,
+    pub tool_method_label: Option<String>,
+    pub verification: String,
+    pub result: String,
+    pub started: Option<String>,
+    pub ended: Option<String>,
+    pub operator: Option<String>,
+    pub validator: Option<String>,
+    pub source: String,
+    pub log_sha256: Option<String>,
+}
+
+/// A medium's latest sanitization record (verifications are not).
+pub fn latest_for_medium(conn: &Connection, medium_id: i64) -> Result<Option<RecordRow>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT s.id, s.method, s.technique, s.tool, s.tool_method, s.tool_method_label, \
+                    s.verification, s.result, s.started, s.ended, s.operator, s.validator, \
+                    s.source, d.sha256 \
+             FROM sanitizations s LEFT JOIN documents d ON d.id = s.document_id \
+             WHERE s.medium_id = ?1 AND s.kind = 'sanitization' ORDER BY s.id DESC LIMIT 1",
+        )?
+        .query_row(params![medium_id], |r| {
+            Ok(RecordRow {
+                id: r.get(0)?,
+                method: r.get(1)?,
+                technique: r.get(2)?,
+                tool: r.get(3)?,
+                tool_method: r.get(4)?,
+                tool_method_label: r.get(5)?,
+                verification: r.get(6)?,
+                result: r.get(7)?,
+                started: r.get(8)?,
+                ended: r.get(9)?,
+                operator: r.get(10)?,
+                validator: r.get(11)?,
+                source: r.get(12)?,
+                log_sha256: r.get(13)?,
+            })
+        })
+        .optional()?)
+}
+
 /// How many records a medium has, of each kind: (sanitizations, verifications).
 pub fn count_for_medium(conn: &Connection, medium_id: i64) -> Result<(u64, u64)> {
     Ok(conn

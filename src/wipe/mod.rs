@@ -1,12 +1,15 @@
 //! The wipe bench's work that needs no workflow: NIST SP 800-88 categories
 //! for what a tool did ([`nist`]), importing nwipe logs into sanitization
-//! records ([`import`]), the sanitization report ([`report`]), and the
+//! records ([`import`]), the sanitization report ([`report`]), certificates
+//! of sanitization ([`certificate`] renders, [`certify`] issues), and the
 //! `[wipe]` settings ([`WipeConfig`]).
 //!
 //! Wipe mode itself (scanning assets onto the bench, media by command
 //! barcodes, manual records) plugs into the station's workflow seam and
 //! lives in `station/`; it writes the same tables through `store::media`.
 
+pub mod certificate;
+pub mod certify;
 pub mod import;
 pub mod nist;
 pub mod report;
