@@ -67,9 +67,11 @@ pub fn create_certificate(
     fields: &str,
 ) -> Result<i64> {
     let id = create(conn, d)?;
-    conn.prepare_cached("UPDATE documents SET number = ?1, asset_id = ?2, fields = ?3 WHERE id = ?4")?
-        .execute(params![number, asset_id, fields, id])
-        .map_err(super::dup("certificate number", number))?;
+    conn.prepare_cached(
+        "UPDATE documents SET number = ?1, asset_id = ?2, fields = ?3 WHERE id = ?4",
+    )?
+    .execute(params![number, asset_id, fields, id])
+    .map_err(super::dup("certificate number", number))?;
     Ok(id)
 }
 

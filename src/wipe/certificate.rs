@@ -91,28 +91,65 @@ fn win_ansi(s: &str) -> Vec<u8> {
         .collect()
 }
 
-/// Lines to print: (font size, bold, indent, text).
-fn lines(f: &Fields) -> Vec<(f32, bool, f32, String)> {
-    let mut v: Vec<(f32, bool, f32, String)> = Vec::new();
-    let h = |v: &mut Vec<_>, t: &str| v.push((11.0, true, 0.0, t.to_string()));
-    let kv = |v: &mut Vec<_>, k: &str, val: &str| {
+/// One line of text: font size, bold or not, where, what.
+#[derive(Debug, Clone)]
+struct Text {
+    size: f32,
+    bold: bool,
+    x: f32,
+    y: f32,
+    text: String,
+}
+
+fn t(size: f32, bold: bool, indent: f32, text: String) -> Text {
+    Text {
+        size,
+        bold,
+        x: LEFT + indent,
+        y: 0.0,
+        text,
+    }
+}
+
+/// The lines to print, in order (`y` is set by the layout).
+fn lines(f: &Fields) -> Vec<Text> {
+    let mut v: Vec<Text> = Vec::new();
+    let h = |v: &mut Vec<Text>, s: &str| v.push(t(11.0, true, 0.0, s.to_string()));
+    let kv = |v: &mut Vec<Text>, k: &str, val: &str| {
         let val = if val.is_empty() { "-" } else { val };
-        v.push((9.0, false, 12.0, format!("{k}: {val}")));
+        v.push(t(9.0, false, 12.0, format!("{k}: {val}")));
     };
-    v.push((16.0, true, 0.0, "Certificate of Sanitization".into()));
-    v.push((9.0, false, 0.0, "After NIST SP 800-88 Rev. 1, Appendix G".into()));
-    v.push((10.0, false, 0.0, format!("Certificate number: {}", f.number)));
-    v.push((10.0, false, 0.0, format!("Asset: {}    Issued: {} at station {}", f.asset, f.issued_at, f.station)));
+    v.push(t(16.0, true, 0.0, "Certificate of Sanitization".into()));
+    let after = "After NIST SP 800-88 Rev. 1, Appendix G";
+    v.push(t(9.0, false, 0.0, after.into()));
+    v.push(t(
+        10.0,
+        false,
+        0.0,
+        format!("Certificate number: {}", f.number),
+    ));
+    let issued = format!(
+        "Asset: {}    Issued: {} at station {}",
+        f.asset, f.issued_at, f.station
+    );
+    v.push(t(10.0, false, 0.0, issued));
     h(&mut v, "Person performing sanitization");
     person(&mut v, &f.person, kv);
     for (i, m) in f.media.iter().enumerate() {
-        h(&mut v, &format!("Media information ({} of {})", i + 1, f.media.len()));
+        h(
+            &mut v,
+            &format!("Media information ({} of {})", i + 1, f.media.len()),
+        );
         kv(&mut v, "Make / vendor", &m.make);
         kv(&mut v, "Model number", &m.model);
         kv(&mut v, "Serial number", &m.serial);
         kv(&mut v, "Media property number", &m.property_number);
         kv(&mut v, "Media type", &m.media_type);
-        kv(&mut v, "Source (user name or PC property number)", &m.source);
+        kv(
+            &mut v,
+            "Source (user name or PC property number)",
+            &m.source,
+        );
         kv(&mut v, "Classification", &m.classification);
         kv(&mut v, "Data backed up", &m.data_backed_up);
         kv(&mut v, "Backup location", &m.backup_location);
@@ -123,8 +160,16 @@ fn lines(f: &Fields) -> Vec<(f32, bool, f32, String)> {
         kv(&mut v, "Tool used (and version)", &m.tool);
         kv(&mut v, "Verification method", &m.verification);
         kv(&mut v, "Result", &m.result);
-        kv(&mut v, "Started / ended", &format!("{} / {}", m.started, m.ended));
-        kv(&mut v, "Post-sanitization classification", &m.post_classification);
+        kv(
+            &mut v,
+            "Started / ended",
+            &format!("{} / {}", m.started, m.ended),
+        );
+        kv(
+            &mut v,
+            "Post-sanitization classification",
+            &m.post_classification,
+        );
         kv(&mut v, "Tool log SHA-256", &m.log_sha256);
         kv(&mut v, "Notes", &m.notes);
         kv(&mut v, "Media destination", &m.destination);
@@ -142,11 +187,7 @@ fn lines(f: &Fields) -> Vec<(f32, bool, f32, String)> {
     v
 }
 
-fn person(
-    v: &mut Vec<(f32, bool, f32, String)>,
-    p: &Person,
-    kv: impl Fn(&mut Vec<(f32, bool, f32, String)>, &str, &str),
-) {
+fn person(v: &mut Vec<Text>, p: &Person, kv: impl Fn(&mut Vec<Text>, &str, &str)) {
     kv(v, "Name", &p.name);
     kv(v, "Title", &p.title);
     kv(v, "Organization", &p.organisation);
@@ -157,17 +198,22 @@ fn person(
 /// Renders the certificate. Pure: the same fields give the same bytes.
 pub fn render(f: &Fields) -> Vec<u8> {
     // Lay the lines out on pages first.
-    let mut pages: Vec<Vec<(f32, bool, f32, f32, String)>> = vec![Vec::new()];
+    let mut pages: Vec<Vec<Text>> = vec![Vec::new()];
     let mut y = PAGE_H - 60.0;
-    for (size, bold, indent, text) in lines(f) {
-        let gap = if bold { size + 8.0 } else { size + 3.0 };
+    for mut line in lines(f) {
+        let gap = if line.bold {
+            line.size + 8.0
+        } else {
+            line.size + 3.0
+        };
         if y - gap < BOTTOM {
             pages.push(Vec::new());
             y = PAGE_H - 60.0;
         }
         y -= gap;
+        line.y = y;
         if let Some(p) = pages.last_mut() {
-            p.push((size, bold, LEFT + indent, y, text));
+            p.push(line);
         }
     }
 
@@ -209,11 +255,11 @@ pub fn render(f: &Fields) -> Vec<u8> {
         }
         page.finish();
         let mut c = Content::new();
-        for (size, bold, x, y, text) in page_lines {
+        for l in page_lines {
             c.begin_text();
-            c.set_font(Name(if *bold { b"F2" } else { b"F1" }), *size);
-            c.next_line(*x, *y);
-            c.show(Str(&win_ansi(text)));
+            c.set_font(Name(if l.bold { b"F2" } else { b"F1" }), l.size);
+            c.next_line(l.x, l.y);
+            c.show(Str(&win_ansi(&l.text)));
             c.end_text();
         }
         let footer = format!("{} - page {} of {}", f.number, n + 1, total);
@@ -271,7 +317,10 @@ mod tests {
         f.media = vec![f.media[0].clone(); 6];
         let bytes = render(&f);
         let text = String::from_utf8_lossy(&bytes);
-        assert!(text.contains("/Count 3") || text.contains("/Count 2"), "several pages");
+        assert!(
+            text.contains("/Count 3") || text.contains("/Count 2"),
+            "several pages"
+        );
     }
 
     #[test]

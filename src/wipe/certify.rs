@@ -69,14 +69,20 @@ pub struct Issuer<'a> {
 }
 
 fn medium_name(m: &media::MediumRow) -> String {
-    m.serial.clone().unwrap_or_else(|| format!("#{} (no serial)", m.id))
+    m.serial
+        .clone()
+        .unwrap_or_else(|| format!("#{} (no serial)", m.id))
 }
 
 fn title(s: Option<&str>) -> String {
     let s = s.unwrap_or("");
     let mut c = s.chars();
     match c.next() {
-        Some(f) => f.to_uppercase().chain(c).collect::<String>().replace('_', " "),
+        Some(f) => f
+            .to_uppercase()
+            .chain(c)
+            .collect::<String>()
+            .replace('_', " "),
         None => String::new(),
     }
 }
@@ -176,7 +182,11 @@ pub fn certify(
             None => None,
         };
         Ok(Person {
-            name: op.as_ref().map(|o| o.name.clone()).or(badge).unwrap_or_default(),
+            name: op
+                .as_ref()
+                .map(|o| o.name.clone())
+                .or(badge)
+                .unwrap_or_default(),
             title: op.map(|o| title(Some(&o.role))).unwrap_or_default(),
             organisation: org.name.clone(),
             location: org.location.clone(),
@@ -207,7 +217,8 @@ pub fn certify(
     };
     let bytes = certificate::render(&fields);
     let sha = hex::encode(Sha256::digest(&bytes));
-    let frozen = serde_json::to_string(&fields).map_err(|_| CertifyError::BadFields(number.clone()))?;
+    let frozen =
+        serde_json::to_string(&fields).map_err(|_| CertifyError::BadFields(number.clone()))?;
     let name = format!("{number}.pdf");
     let document_id = documents::create_certificate(
         c,

@@ -118,8 +118,17 @@ fn pdf_text(bytes: &[u8]) -> String {
 fn certificate_has_every_field_renders_identically_and_is_journaled() {
     let sb = setup();
     let out_a = sb.path().join("a.pdf");
-    let out = sb.cmd().args(["certificate", "IT-0001", "--out"]).arg(&out_a).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = sb
+        .cmd()
+        .args(["certificate", "IT-0001", "--out"])
+        .arg(&out_a)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let first: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(first["issued"], true);
     let number = first["number"].as_str().unwrap().to_string();
@@ -165,7 +174,12 @@ fn certificate_has_every_field_renders_identically_and_is_journaled() {
 
     // Rendered again from the store: the same bytes, the same number.
     let out_b = sb.path().join("b.pdf");
-    let out = sb.cmd().args(["certificate", "IT-0001", "--out"]).arg(&out_b).output().unwrap();
+    let out = sb
+        .cmd()
+        .args(["certificate", "IT-0001", "--out"])
+        .arg(&out_b)
+        .output()
+        .unwrap();
     assert!(out.status.success());
     let again: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(again["issued"], false);
@@ -178,13 +192,19 @@ fn certificate_has_every_field_renders_identically_and_is_journaled() {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    let issued: Vec<&Value> = events.iter().filter(|e| e["kind"] == "certificate.issued").collect();
+    let issued: Vec<&Value> = events
+        .iter()
+        .filter(|e| e["kind"] == "certificate.issued")
+        .collect();
     assert_eq!(issued.len(), 1, "rendering again journals nothing");
     let p = &issued[0]["payload"];
     assert_eq!(p["sha256"].as_str().unwrap(), sha_of(&out_a));
     let seq = p["journal_seq"].as_i64().unwrap();
     assert_eq!(issued[0]["seq"].as_i64().unwrap(), seq + 1);
-    let head = events.iter().find(|e| e["seq"].as_i64() == Some(seq)).unwrap();
+    let head = events
+        .iter()
+        .find(|e| e["seq"].as_i64() == Some(seq))
+        .unwrap();
     assert_eq!(p["journal_hash"], head["hash"]);
     assert!(text.contains(head["hash"].as_str().unwrap()));
 }
@@ -194,10 +214,22 @@ fn a_failed_or_unknown_asset_gets_no_certificate() {
     let sb = setup();
     let csv = sb.path().join("more.csv");
     std::fs::write(&csv, "Asset Tag,Serial\nIT-0003,WD-WCC2ET123456\n").unwrap();
-    assert!(sb.cmd().args(["import", "assets"]).arg(&csv).output().unwrap().status.success());
+    assert!(sb
+        .cmd()
+        .args(["import", "assets"])
+        .arg(&csv)
+        .output()
+        .unwrap()
+        .status
+        .success());
     // IT-0003's drive was imported before the asset existed: it is not
     // attached, so the asset has no media.
-    let out = sb.cmd().args(["certificate", "IT-0003", "--out"]).arg(sb.path().join("x.pdf")).output().unwrap();
+    let out = sb
+        .cmd()
+        .args(["certificate", "IT-0003", "--out"])
+        .arg(sb.path().join("x.pdf"))
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no media recorded"));
     let out = sb.cmd().args(["certificate", "NOPE-1"]).output().unwrap();
@@ -215,7 +247,14 @@ fn an_aborted_wipe_cannot_be_certified() {
     let sb = Sandbox::new();
     let csv = sb.path().join("assets.csv");
     std::fs::write(&csv, "Asset Tag,Serial\nIT-0003,WD-WCC2ET123456\n").unwrap();
-    assert!(sb.cmd().args(["import", "assets"]).arg(&csv).output().unwrap().status.success());
+    assert!(sb
+        .cmd()
+        .args(["import", "assets"])
+        .arg(&csv)
+        .output()
+        .unwrap()
+        .status
+        .success());
     let out = sb
         .cmd()
         .args(["import", "nwipe"])
@@ -224,7 +263,12 @@ fn an_aborted_wipe_cannot_be_certified() {
         .unwrap();
     assert!(out.status.success());
     let pdf = sb.path().join("c.pdf");
-    let out = sb.cmd().args(["certificate", "IT-0003", "--out"]).arg(&pdf).output().unwrap();
+    let out = sb
+        .cmd()
+        .args(["certificate", "IT-0003", "--out"])
+        .arg(&pdf)
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("medium WD-WCC2ET123456 failed"), "{err}");

@@ -141,23 +141,25 @@ pub fn classify(b: &[u8]) -> Line<'_> {
 /// Splits a file into lines (`\n`, with a `\r` before it dropped), numbered
 /// from 1. A final line without `\n` is still a line.
 pub fn lines(data: &[u8]) -> impl Iterator<Item = (usize, &[u8])> {
-    let mut parts = data.split(|&b| b == b'\n').enumerate().peekable();
+    let mut rest = data;
+    let mut n = 0;
     std::iter::from_fn(move || {
-        let (i, l) = parts.next()?;
-        // The empty piece after a final '\n' is not a line.
-        if l.is_empty() && parts.peek().is_none() {
+        if rest.is_empty() {
             return None;
         }
-        Some((i + 1, l.strip_suffix(b"\r").unwrap_or(l)))
+        let (l, next) = match memchr::memchr(b'\n', rest) {
+            Some(i) => (&rest[..i], &rest[i + 1..]),
+            None => (rest, &rest[rest.len()..]),
+        };
+        rest = next;
+        n += 1;
+        Some((n, l.strip_suffix(b"\r").unwrap_or(l)))
     })
 }
 
 /// Finds `needle` in `hay`.
 pub fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    if needle.is_empty() {
-        return Some(0);
-    }
-    hay.windows(needle.len()).position(|w| w == needle)
+    memchr::memmem::find(hay, needle)
 }
 
 #[cfg(test)]

@@ -71,6 +71,8 @@ struct Open {
     invoked: HashMap<String, Timestamp>,
     activity: HashMap<String, Timestamp>,
     completed: HashMap<String, bool>,
+    /// [`Open::devices`], kept until a device is added.
+    device_cache: Option<Vec<String>>,
     markers: HashMap<String, Vec<String>>,
     errors: Vec<ErrorRow>,
     erasure: Vec<ErasureRow>,
@@ -91,12 +93,16 @@ impl Open {
         !self.invoked.is_empty() || !self.status.is_empty()
     }
     /// The known full paths, longest first (so `/dev/sda1` wins over `/dev/sda`).
-    fn devices(&self) -> Vec<String> {
-        let mut v: Vec<String> = self.found.iter().map(|(d, _)| d.clone()).collect();
-        v.extend(self.invoked.keys().cloned());
-        v.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
-        v.dedup();
-        v
+    fn devices(&mut self) -> &[String] {
+        let found = &self.found;
+        let invoked = &self.invoked;
+        self.device_cache.get_or_insert_with(|| {
+            let mut v: Vec<String> = found.iter().map(|(d, _)| d.clone()).collect();
+            v.extend(invoked.keys().cloned());
+            v.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
+            v.dedup();
+            v
+        })
     }
 }
 
@@ -341,6 +347,7 @@ fn log_line(
             let (old, new): (Vec<_>, Vec<_>) =
                 cur.found.drain(..).partition(|(_, f)| f.line < opts_line);
             cur.found = old;
+            cur.device_cache = None;
             next.found = new;
             if let Some(l) = next.found.iter().map(|(_, f)| f.line).min() {
                 next.line = l;
@@ -372,7 +379,10 @@ fn log_line(
     if let Some(rest) = msg.strip_prefix(b"Invoking method '") {
         if let Some(i) = find(rest, b"' on ") {
             if let Some(dev) = path_at(&rest[i + 5..]) {
-                cur.invoked.entry(dev.clone()).or_insert(at);
+                if !cur.invoked.contains_key(&dev) {
+                    cur.invoked.insert(dev.clone(), at);
+                    cur.device_cache = None;
+                }
                 cur.activity.insert(dev, at);
                 if cur.option_method.is_none() {
                     cur.option_method = Some(text(&rest[..i]));
@@ -389,18 +399,23 @@ fn log_line(
             }
         }
     }
-    for dev in cur.devices() {
-        if !names(msg, &dev) {
-            continue;
+    if memchr::memchr(b'/', msg).is_none() {
+        return;
+    }
+    let Some(dev) = cur.devices().iter().find(|d| names(msg, d)).cloned() else {
+        return;
+    };
+    if msg.starts_with(b"Finished final round") || msg.starts_with(b"[SUCCESS]") {
+        cur.completed.insert(dev.clone(), true);
+    }
+    if matches!(level, Level::Error | Level::Fatal) || msg.starts_with(b"[FAILURE]") {
+        cur.markers.entry(dev.clone()).or_default().push(text(msg));
+    }
+    match cur.activity.get_mut(&dev) {
+        Some(t) => *t = at,
+        None => {
+            cur.activity.insert(dev, at);
         }
-        cur.activity.insert(dev.clone(), at);
-        if msg.starts_with(b"Finished final round") || msg.starts_with(b"[SUCCESS]") {
-            cur.completed.insert(dev.clone(), true);
-        }
-        if matches!(level, Level::Error | Level::Fatal) || msg.starts_with(b"[FAILURE]") {
-            cur.markers.entry(dev.clone()).or_default().push(text(msg));
-        }
-        break;
     }
 }
 
@@ -408,6 +423,7 @@ fn found_entry<'a>(cur: &'a mut Open, dev: &str, n: usize) -> &'a mut Found {
     let i = match cur.found.iter().position(|(d, _)| d == dev) {
         Some(i) => i,
         None => {
+            cur.device_cache = None;
             cur.found.push((
                 dev.to_string(),
                 Found {
@@ -463,7 +479,7 @@ fn option(cur: &mut Open, msg: &[u8]) {
 }
 
 /// Turns a read run into a [`Run`] (or, without a drive table, a warning).
-fn finish(runs: &mut Vec<Run>, warnings: &mut Vec<Warning>, cur: Open) {
+fn finish(runs: &mut Vec<Run>, warnings: &mut Vec<Warning>, mut cur: Open) {
     if !cur.closed {
         if cur.has_wiped() {
             warnings.push(Warning {
@@ -489,7 +505,7 @@ fn finish(runs: &mut Vec<Run>, warnings: &mut Vec<Warning>, cur: Open) {
             ),
         });
     }
-    let devices = cur.devices();
+    let devices = cur.devices().to_vec();
     let user_abort = cur.outcome == Some(Outcome::UserAbort);
     let mut drives = Vec::new();
     for (line, row) in &cur.status {

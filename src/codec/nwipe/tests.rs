@@ -307,3 +307,40 @@ fn every_fixture_survives_every_cut() {
         let _ = parse(&data[..end]);
     }
 }
+
+mod mutations {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn base() -> Vec<u8> {
+        fixture("v0.41-written-from-source.txt")
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+        /// A real log with bytes overwritten, lines dropped or repeated:
+        /// parsed or refused, never a panic, and a parsed one is consistent.
+        #[test]
+        fn mutated_logs_never_panic(
+            flips in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 0..8),
+            drop_line in any::<prop::sample::Index>(),
+            dup_line in any::<prop::sample::Index>(),
+            mode in 0u8..3,
+        ) {
+            let mut data = base();
+            for (i, b) in &flips {
+                let at = i.index(data.len());
+                data[at] = *b;
+            }
+            let mut lines: Vec<&[u8]> = data.split(|&b| b == b'\n').collect();
+            match mode {
+                0 => { lines.remove(drop_line.index(lines.len())); }
+                1 => { let l = lines[dup_line.index(lines.len())]; lines.insert(dup_line.index(lines.len()), l); }
+                _ => {}
+            }
+            let joined = lines.join(&b'\n');
+            fuzz_one(&joined);
+        }
+    }
+}
