@@ -271,3 +271,33 @@ fn every_drive_is_journaled_in_one_transaction_and_the_chain_holds() {
     let v = sb.cmd().arg("verify").output().unwrap();
     assert!(v.status.success(), "{}", stderr(&v));
 }
+
+#[test]
+fn an_unknown_method_is_recorded_unclassified_with_a_warning() {
+    let sb = Sandbox::new();
+    let text = std::fs::read_to_string(fixture("v0.42-written-from-source.txt"))
+        .unwrap()
+        .replace("PRNG Stream", "Firmware Sanitize (NVMe)");
+    let f = sb.path().join("future.txt");
+    std::fs::write(&f, text).unwrap();
+    let out = import(&sb, &[&f]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("unknown method \"Firmware Sanitize (NVMe)\""),
+        "{}",
+        stderr(&out)
+    );
+    let l = lines(&out);
+    assert!(l[0]["method"].is_null());
+    assert_eq!(l[0]["method_label"], "Firmware Sanitize (NVMe)");
+    let s = Store::open_readonly(&sb.db()).unwrap();
+    let nulls: i64 = s
+        .conn()
+        .query_row(
+            "SELECT count(*) FROM sanitizations WHERE method IS NULL AND kind = 'sanitization'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(nulls, 2, "no NIST category guessed");
+}

@@ -308,6 +308,20 @@ fn every_fixture_survives_every_cut() {
     }
 }
 
+#[test]
+fn an_unknown_method_is_kept_raw_and_flagged() {
+    let text = String::from_utf8(fixture("v0.42-written-from-source.txt"))
+        .unwrap()
+        .replace("PRNG Stream", "Firmware Sanitize (NVMe)");
+    let log = parse(text.as_bytes()).unwrap();
+    let r = &log.runs[0];
+    assert_eq!(r.method, None, "never guessed");
+    assert_eq!(r.method_label.as_deref(), Some("Firmware Sanitize (NVMe)"));
+    assert_eq!(log.warnings.len(), 1);
+    assert!(log.warnings[0].message.contains("unknown method"));
+    assert!(log.warnings[0].line > 1);
+}
+
 mod mutations {
     use super::*;
     use proptest::prelude::*;
