@@ -43,7 +43,7 @@ pub enum Command {
     Demo(DemoArgs),
     /// Parse scans as a scanner would deliver them; one JSON line per input.
     Parse(ParseArgs),
-    /// Import CSV files (all or nothing across them).
+    /// Import CSV files or nwipe logs (all or nothing across them).
     Import(ImportArgs),
     /// Export the store's assets.
     Export(ExportArgs),
@@ -70,6 +70,11 @@ pub enum Command {
     Man(ManArgs),
     /// Render asset labels as ZPL or PNG.
     Label(LabelArgs),
+    /// Reports from the store.
+    #[command(subcommand)]
+    Report(ReportCommand),
+    /// Issue (or render again) an asset's certificate of sanitization (PDF).
+    Certificate(CertificateArgs),
     /// Scan generated codes as fast as the store commits, printing each committed
     /// seq (used by the crash test).
     #[command(hide = true)]
@@ -115,6 +120,8 @@ pub enum ImportKind {
     Vendors,
     /// Purchase orders, one row per order line (all files or none).
     Orders,
+    /// nwipe's text log (several files, several runs per file).
+    Nwipe,
 }
 
 #[derive(Debug, Args)]
@@ -303,4 +310,36 @@ pub struct ManArgs {
     /// into DIR instead of printing scanstation.1.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct CertificateArgs {
+    /// The asset's tag.
+    pub tag: String,
+    /// Where to write the PDF (default: NUMBER.pdf in the current directory).
+    #[arg(long, value_name = "FILE.pdf")]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReportCommand {
+    /// One line per medium with its latest NIST SP 800-88 sanitization record.
+    Sanitization(SanitizationReportArgs),
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq, Default)]
+pub enum ReportFormat {
+    #[default]
+    Table,
+    Json,
+    Csv,
+}
+
+#[derive(Debug, Args)]
+pub struct SanitizationReportArgs {
+    /// Only this asset's media.
+    #[arg(long, value_name = "TAG")]
+    pub asset: Option<String>,
+    #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+    pub format: ReportFormat,
 }

@@ -215,27 +215,8 @@ impl Default for ReceivingConfig {
 /// `[labels]`: the asset label printer and its label (`crate::label::config`).
 pub use crate::label::config::LabelsConfig;
 
-/// `[wipe]`: the sanitization bench.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-#[serde(default, deny_unknown_fields)]
-pub struct WipeConfig {
-    /// Models of these categories hold storage media (unless the model says
-    /// otherwise through the `Holds Media` column).
-    pub media_categories: Vec<String>,
-}
-
-impl Default for WipeConfig {
-    fn default() -> Self {
-        WipeConfig {
-            media_categories: [
-                "Laptops", "Desktops", "Servers", "Tablets", "Phones", "Storage",
-            ]
-            .into_iter()
-            .map(String::from)
-            .collect(),
-        }
-    }
-}
+/// `[wipe]`: the sanitization bench (`crate::wipe`).
+pub use crate::wipe::WipeConfig;
 
 /// `[disposal]`: pallets (SSCC-18) for the e-waste vendor.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

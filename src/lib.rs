@@ -11,6 +11,8 @@
 //! * [`station`] is the domain: `Station::handle(Input) -> Outcome`, the single writer.
 //! * [`device`] holds the reader adapters; each one only sends `Input`s on a channel.
 //! * [`ui`] draws the station's views with ratatui and turns keys into `Input`s.
+//! * [`wipe`] is the wipe bench's work outside the station: NIST SP 800-88
+//!   categories, nwipe log imports, the sanitization report.
 //! * [`app`] wires them together at run time.
 #![deny(unsafe_code)]
 
@@ -29,3 +31,4 @@ pub mod store;
 pub mod sync;
 pub mod timefmt;
 pub mod ui;
+pub mod wipe;

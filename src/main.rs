@@ -39,6 +39,10 @@ fn main() -> ExitCode {
         Command::DecodeImage(a) => cmd::decode_image::run(&ctx, &a),
         Command::Feed(a) => cmd::feed::run(&ctx, &a),
         Command::Label(a) => cmd::label::run(&ctx, &a),
+        Command::Report(cli::ReportCommand::Sanitization(a)) => {
+            cmd::report_sanitization::run(&ctx, &a)
+        }
+        Command::Certificate(a) => cmd::certificate::run(&ctx, &a),
         Command::StressScan(a) => cmd::stress_scan::run(&ctx, &a),
         Command::Sync(a) => cmd::sync::run(&ctx, &a),
         // Answered before the config was loaded; here for completeness.

@@ -20,6 +20,7 @@ pub fn run(ctx: &super::Ctx, args: &ImportArgs) -> anyhow::Result<ExitCode> {
         ImportKind::Operators => Register::Operators,
         ImportKind::Vendors => Register::Vendors,
         ImportKind::Orders => return super::import_orders::run(ctx, args),
+        ImportKind::Nwipe => return super::import_nwipe::run(ctx, &args.files),
     };
     if args.update && register != Register::Assets {
         eprintln!("scanstation: error: --update applies to `import assets` only");

@@ -1,6 +1,7 @@
 //! One module per command: glue between the command line and the library.
 //! `anyhow` lives here and in main.rs only.
 
+pub mod certificate;
 pub mod completions;
 pub mod decode_image;
 pub mod demo;
@@ -8,12 +9,14 @@ pub mod devices;
 pub mod export;
 pub mod feed;
 pub mod import;
+pub mod import_nwipe;
 pub mod import_orders;
 pub mod journal;
 pub mod label;
 pub mod man;
 pub mod monitor;
 pub mod parse;
+pub mod report_sanitization;
 pub mod run;
 pub mod simulate;
 pub mod stress_scan;

@@ -7,5 +7,6 @@ pub mod epc;
 pub mod gs1;
 pub mod hid;
 pub mod iso15434;
+pub mod nwipe;
 pub mod rfid;
 pub mod wedge;

@@ -66,9 +66,16 @@ pub fn holds_media(conn: &Connection, id: i64, media_categories: &[String]) -> R
 }
 
 /// How asset `id`'s media stand: (media recorded, media whose latest
-/// sanitization passed). Media are recorded by the wipe bench; until its
-/// tables exist (issue 11) no medium is recorded, so an asset that holds media
-/// cannot be called sanitized by the station.
-pub fn media_counts(_conn: &Connection, _id: i64) -> Result<(u32, u32)> {
-    Ok((0, 0))
+/// sanitization passed). Verifications alone are not sanitizations.
+pub fn media_counts(conn: &Connection, id: i64) -> Result<(u32, u32)> {
+    let media = super::media::for_asset(conn, id)?;
+    let mut passed = 0u32;
+    for m in &media {
+        if super::sanitizations::latest_for_medium(conn, m.id)?
+            .is_some_and(|r| r.result == "passed")
+        {
+            passed += 1;
+        }
+    }
+    Ok((u32::try_from(media.len()).unwrap_or(u32::MAX), passed))
 }

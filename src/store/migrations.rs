@@ -39,6 +39,7 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0008_receiving",
         include_str!("migrations/0008_receiving.sql"),
     ),
+    ("0009_wipe", include_str!("migrations/0009_wipe.sql")),
 ];
 
 /// The schema version this binary writes and understands.

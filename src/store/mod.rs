@@ -28,13 +28,16 @@
 
 pub mod assets;
 pub mod catalog;
+pub mod documents;
 pub mod identifiers;
 pub mod journal;
 pub mod lifecycle;
 pub mod locations;
+pub mod media;
 pub mod migrations;
 pub mod operators;
 pub mod orders;
+pub mod sanitizations;
 pub mod station_context;
 pub mod sync_state;
 pub mod vendors;

@@ -20,6 +20,7 @@ fn target(name: &str) -> Option<Target> {
         "image" => scanstation::device::image::fuzz_one,
         "import_csv" => scanstation::import::fuzz_one,
         "iso15434" => codec::iso15434::fuzz_one,
+        "nwipe" => codec::nwipe::fuzz_one,
         "rfid_chafon" => codec::rfid::chafon::fuzz_one,
         "rfid_lines" => codec::rfid::lines::fuzz_one,
         "rfid_llrp" => codec::rfid::llrp::fuzz_one,
