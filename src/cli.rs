@@ -241,6 +241,11 @@ pub struct StressScanArgs {
     /// Stop after this many scans (default: until killed).
     #[arg(long)]
     pub count: Option<u64>,
+    /// Through the station, RFID reads with a barcode every tenth input:
+    /// prints `ok SEQ` for a barcode, `rfid SEQ` for a read once its group
+    /// committed, `sent N` as reads are handed to the station.
+    #[arg(long)]
+    pub rfid: bool,
 }
 
 #[derive(Debug, Args)]

@@ -69,7 +69,39 @@ fn report(e: anyhow::Error) -> ExitCode {
     if broken_pipe {
         return ExitCode::SUCCESS;
     }
-    tracing::error!("{e:#}");
-    eprintln!("scanstation: error: {e:#}");
+    let message = once(&e);
+    tracing::error!("{message}");
+    eprintln!("scanstation: error: {message}");
     ExitCode::from(2)
+}
+
+/// The error and its causes, each said once: a cause whose words the message
+/// already holds (a wrapper that prints its source) is not repeated.
+fn once(e: &anyhow::Error) -> String {
+    let mut message = String::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if message.contains(&text) {
+            continue;
+        }
+        if !message.is_empty() {
+            message.push_str(": ");
+        }
+        message.push_str(&text);
+    }
+    message
+}
+
+#[cfg(test)]
+mod error_tests {
+    #[derive(Debug, thiserror::Error)]
+    #[error("{0}")]
+    struct Wrapper(#[from] std::io::Error);
+
+    #[test]
+    fn a_cause_is_said_once() {
+        let inner = std::io::Error::other("the store is damaged");
+        let e = anyhow::Error::from(Wrapper(inner)).context("opening the store");
+        assert_eq!(super::once(&e), "opening the store: the store is damaged");
+    }
 }

@@ -10,6 +10,9 @@ use std::process::ExitCode;
 use std::time::SystemTime;
 
 pub fn run(ctx: &super::Ctx, args: &crate::cli::StressScanArgs) -> anyhow::Result<ExitCode> {
+    if args.rfid {
+        return through_station(ctx, args.count);
+    }
     let mut store = Store::open(&ctx.db_path)?;
     let pid = std::process::id();
     let stdout = std::io::stdout();
@@ -31,6 +34,63 @@ pub fn run(ctx: &super::Ctx, args: &crate::cli::StressScanArgs) -> anyhow::Resul
             .context("appending a scan")?;
         tx.commit().context("committing a scan")?;
         writeln!(out, "ok {}", ev.seq)?;
+        out.flush()?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// RFID reads (grouped by the station) and barcodes, through `Station::submit`
+/// with a tick every 100 ms, as the station thread runs them.
+fn through_station(ctx: &super::Ctx, count: Option<u64>) -> anyhow::Result<ExitCode> {
+    use scanstation::input::{Input, RfidRead, Scan, Source};
+    use scanstation::station::{Station, StationSettings};
+    let store = Store::open(&ctx.db_path)?;
+    let mut station = Station::new(store, StationSettings::from_config(&ctx.config, true))?;
+    let pid = std::process::id();
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let mut next_tick = std::time::Instant::now();
+    let mut i: u64 = 0;
+    while count.is_none_or(|n| i < n) {
+        i += 1;
+        let input = if i % 10 == 0 {
+            let code = format!("STRESS-{pid}-{i:08}");
+            Input::Scan(Scan::new(
+                Source::Simulated,
+                code.into_bytes(),
+                SystemTime::now(),
+            ))
+        } else {
+            let mut epc = vec![0x34u8; 12];
+            epc[4..12].copy_from_slice(&i.to_be_bytes());
+            Input::Rfid(RfidRead {
+                source: "stress".into(),
+                epc,
+                antenna: Some(1),
+                rssi: Some(-60.0),
+                count: 1,
+                at: SystemTime::now(),
+            })
+        };
+        let rfid = matches!(input, Input::Rfid(_));
+        let mut answers = station.submit(input);
+        if rfid {
+            writeln!(out, "sent {i}")?;
+        }
+        if std::time::Instant::now() >= next_tick {
+            next_tick += scanstation::station::GROUP_WINDOW;
+            answers.extend(station.submit(Input::Tick(SystemTime::now())));
+        }
+        for a in answers {
+            if let (Some(seq), Some(code)) = (a.seq, &a.code) {
+                let what = if code.starts_with("STRESS-") {
+                    "ok"
+                } else {
+                    "rfid"
+                };
+                writeln!(out, "{what} {seq}")?;
+            }
+        }
         out.flush()?;
     }
     Ok(ExitCode::SUCCESS)

@@ -392,3 +392,37 @@ mod lifecycle_property {
         }
     }
 }
+
+#[test]
+fn config_and_store_errors_are_said_once_with_exit_2() {
+    let sb = Sandbox::new();
+    // A config file named on the command line must exist.
+    let out = sb
+        .cmd()
+        .args(["--config"])
+        .arg(sb.path().join("nope.toml"))
+        .arg("verify")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("nope.toml does not exist"), "{err}");
+    // A bad value names its key.
+    let cfg = sb.path().join("bad.toml");
+    std::fs::write(&cfg, "[wedge]\nmax_bytes = 0\n").unwrap();
+    let out = sb
+        .cmd()
+        .arg("--config")
+        .arg(&cfg)
+        .arg("verify")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("wedge.max_bytes"));
+    // The run path says a store error once, not its chain twice.
+    std::fs::write(sb.db(), b"not a database at all").unwrap();
+    let out = sb.cmd().output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.matches("is not a SQLite database").count(), 1, "{err}");
+}
