@@ -53,7 +53,7 @@ fn through_station(ctx: &super::Ctx, count: Option<u64>) -> anyhow::Result<ExitC
     let mut i: u64 = 0;
     while count.is_none_or(|n| i < n) {
         i += 1;
-        let input = if i % 10 == 0 {
+        let input = if i.is_multiple_of(10) {
             let code = format!("STRESS-{pid}-{i:08}");
             Input::Scan(Scan::new(
                 Source::Simulated,
