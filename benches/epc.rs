@@ -3,6 +3,7 @@
 //! EPC-96 decodes/s to URIs on one core (epcpy, the Python reference, ~50,000).
 //!
 //! Run: `cargo bench --bench epc`
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a bench/test/tool: a panic is a failed run
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use scanstation::codec::epc;

@@ -3,6 +3,7 @@
 //! inputs. GS1's reference C engine parses and validates 1.5–2.5 M/s.
 //!
 //! `cargo bench --bench gs1`
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a bench/test/tool: a panic is a failed run
 
 use std::hint::black_box;
 

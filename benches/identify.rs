@@ -4,6 +4,7 @@
 //! over the same inputs.
 //!
 //! `cargo bench --bench identify`
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a bench/test/tool: a panic is a failed run
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use scanstation::config::IdentifyConfig;

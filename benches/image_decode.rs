@@ -11,6 +11,7 @@
 //! whole ladder; `decode_file` stops starting passes after 2 s a megapixel.
 //!
 //! `cargo bench --bench image_decode`
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a bench/test/tool: a panic is a failed run
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use image::{GrayImage, Luma};

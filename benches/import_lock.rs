@@ -10,6 +10,7 @@
 //! The file: Snipe-IT columns plus EPC, 50 models of 5 manufacturers, 200
 //! locations, 3 suppliers, every row with serial, status, date, cost and
 //! warranty — the entities are created inside the lock too.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a bench/test/tool: a panic is a failed run
 
 use scanstation::config::ImportConfig;
 use scanstation::import::apply::{self, Importer};

@@ -18,6 +18,7 @@
 //! `cargo bench --bench scan_to_durable`. Environment: `SCANSTATION_BENCH_ASSETS`
 //! (default 1000000), `SCANSTATION_BENCH_DIR` (default: a temp dir), and
 //! `SCANSTATION_BENCH_SAMPLES` for the manual loop (default 2000).
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a bench/test/tool: a panic is a failed run
 
 use criterion::{criterion_group, criterion_main, Criterion};
 #[path = "common/mod.rs"]

@@ -7,6 +7,7 @@
 //! `cargo bench --bench startup` (release build). `SCANSTATION_BENCH_ASSETS`
 //! sets the store size (default 1000000), `SCANSTATION_BENCH_RUNS` the runs
 //! (default 15).
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a bench/test/tool: a panic is a failed run
 
 #[path = "common/mod.rs"]
 mod common;

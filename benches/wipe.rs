@@ -10,6 +10,7 @@
 //! * `certificate_render`: one page, one medium.
 //!
 //! `cargo bench --bench wipe`.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a bench/test/tool: a panic is a failed run
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use scanstation::codec::nwipe;

@@ -15,6 +15,7 @@
 //!
 //! `cargo bench --bench workflow`. Environment: `SCANSTATION_BENCH_ASSETS`
 //! (default 100000), `SCANSTATION_BENCH_RFID_SECS` (default 60).
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a bench/test/tool: a panic is a failed run
 
 #[path = "common/mod.rs"]
 mod common;

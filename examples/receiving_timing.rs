@@ -1,6 +1,7 @@
 //! One-run figures for BENCHMARKS.md (issue 10's targets): ISO/IEC 15434
 //! parse time per byte against `gs1::parse_scanner`, ZPL render, PNG render.
 //! `cargo run --release --example receiving_timing`
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a bench/test/tool: a panic is a failed run
 
 use scanstation::codec::{gs1, iso15434};
 use scanstation::label::{png, zpl, LabelData, LabelsConfig};

@@ -2,6 +2,7 @@
 //! `cargo run --example ui_preview`. A scanned or typed code starting with `A-`
 //! is a known asset (OK), one starting with `X` is refused (error), `LOC-` is a
 //! location, anything else is unknown (warning). F10 quits.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a bench/test/tool: a panic is a failed run
 
 use scanstation::input::{Command, Input, ReaderErrors, ReaderState, ReaderStatus};
 use scanstation::station::outcome::{

@@ -108,23 +108,24 @@ async fn monitor(specs: Vec<ResolvedSpec>) -> anyhow::Result<ExitCode> {
 /// The classifier of this run (the config's rules), set once in `run`.
 static CLASSIFIER: std::sync::OnceLock<Classifier> = std::sync::OnceLock::new();
 
-fn classifier() -> &'static Classifier {
-    CLASSIFIER.get_or_init(|| {
-        Classifier::new(&scanstation::config::IdentifyConfig::default())
-            .expect("the default patterns compile")
-    })
+fn classifier() -> Option<&'static Classifier> {
+    CLASSIFIER.get()
 }
 
 /// The `parse` object of a scan (as `scanstation parse` prints it).
 fn scan_parse(scan: &Scan) -> Value {
     let shown = String::from_utf8_lossy(&scan.raw);
-    serde_json::to_value(classifier().report(&shown, &scan.raw)).unwrap_or(Value::Null)
+    classifier()
+        .and_then(|c| serde_json::to_value(c.report(&shown, &scan.raw)).ok())
+        .unwrap_or(Value::Null)
 }
 
 /// The `parse --epc` object of an EPC (upper-case hex), or null when the EPC
 /// is not a GS1 scheme the station decodes.
 fn epc_decoded(hex: &str) -> Value {
-    let report = classifier().epc_report(hex);
+    let Some(report) = classifier().map(|c| c.epc_report(hex)) else {
+        return Value::Null;
+    };
     if report.error.is_some() {
         return Value::Null;
     }
@@ -223,7 +224,14 @@ mod tests {
     use scanstation::input::{ReaderErrors, ReaderState, ReaderStatus, Source};
     use std::time::UNIX_EPOCH;
 
+    /// The run's classifier, as `run` sets it.
+    fn classifier_set() {
+        let _ = CLASSIFIER
+            .set(Classifier::new(&scanstation::config::IdentifyConfig::default()).unwrap());
+    }
+
     fn at() -> std::time::SystemTime {
+        classifier_set();
         UNIX_EPOCH + Duration::from_millis(1_795_874_587_123)
     }
 

@@ -1,5 +1,6 @@
 //! The one integration-test binary: one module per topic. Each test makes its own
 //! temp dirs (see `support`) and never touches a user's store.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a bench/test/tool: a panic is a failed run
 
 mod alloc_count;
 mod crash;

@@ -12,6 +12,7 @@
 //! ```
 //! `--fixtures` makes small 640x480 photos (the committed test set); otherwise
 //! the photos are about one megapixel.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a bench/test/tool: a panic is a failed run
 
 use image::{GrayImage, Luma};
 use rand::rngs::StdRng;

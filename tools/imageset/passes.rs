@@ -5,6 +5,7 @@
 //! ```text
 //! cargo run --release --example imageset-passes -- DIR
 //! ```
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a bench/test/tool: a panic is a failed run
 
 use scanstation::device::image::{decode_luma, load, pass_names};
 use std::collections::BTreeMap;
