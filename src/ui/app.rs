@@ -441,6 +441,12 @@ impl App {
     fn outcome(&mut self, o: Outcome, now: Instant) {
         self.session = o.session;
         if self.question != o.question {
+            // The question an error asked is answered: the error is dealt with.
+            if self.question.is_some() && o.question.is_none() {
+                if let Some(b) = &mut self.banner {
+                    b.sticky = false;
+                }
+            }
             self.pick = 0;
             self.question = o.question;
         }

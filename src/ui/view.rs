@@ -229,6 +229,7 @@ fn draw_footer(f: &mut Frame, area: Rect) {
             ("F3", "receive"),
             ("F4", "wipe"),
             ("F5", "stock-take"),
+            ("F6", "disposal"),
             ("^L", "sign out"),
             ("Esc", "clear"),
             ("F10", "quit"),

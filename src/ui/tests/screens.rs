@@ -203,3 +203,43 @@ fn hostile_codes_are_shown_inert() {
     assert!(text.contains("␛[2J01␝21X"), "{text}");
     assert!(!text.contains('\u{1b}'));
 }
+
+#[test]
+fn a_workflow_view_and_a_pick_question() {
+    use crate::station::question::QuestionView;
+    use crate::station::view::{Progress, WorkflowView};
+    let mut h = Harness::new();
+    let view = WorkflowView {
+        title: "Receiving PO-1001 · Acme".into(),
+        lines: vec![
+            "line 1  Latitude 7440     9 / 10".into(),
+            "line 2  P2423D monitor    2 / 2".into(),
+        ],
+        progress: Some(Progress {
+            label: "units".into(),
+            done: 11,
+            total: 12,
+        }),
+        list_title: "Last unit".into(),
+        list: vec!["5CG3301A1K → A-1011".into()],
+    };
+    let mut o = outcome(
+        Level::Warning,
+        "Unit over line 1: CONFIRM or CANCEL",
+        Some(Panel::Workflow(view)),
+    );
+    o.question = Some(QuestionView {
+        prompt: "Which order?".into(),
+        expects: "pick",
+        hint: "pick 1–3 or CANCEL".into(),
+        options: vec![
+            "PO-1001 Acme".into(),
+            "PO-1002 Globex".into(),
+            "PO-1003 Initech".into(),
+        ],
+    });
+    h.outcome(o);
+    h.press(KeyCode::Down, KeyModifiers::NONE, 10);
+    insta::assert_snapshot!("workflow_pick_120x40", h.render(120, 40).backend());
+    insta::assert_snapshot!("workflow_pick_80x24", h.render(80, 24).backend());
+}
