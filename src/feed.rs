@@ -116,6 +116,7 @@ pub fn unescape(s: &str) -> Vec<u8> {
 }
 
 /// Fuzzing entry point: any bytes as a line, never a panic.
+#[cfg(feature = "fuzzing")]
 pub fn fuzz_one(data: &[u8]) {
     let _ = parse_line(&String::from_utf8_lossy(data), SystemTime::UNIX_EPOCH);
 }
@@ -183,6 +184,15 @@ mod tests {
             "{",
         ] {
             assert!(parse_line(bad, SystemTime::UNIX_EPOCH).is_err(), "{bad}");
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+        /// Any line, JSON-looking or not, is an input or a reason, never a panic.
+        #[test]
+        fn any_line_never_panics(line in "(\\{|\\\\x|\\{GS\\}|[ -~]|\\PC){0,80}") {
+            let _ = parse_line(&line, SystemTime::UNIX_EPOCH);
         }
     }
 }

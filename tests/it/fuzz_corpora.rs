@@ -27,6 +27,7 @@ fn target(name: &str) -> Option<Target> {
         "rfid_mercury" => codec::rfid::mercury::fuzz_one,
         "rfid_tsl" => codec::rfid::tsl::fuzz_one,
         "term_keys" => scanstation::ui::term_keys::fuzz_one,
+        "feed_line" => scanstation::feed::fuzz_one,
         _ => return None,
     })
 }
