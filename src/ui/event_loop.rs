@@ -127,10 +127,12 @@ where
             },
             ev = events.recv(), if events_open => match ev {
                 Some(ev) => {
-                    let answer = matches!(ev, UiEvent::Outcome(_));
+                    // An answer to a scan is drawn at once; quiet outcomes
+                    // (an RFID read during a sweep, a tick's news) and
+                    // reader status coalesce into the next frame.
+                    let answer = matches!(&ev, UiEvent::Outcome(o) if !o.quiet);
                     app.update(ev, now());
                     if answer {
-                        // Feedback is drawn at once, not at the next tick.
                         draw(terminal, &app)?;
                         dirty = false;
                     } else {
