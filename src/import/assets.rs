@@ -408,7 +408,7 @@ pub fn parse_gtins(s: &str) -> Result<Vec<String>, String> {
             return Err(format!("\"{g}\" is not a GTIN (8, 12, 13 or 14 digits)"));
         }
         let (data, check) = g.as_bytes().split_at(g.len() - 1);
-        let want = fields::gs1_check_digit(data);
+        let want = crate::codec::gs1::check_digit(data) - b'0';
         if check[0] - b'0' != want {
             return Err(format!(
                 "\"{g}\": GTIN check digit is {}, expected {want}",

@@ -144,7 +144,7 @@ pub fn check_gln(s: &str) -> Result<(), String> {
     if s.len() != 13 || !s.bytes().all(|b| b.is_ascii_digit()) {
         return Err(format!("\"{s}\" is not a GLN (13 digits)"));
     }
-    let want = gs1_check_digit(&s.as_bytes()[..12]);
+    let want = crate::codec::gs1::check_digit(&s.as_bytes()[..12]) - b'0';
     let got = s.as_bytes()[12] - b'0';
     if want == got {
         Ok(())
@@ -153,17 +153,6 @@ pub fn check_gln(s: &str) -> Result<(), String> {
             "\"{s}\": GLN check digit is {got}, expected {want}"
         ))
     }
-}
-
-/// The GS1 mod-10 check digit of `digits` (ASCII digits, without the check digit).
-pub fn gs1_check_digit(digits: &[u8]) -> u8 {
-    let sum: u32 = digits
-        .iter()
-        .rev()
-        .enumerate()
-        .map(|(i, d)| u32::from(d - b'0') * if i % 2 == 0 { 3 } else { 1 })
-        .sum();
-    ((10 - sum % 10) % 10) as u8
 }
 
 /// A scannable location code derived from a name: `LOC-` and the name
