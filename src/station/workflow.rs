@@ -93,7 +93,54 @@ pub trait Workflow: Send {
     fn commands(&self) -> &'static [(&'static str, &'static str)];
 }
 
-/// A classified scan on its way to being journaled.
+/// An input's event on its way to the journal: keys may be added until it
+/// is journaled, and it is journaled once.
+pub struct PendingEvent {
+    kind: &'static str,
+    at: SystemTime,
+    payload: Value,
+    journaled: Option<i64>,
+}
+
+impl PendingEvent {
+    fn new(kind: &'static str, at: SystemTime, payload: Value) -> PendingEvent {
+        PendingEvent {
+            kind,
+            at,
+            payload,
+            journaled: None,
+        }
+    }
+
+    /// Adds a key to the event (before it is journaled).
+    pub fn set(&mut self, key: &str, value: Value) {
+        self.payload[key] = value;
+    }
+
+    /// The event's payload, before it is journaled.
+    pub fn payload_mut(&mut self) -> &mut Value {
+        &mut self.payload
+    }
+
+    /// Journals the event (once); returns its seq.
+    pub fn journal(&mut self, j: &mut Journal<'_>) -> Result<i64, StoreError> {
+        if let Some(seq) = self.journaled {
+            return Ok(seq);
+        }
+        let seq = j.append(self.at, self.kind, self.payload.take())?;
+        self.journaled = Some(seq);
+        Ok(seq)
+    }
+
+    /// Journals it refused, saying why (`signin_required`, `question_open` …).
+    pub fn refuse(&mut self, j: &mut Journal<'_>, why: &str) -> Result<i64, StoreError> {
+        self.set("refused", json!(why));
+        self.journal(j)
+    }
+}
+
+/// A classified scan on its way to being journaled as a `scan` event (its
+/// [`PendingEvent`] methods through `Deref`).
 pub struct ScanIn<'a> {
     pub scan: &'a Scan,
     pub kind: IdentityKind,
@@ -101,8 +148,7 @@ pub struct ScanIn<'a> {
     pub value: String,
     /// The code as shown to a person (control characters visible, cut).
     pub shown: String,
-    payload: Value,
-    journaled: Option<i64>,
+    event: PendingEvent,
 }
 
 impl<'a> ScanIn<'a> {
@@ -122,45 +168,30 @@ impl<'a> ScanIn<'a> {
             kind,
             value,
             shown,
-            payload,
-            journaled: None,
+            event: PendingEvent::new("scan", scan.at, payload),
         }
-    }
-
-    /// Adds a key to the scan's event (before it is journaled).
-    pub fn set(&mut self, key: &str, value: Value) {
-        self.payload[key] = value;
-    }
-
-    /// The scan's event payload, before it is journaled.
-    pub fn payload_mut(&mut self) -> &mut Value {
-        &mut self.payload
-    }
-
-    /// Journals the scan as a `scan` event (once); returns its seq.
-    pub fn journal(&mut self, j: &mut Journal<'_>) -> Result<i64, StoreError> {
-        if let Some(seq) = self.journaled {
-            return Ok(seq);
-        }
-        let seq = j.append(self.scan.at, "scan", self.payload.take())?;
-        self.journaled = Some(seq);
-        Ok(seq)
-    }
-
-    /// Journals it refused, saying why (`signin_required`, `question_open` …).
-    pub fn refuse(&mut self, j: &mut Journal<'_>, why: &str) -> Result<i64, StoreError> {
-        self.set("refused", json!(why));
-        self.journal(j)
     }
 }
 
-/// An RFID read on its way to being journaled.
+impl std::ops::Deref for ScanIn<'_> {
+    type Target = PendingEvent;
+    fn deref(&self) -> &PendingEvent {
+        &self.event
+    }
+}
+
+impl std::ops::DerefMut for ScanIn<'_> {
+    fn deref_mut(&mut self) -> &mut PendingEvent {
+        &mut self.event
+    }
+}
+
+/// An RFID read on its way to being journaled as an `rfid.read` event.
 pub struct RfidIn<'a> {
     pub read: &'a RfidRead,
     /// The EPC in upper-case hex.
     pub epc: String,
-    payload: Value,
-    journaled: Option<i64>,
+    event: PendingEvent,
 }
 
 impl<'a> RfidIn<'a> {
@@ -176,26 +207,20 @@ impl<'a> RfidIn<'a> {
         RfidIn {
             read,
             epc,
-            payload,
-            journaled: None,
+            event: PendingEvent::new("rfid.read", read.at, payload),
         }
     }
+}
 
-    pub fn set(&mut self, key: &str, value: Value) {
-        self.payload[key] = value;
+impl std::ops::Deref for RfidIn<'_> {
+    type Target = PendingEvent;
+    fn deref(&self) -> &PendingEvent {
+        &self.event
     }
+}
 
-    pub fn payload_mut(&mut self) -> &mut Value {
-        &mut self.payload
-    }
-
-    /// Journals the read as an `rfid.read` event (once).
-    pub fn journal(&mut self, j: &mut Journal<'_>) -> Result<i64, StoreError> {
-        if let Some(seq) = self.journaled {
-            return Ok(seq);
-        }
-        let seq = j.append(self.read.at, "rfid.read", self.payload.take())?;
-        self.journaled = Some(seq);
-        Ok(seq)
+impl std::ops::DerefMut for RfidIn<'_> {
+    fn deref_mut(&mut self) -> &mut PendingEvent {
+        &mut self.event
     }
 }
