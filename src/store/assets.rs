@@ -228,6 +228,40 @@ const SELECT: &str = "SELECT a.id, \
     LEFT JOIN locations l ON l.id = a.location_id \
     LEFT JOIN vendors v ON v.id = a.supplier_id";
 
+/// What a scan's answer names: the asset's tag, status, model and location.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AssetSummary {
+    pub tag: Option<String>,
+    pub status: String,
+    pub model: Option<String>,
+    pub manufacturer: Option<String>,
+    pub location_code: Option<String>,
+}
+
+/// An asset's summary: one indexed read per table, nothing more (the scan
+/// path reads it inside its transaction; the full row is for cards).
+pub fn summary(conn: &Connection, id: i64) -> Result<Option<AssetSummary>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT (SELECT value FROM identifiers WHERE asset_id = a.id AND kind = 'asset_tag' \
+                     ORDER BY id LIMIT 1), a.status, m.name, f.name, l.code \
+             FROM assets a \
+             LEFT JOIN models m ON m.id = a.model_id \
+             LEFT JOIN manufacturers f ON f.id = m.manufacturer_id \
+             LEFT JOIN locations l ON l.id = a.location_id WHERE a.id = ?1",
+        )?
+        .query_row(params![id], |r| {
+            Ok(AssetSummary {
+                tag: r.get(0)?,
+                status: r.get(1)?,
+                model: r.get(2)?,
+                manufacturer: r.get(3)?,
+                location_code: r.get(4)?,
+            })
+        })
+        .optional()?)
+}
+
 fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AssetRow> {
     Ok(AssetRow {
         id: r.get(0)?,

@@ -125,7 +125,7 @@ impl Lookup {
 
     /// The asset's one-line summary and whether its status is a warning.
     fn found(j: &Journal<'_>, id: i64) -> Result<Decision, StoreError> {
-        let Some(a) = store::assets::get(j.conn(), id)? else {
+        let Some(a) = store::assets::summary(j.conn(), id)? else {
             return Ok(Decision::warn(format!("Saved; asset #{id} is gone")));
         };
         let line = lookup::asset_line_of(
