@@ -354,6 +354,9 @@ impl App {
                     if let Some(b) = &mut self.banner {
                         b.sticky = false;
                     }
+                } else if self.field.is_empty() && self.question.is_some() {
+                    // Nothing typed: Esc cancels the open question.
+                    self.command(Command::Cancel, now);
                 } else {
                     self.field.clear();
                 }
@@ -408,6 +411,13 @@ impl App {
                     // Enter picks the highlighted entry of the list.
                     let n = u32::try_from(self.pick + 1).unwrap_or(u32::MAX);
                     self.command(Command::Pick(n), now);
+                } else if self
+                    .question
+                    .as_ref()
+                    .is_some_and(|q| q.expects == "confirm")
+                {
+                    // Enter confirms a yes/no question.
+                    self.command(Command::Confirm, now);
                 }
             }
             WedgeKey::Tab | WedgeKey::Other => {}

@@ -283,3 +283,21 @@ fn an_error_stays_on_the_banner_until_esc() {
     h.outcome(outcome(Level::Ok, "A-1001 · in_stock", None));
     assert_eq!(h.app.banner.clone().unwrap().level, Level::Ok);
 }
+
+#[test]
+fn enter_confirms_and_esc_cancels_a_yes_no_question() {
+    let mut h = Harness::new();
+    let mut o = outcome(Level::Warning, "Enrol ZZ-1? CONFIRM or CANCEL", None);
+    o.question = Some(crate::station::question::QuestionView {
+        prompt: "Enrol ZZ-1 as a new asset (in_stock)?".into(),
+        expects: "confirm",
+        hint: "CONFIRM or CANCEL".into(),
+        options: Vec::new(),
+    });
+    h.outcome(o);
+    h.press(KeyCode::Enter, KeyModifiers::NONE, 0);
+    h.tick(200);
+    assert_eq!(h.inputs(), [Input::Command(Command::Confirm)]);
+    h.press(KeyCode::Esc, KeyModifiers::NONE, 400);
+    assert_eq!(h.inputs(), [Input::Command(Command::Cancel)]);
+}

@@ -9,9 +9,9 @@ use ratatui::Frame;
 /// The keys and what they do, as listed in the overlay.
 pub const KEYS: &[(&str, &str)] = &[
     ("? / F1", "show or hide this help"),
-    ("Enter", "send what is typed, or pick the highlighted"),
+    ("Enter", "send what is typed; confirm or pick an answer"),
     ("Up / Down", "move through a question's list"),
-    ("Esc", "close help, acknowledge an error, clear"),
+    ("Esc", "close help, acknowledge, cancel, clear"),
     ("Backspace", "delete the last character typed"),
     ("F2", "Lookup mode"),
     ("F3", "Receive mode"),

@@ -69,7 +69,17 @@ pub fn question(q: &QuestionView, selected: usize, f: &mut Frame, area: Rect) {
     f.render_widget(
         Paragraph::new(vec![
             Line::styled(printable(&q.prompt), theme::STRONG),
-            Line::styled(printable(&q.hint), theme::DIM),
+            Line::styled(
+                match q.expects {
+                    "confirm" => format!("{} · Enter confirms, Esc cancels", printable(&q.hint)),
+                    "pick" => format!(
+                        "{} · Up/Down and Enter pick, Esc cancels",
+                        printable(&q.hint)
+                    ),
+                    _ => format!("{} · Esc cancels", printable(&q.hint)),
+                },
+                theme::DIM,
+            ),
         ])
         .wrap(Wrap { trim: false }),
         prompt,
