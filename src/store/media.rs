@@ -148,6 +148,19 @@ pub fn attach(conn: &Connection, medium_id: i64, asset_id: i64) -> Result<()> {
     }
 }
 
+/// Sets where a medium goes after sanitization (one of [`DESTINATIONS`]).
+pub fn set_destination(conn: &Connection, medium_id: i64, destination: &str) -> Result<()> {
+    if !DESTINATIONS.contains(&destination) {
+        return Err(StoreError::Invalid {
+            what: "destination",
+            detail: format!("{destination:?}: use one of {}", DESTINATIONS.join(", ")),
+        });
+    }
+    conn.prepare_cached("UPDATE media SET destination = ?1 WHERE id = ?2")?
+        .execute(params![destination, medium_id])?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,6 +2,7 @@
 
 pub mod lookup;
 pub mod unbuilt;
+pub mod wipe;
 
 use super::workflow::Workflow;
 use crate::input::Mode;
@@ -13,6 +14,7 @@ pub fn all(settings: &super::StationSettings) -> Vec<Box<dyn Workflow>> {
         .map(|m| -> Box<dyn Workflow> {
             match m {
                 Mode::Lookup => Box::new(lookup::Lookup::new(&settings.identify)),
+                Mode::Wipe => Box::new(wipe::Wipe::new(settings)),
                 other => Box::new(unbuilt::Unbuilt(*other)),
             }
         })
