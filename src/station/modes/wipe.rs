@@ -59,7 +59,10 @@ const COMMANDS: &[(&str, &str)] = &[
         "CMD:DEST:X",
         "where the asset's media go: INTERNAL_REUSE, EXTERNAL_REUSE, RECYCLE, MANUFACTURER, OTHER",
     ),
-    ("CMD:METHOD:X", "the record's NIST method: CLEAR, PURGE, DESTROY"),
+    (
+        "CMD:METHOD:X",
+        "the record's NIST method: CLEAR, PURGE, DESTROY",
+    ),
     (
         "CMD:TECHNIQUE:X",
         "OVERWRITE, BLOCK_ERASE, CRYPTO_ERASE, SANITIZE, DEGAUSS, SHRED, DISINTEGRATE, OTHER",
@@ -199,7 +202,10 @@ fn next_step(conn: &Connection, b: &Bench, categories: &[String]) -> Result<Stri
             } else if b.medium_id.is_none() {
                 "scan a medium's serial (or CMD:MEDIA:TYPE and a serial) to record it".into()
             } else if !b.draft.missing().is_empty() {
-                format!("record it: {}, then CMD:CONFIRM", b.draft.missing().join(", "))
+                format!(
+                    "record it: {}, then CMD:CONFIRM",
+                    b.draft.missing().join(", ")
+                )
             } else {
                 "CMD:CONFIRM records it".into()
             }
@@ -215,7 +221,8 @@ fn render(conn: &Connection, b: &Bench, categories: &[String]) -> Result<Workflo
         ..WorkflowView::default()
     };
     let Some(id) = b.asset_id else {
-        v.lines.push(format!("Next: {}", next_step(conn, b, categories)?));
+        v.lines
+            .push(format!("Next: {}", next_step(conn, b, categories)?));
         return Ok(v);
     };
     if let Some(a) = store::assets::get(conn, id)? {
@@ -252,7 +259,11 @@ fn render(conn: &Connection, b: &Bench, categories: &[String]) -> Result<Workflo
             Some(r) => format!("FAILED ({})", r.source),
             None => "not sanitized".into(),
         };
-        let cur = if b.medium_id == Some(m.id) { "▶ " } else { "" };
+        let cur = if b.medium_id == Some(m.id) {
+            "▶ "
+        } else {
+            ""
+        };
         v.list.push(format!("{cur}{} · {state}", medium_name(m)));
     }
     v.progress = Some(Progress {
@@ -263,7 +274,8 @@ fn render(conn: &Connection, b: &Bench, categories: &[String]) -> Result<Workflo
     if !b.draft.is_empty() {
         v.lines.push(format!("Record: {}", b.draft.summary()));
     }
-    v.lines.push(format!("Next: {}", next_step(conn, b, categories)?));
+    v.lines
+        .push(format!("Next: {}", next_step(conn, b, categories)?));
     Ok(v)
 }
 
@@ -406,11 +418,9 @@ impl Wipe {
                 j.ctx.ask(q);
                 Ok(Decision::error(msg).asset(asset_id))
             }
-            Err(refused) => Ok(Decision::error(format!(
-                "{tag}: refused: {}",
-                refused.message()
-            ))
-            .asset(asset_id)),
+            Err(refused) => Ok(
+                Decision::error(format!("{tag}: refused: {}", refused.message())).asset(asset_id),
+            ),
         }
     }
 
@@ -471,9 +481,10 @@ impl Wipe {
         }
         let tag = tag_of(j.conn(), asset_id)?;
         let (mid, msg) = match media::by_serial(j.conn(), serial)? {
-            Some(m) if m.asset_id == Some(asset_id) => {
-                (m.id, format!("{} is already a medium of {tag}", medium_name(&m)))
-            }
+            Some(m) if m.asset_id == Some(asset_id) => (
+                m.id,
+                format!("{} is already a medium of {tag}", medium_name(&m)),
+            ),
             Some(m) if m.asset_id.is_none() => {
                 media::attach(j.conn(), m.id, asset_id)?;
                 if let Some(d) = &b.destination {
@@ -643,7 +654,10 @@ impl Wipe {
                 j,
                 env,
                 &b,
-                Decision::warn(format!("Cannot record yet: missing {}", missing.join(" and "))),
+                Decision::warn(format!(
+                    "Cannot record yet: missing {}",
+                    missing.join(" and ")
+                )),
             );
         }
         if let Some(r) = env.policy.rule("validator_required") {
@@ -830,7 +844,11 @@ impl Workflow for Wipe {
         r: &mut RfidIn<'_>,
     ) -> Result<Decision, StoreError> {
         r.journal(j)?;
-        Ok(Decision::ok(format!("RFID {} journaled: scan the asset's barcode", r.epc)).quiet())
+        Ok(Decision::ok(format!(
+            "RFID {} journaled: scan the asset's barcode",
+            r.epc
+        ))
+        .quiet())
     }
 
     fn command(
@@ -861,9 +879,15 @@ impl Workflow for Wipe {
                         ))));
                     }
                     let Some(id) = load(j).asset_id else {
-                        return Ok(Some(Decision::warn("Scan the asset first, then its reason")));
+                        return Ok(Some(Decision::warn(
+                            "Scan the asset first, then its reason",
+                        )));
                     };
-                    if j.ctx.question.as_ref().is_some_and(|q| q.kind == "wipe.reason") {
+                    if j.ctx
+                        .question
+                        .as_ref()
+                        .is_some_and(|q| q.kind == "wipe.reason")
+                    {
                         j.ctx.clear_question();
                     }
                     self.decommission(j, env, id, reason, at, None).map(Some)
@@ -905,9 +929,9 @@ impl Workflow for Wipe {
                     Self::said(j, env, &b, Decision::warn(msg)).map(Some)
                 }
                 "DEST" => self.set_destination(j, env, arg.as_deref(), at).map(Some),
-                "METHOD" | "TECHNIQUE" | "VERIFY" | "RESULT" => self
-                    .set_field(j, env, verb, arg.as_deref(), at)
-                    .map(Some),
+                "METHOD" | "TECHNIQUE" | "VERIFY" | "RESULT" => {
+                    self.set_field(j, env, verb, arg.as_deref(), at).map(Some)
+                }
                 _ => Ok(None),
             },
             _ => Ok(None),
@@ -940,7 +964,8 @@ impl Workflow for Wipe {
             }
             ("wipe.validator", Answer::Badge(op), _) => {
                 let medium_id = q.data["medium_id"].as_i64().unwrap_or_default();
-                let draft: Draft = serde_json::from_value(q.data["draft"].clone()).unwrap_or_default();
+                let draft: Draft =
+                    serde_json::from_value(q.data["draft"].clone()).unwrap_or_default();
                 if !draft.missing().is_empty() {
                     return Ok(Decision::warn("The record is incomplete: nothing recorded"));
                 }

@@ -1,0 +1,240 @@
+//! Wipe mode (and Disposal mode) through `scanstation feed` and
+//! `Station::handle`: an asset decommissioned, its drive recorded and
+//! validated by a second badge, sanitized, certified; a failed record keeps
+//! it from `sanitized`.
+
+use crate::support::Sandbox;
+use scanstation::input::{Input, Scan, Source};
+use scanstation::station::outcome::Level;
+use scanstation::station::seed::{seed_demo, DemoCodes};
+use scanstation::station::{Station, StationSettings};
+use scanstation::store::{assets, Store};
+use serde_json::Value;
+use std::time::SystemTime;
+
+fn seeded(sb: &Sandbox) -> DemoCodes {
+    let mut store = Store::open(&sb.db()).unwrap();
+    seed_demo(&mut store, "seed").unwrap()
+}
+
+fn scan(code: &str) -> Input {
+    Input::Scan(Scan::new(Source::Wedge, code.as_bytes(), SystemTime::now()))
+}
+
+fn status_of(st: &Station, tag: &str) -> String {
+    let id = assets::by_tag(st.store().conn(), tag).unwrap().unwrap();
+    assets::get(st.store().conn(), id).unwrap().unwrap().status
+}
+
+fn feed(sb: &Sandbox, name: &str, script: &str) -> (Option<i32>, Vec<Value>) {
+    let file = sb.path().join(name);
+    std::fs::write(&file, script).unwrap();
+    let out = sb.cmd().args(["feed"]).arg(&file).output().unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let lines = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    (out.status.code(), lines)
+}
+
+fn at(lines: &[Value], n: u64) -> &Value {
+    lines
+        .iter()
+        .find(|l| l["line"] == n)
+        .unwrap_or_else(|| panic!("no answer for line {n}: {lines:#?}"))
+}
+
+fn msg(l: &Value) -> &str {
+    l["message"].as_str().unwrap_or_default()
+}
+
+#[test]
+fn a_drive_is_wiped_to_a_certificate_through_feed() {
+    let sb = Sandbox::new();
+    let codes = seeded(&sb);
+    let tag = &codes.tags[0]; // a Dell Latitude laptop, in stock: it holds media
+    let script = format!(
+        "B0003\n\
+         CMD:MODE:WIPE\n\
+         {tag}\n\
+         CMD:PICK:1\n\
+         CMD:MEDIA:SSD\n\
+         S3-TEST-0001\n\
+         CMD:DEST:RECYCLE\n\
+         CMD:METHOD:PURGE\n\
+         CMD:TECHNIQUE:CRYPTO_ERASE\n\
+         CMD:CONFIRM\n\
+         CMD:VERIFY:FULL\n\
+         CMD:RESULT:PASSED\n\
+         CMD:CONFIRM\n\
+         B0003\n\
+         B0002\n"
+    );
+    let (code, lines) = feed(&sb, "wipe.feed", &script);
+    assert_eq!(code, Some(1), "the own badge is refused: {lines:#?}");
+    assert_eq!(at(&lines, 3)["question"].as_str().is_some(), true);
+    assert!(
+        msg(at(&lines, 3)).contains("why?"),
+        "{}",
+        msg(at(&lines, 3))
+    );
+    let l4 = at(&lines, 4);
+    assert_eq!(l4["asset"]["status"], "decommissioning", "{l4}");
+    assert!(msg(l4).contains("(EOL)"), "{}", msg(l4));
+    assert!(
+        msg(l4).contains("CMD:MEDIA"),
+        "says what is next: {}",
+        msg(l4)
+    );
+    assert_eq!(at(&lines, 5)["question"], "SSD of A-1001: its serial?");
+    assert!(msg(at(&lines, 6)).contains("S3-TEST-0001 (ssd) added to A-1001"));
+    assert!(msg(at(&lines, 7)).contains("Destination: recycle"));
+    let l10 = at(&lines, 10);
+    assert_eq!(l10["level"], "warn");
+    assert!(
+        msg(l10).contains("Cannot record yet: missing the result"),
+        "{}",
+        msg(l10)
+    );
+    assert!(!msg(l10).contains("the method ("), "{}", msg(l10));
+    let l13 = at(&lines, 13);
+    assert!(
+        l13["question"]
+            .as_str()
+            .is_some_and(|q| q.contains("validator_required")),
+        "{l13}"
+    );
+    let l14 = at(&lines, 14);
+    assert_eq!(l14["level"], "error", "the technician's own badge: {l14}");
+    assert!(msg(l14).contains("may not answer"), "{}", msg(l14));
+    assert!(l14["question"].is_string(), "still asked");
+    let l15 = at(&lines, 15);
+    assert_eq!(l15["level"], "ok", "{l15}");
+    assert!(msg(l15).contains("validated by B0002"), "{}", msg(l15));
+    assert!(msg(l15).contains("SANITIZED"), "{}", msg(l15));
+    assert_eq!(l15["asset"]["status"], "sanitized");
+    assert!(lines.iter().skip(1).all(|l| l["mode"] == "wipe"));
+
+    // The record as the report shows it.
+    let out = sb
+        .cmd()
+        .args(["report", "sanitization", "--format", "json", "--asset", tag])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let rows: Vec<Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(rows.len(), 1, "{stdout}");
+    let r = &rows[0];
+    assert_eq!(r["medium_serial"], "S3-TEST-0001");
+    assert_eq!(r["media_type"], "ssd");
+    assert_eq!(r["method"], "purge");
+    assert_eq!(r["technique"], "crypto_erase");
+    assert_eq!(r["verification"], "full");
+    assert_eq!(r["result"], "passed");
+    assert_eq!(r["operator"], "B0003");
+    assert_eq!(r["validator"], "B0002");
+    assert_eq!(r["destination"], "recycle");
+    assert_eq!(r["source"], "manual");
+
+    // The certificate is issued from it.
+    let pdf = sb.path().join("cert.pdf");
+    let out = sb
+        .cmd()
+        .args(["certificate", tag, "--out"])
+        .arg(&pdf)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let c: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(c["issued"], true);
+    assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF"));
+
+    let v = sb.cmd().arg("verify").output().unwrap();
+    assert!(v.status.success(), "{}", String::from_utf8_lossy(&v.stdout));
+}
+
+#[test]
+fn a_failed_record_keeps_an_asset_from_sanitized() {
+    let sb = Sandbox::new();
+    let codes = seeded(&sb);
+    let tag = &codes.tags[3]; // an HP EliteBook, deployed
+    let monitor = &codes.tags[1]; // a Dell monitor: it holds no media
+    let mut st = Station::new(
+        Store::open(&sb.db()).unwrap(),
+        StationSettings {
+            station_id: "bench-2".into(),
+            ..StationSettings::default()
+        },
+    )
+    .unwrap();
+    for (input, level) in [
+        ("B0002", Level::Ok),
+        ("CMD:MODE:WIPE", Level::Ok),
+        // No asset on the bench: nothing to record.
+        ("CMD:CONFIRM", Level::Warning),
+        // An asset without media is sanitized once its reason is given.
+        (monitor.as_str(), Level::Warning),
+        ("CMD:PICK:4", Level::Ok),
+        (tag.as_str(), Level::Warning),
+        ("CMD:REASON:FAILED", Level::Ok),
+        ("CMD:MEDIA:HDD", Level::Warning),
+        ("WD-FAIL-1", Level::Ok),
+        ("CMD:MEDIA:HDD", Level::Warning),
+        ("WD-OK-2", Level::Ok),
+        // The same serial again is the same medium.
+        ("CMD:MEDIA:HDD", Level::Warning),
+        ("WD-OK-2", Level::Ok),
+        ("CMD:CONFIRM", Level::Warning),
+        ("CMD:METHOD:CLEAR", Level::Ok),
+        ("CMD:RESULT:PASSED", Level::Ok),
+        ("CMD:CONFIRM", Level::Warning),
+        ("B0001", Level::Ok),
+    ] {
+        let o = st.handle(scan(input));
+        assert_eq!(o.level, level, "{input}: {}", o.message);
+    }
+    assert_eq!(status_of(&st, monitor), "sanitized");
+    assert_eq!(status_of(&st, tag), "decommissioning", "one of two media");
+    // The first drive fails.
+    for (input, level) in [
+        ("WD-FAIL-1", Level::Ok),
+        ("CMD:METHOD:CLEAR", Level::Ok),
+        ("CMD:RESULT:FAILED", Level::Ok),
+        ("CMD:CONFIRM", Level::Warning),
+    ] {
+        let o = st.handle(scan(input));
+        assert_eq!(o.level, level, "{input}: {}", o.message);
+    }
+    let o = st.handle(scan("B0001"));
+    assert_eq!(o.level, Level::Warning, "{}", o.message);
+    assert!(o.message.contains("FAILED"), "{}", o.message);
+    assert_eq!(
+        status_of(&st, tag),
+        "decommissioning",
+        "a failed wipe blocks"
+    );
+    // No certificate for it either.
+    let out = sb.cmd().args(["certificate", tag]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    // A passed record afterwards clears it.
+    for input in [
+        "CMD:METHOD:DESTROY",
+        "CMD:TECHNIQUE:SHRED",
+        "CMD:RESULT:PASSED",
+        "CMD:CONFIRM",
+    ] {
+        st.handle(scan(input));
+    }
+    let o = st.handle(scan("B0003"));
+    assert!(o.message.contains("SANITIZED"), "{}", o.message);
+    assert_eq!(status_of(&st, tag), "sanitized");
+}
