@@ -1,5 +1,6 @@
 //! The bench modes, one workflow each, behind [`super::workflow::Workflow`].
 
+pub mod disposal;
 pub mod lookup;
 pub mod unbuilt;
 pub mod wipe;
@@ -15,6 +16,7 @@ pub fn all(settings: &super::StationSettings) -> Vec<Box<dyn Workflow>> {
             match m {
                 Mode::Lookup => Box::new(lookup::Lookup::new(&settings.identify)),
                 Mode::Wipe => Box::new(wipe::Wipe::new(settings)),
+                Mode::Disposal => Box::new(disposal::Disposal::new(settings)),
                 other => Box::new(unbuilt::Unbuilt(*other)),
             }
         })
