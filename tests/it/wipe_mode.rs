@@ -238,3 +238,151 @@ fn a_failed_record_keeps_an_asset_from_sanitized() {
     assert!(o.message.contains("SANITIZED"), "{}", o.message);
     assert_eq!(status_of(&st, tag), "sanitized");
 }
+
+#[test]
+fn a_wiped_asset_goes_on_a_pallet_to_a_certified_vendor_and_is_disposed() {
+    let sb = Sandbox::new();
+    let codes = seeded(&sb);
+    {
+        let store = Store::open(&sb.db()).unwrap();
+        scanstation::store::vendors::create(
+            store.conn(),
+            "Acme Scrap",
+            "disposal",
+            Some("e-Stewards"),
+            Some("2020-01-31"),
+        )
+        .unwrap();
+    }
+    let config = sb.path().join("station.toml");
+    std::fs::write(
+        &config,
+        "[organisation]\nname = \"Example Corp\"\ngs1_company_prefix = \"0614141\"\n\
+         [disposal]\nsscc_extension = 3\nsscc_serial_start = 500\nsscc_serial_end = 599\n",
+    )
+    .unwrap();
+    let sscc = scanstation::station::modes::disposal::sscc("0614141", 3, 500).unwrap();
+    let tag = &codes.tags[3]; // deployed
+    let unsanitized = &codes.tags[0];
+    let script = format!(
+        "B0003\n\
+         CMD:MODE:WIPE\n\
+         {tag}\n\
+         CMD:REASON:LEASE_RETURN\n\
+         CMD:MEDIA:NVME\n\
+         NV-77001\n\
+         CMD:METHOD:PURGE\n\
+         CMD:TECHNIQUE:SANITIZE\n\
+         CMD:VERIFY:SAMPLE\n\
+         CMD:RESULT:PASSED\n\
+         CMD:CONFIRM\n\
+         B0001\n\
+         CMD:MODE:DISPOSAL\n\
+         {tag}\n\
+         CMD:NEWBATCH\n\
+         {tag}\n\
+         {unsanitized}\n\
+         CMD:CLOSE\n\
+         {sscc}\n\
+         CMD:PICK:1\n\
+         (00){sscc}\n\
+         CMD:PICK:2\n\
+         DRV-4471 Jo Bloggs\n"
+    );
+    let file = sb.path().join("disposal.feed");
+    std::fs::write(&file, script).unwrap();
+    let out = sb
+        .cmd()
+        .arg("--config")
+        .arg(&config)
+        .arg("feed")
+        .arg(&file)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(out.status.code(), Some(1), "refusals: {stdout}");
+    assert!(msg(at(&lines, 12)).contains("SANITIZED"), "{stdout}");
+    // No pallet open yet.
+    assert!(
+        msg(at(&lines, 14)).contains("no pallet is open"),
+        "{stdout}"
+    );
+    assert!(msg(at(&lines, 15)).contains(&format!("Pallet {sscc} opened")));
+    let l16 = at(&lines, 16);
+    assert_eq!(l16["asset"]["status"], "awaiting_pickup", "{l16}");
+    let l17 = at(&lines, 17);
+    assert_eq!(l17["level"], "error");
+    assert!(msg(l17).contains("rule media_sanitized"), "{}", msg(l17));
+    assert!(msg(at(&lines, 18)).contains("closed with 1 assets"));
+    let l19 = at(&lines, 19);
+    let q = l19["question"].as_str().unwrap();
+    assert!(q.contains("to which vendor"), "{q}");
+    assert!(
+        msg(l19).contains("pick 1–2"),
+        "the supplier is not listed: {}",
+        msg(l19)
+    );
+    let l20 = at(&lines, 20);
+    assert_eq!(l20["level"], "error", "{l20}");
+    assert!(msg(l20).contains("rule certified_vendor"), "{}", msg(l20));
+    assert!(msg(l20).contains("expired on 2020-01-31"), "{}", msg(l20));
+    assert!(at(&lines, 22)["question"]
+        .as_str()
+        .is_some_and(|q| q.contains("driver")));
+    let l23 = at(&lines, 23);
+    assert_eq!(l23["level"], "ok", "{l23}");
+    assert!(msg(l23).contains("GreenCycle Recovery"), "{}", msg(l23));
+    assert!(msg(l23).contains("DRV-4471 Jo Bloggs"), "{}", msg(l23));
+
+    let report = |sb: &Sandbox| -> Value {
+        let out = sb
+            .cmd()
+            .args(["report", "disposal", "--format", "json"])
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        let s = String::from_utf8(out.stdout).unwrap();
+        assert_eq!(s.lines().count(), 1, "{s}");
+        serde_json::from_str(s.lines().next().unwrap()).unwrap()
+    };
+    let r = report(&sb);
+    assert_eq!(r["asset"], tag.as_str());
+    assert_eq!(r["batch_sscc"], sscc.as_str());
+    assert_eq!(r["vendor"], "GreenCycle Recovery");
+    assert_eq!(r["vendor_certifications"], serde_json::json!(["R2v3"]));
+    assert_eq!(r["driver"], "DRV-4471 Jo Bloggs");
+    assert_eq!(r["certificate_number"], Value::Null);
+    assert_eq!(r["status"], "in_transit");
+
+    let confirm = |sb: &Sandbox| {
+        sb.cmd()
+            .args([
+                "disposal",
+                "confirm",
+                &sscc,
+                "--certificate",
+                "GC-2026-0042",
+            ])
+            .output()
+            .unwrap()
+    };
+    let out = confirm(&sb);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r = report(&sb);
+    assert_eq!(r["status"], "disposed");
+    assert_eq!(r["certificate_number"], "GC-2026-0042");
+    let again = confirm(&sb);
+    assert_eq!(again.status.code(), Some(1), "confirmed once");
+    assert!(String::from_utf8_lossy(&again.stderr).contains("confirmed"));
+
+    let v = sb.cmd().arg("verify").output().unwrap();
+    assert!(v.status.success(), "{}", String::from_utf8_lossy(&v.stdout));
+}

@@ -62,8 +62,9 @@ pub fn next_sscc(
     end: u64,
     used: &[String],
 ) -> Result<String, String> {
-    let probe = sscc(prefix, extension, start)
-        .ok_or_else(|| format!("[organisation] gs1_company_prefix {prefix:?} is not 6–12 digits"))?;
+    let probe = sscc(prefix, extension, start).ok_or_else(|| {
+        format!("[organisation] gs1_company_prefix {prefix:?} is not 6–12 digits")
+    })?;
     let width = 16 - prefix.len();
     let head = &probe[..1 + prefix.len()];
     let last = used
@@ -141,8 +142,7 @@ fn render(conn: &Connection, station: &str) -> Result<WorkflowView, StoreError> 
             }
         }
         None => v.lines.push(
-            "Next: CMD:NEWBATCH opens a pallet; scan a closed pallet's SSCC to hand it over"
-                .into(),
+            "Next: CMD:NEWBATCH opens a pallet; scan a closed pallet's SSCC to hand it over".into(),
         ),
     }
     Ok(v)
@@ -256,10 +256,10 @@ impl Disposal {
     ) -> Result<Decision, StoreError> {
         let tag = tag_of(j.conn(), asset_id)?;
         let Some(b) = batches::open_at_station(j.conn(), j.station())? else {
-            return Ok(Decision::warn(format!(
-                "{tag}: no pallet is open: CMD:NEWBATCH opens one"
-            ))
-            .asset(asset_id));
+            return Ok(
+                Decision::warn(format!("{tag}: no pallet is open: CMD:NEWBATCH opens one"))
+                    .asset(asset_id),
+            );
         };
         if let Some(p) = batches::pallet_of(j.conn(), asset_id)? {
             return Self::said(
@@ -395,7 +395,9 @@ impl Disposal {
             batches::get(j.conn(), batch_id)?,
             vendors::get(j.conn(), vendor_id)?,
         ) else {
-            return Ok(Decision::warn("The pallet or the vendor is gone: nothing done"));
+            return Ok(Decision::warn(
+                "The pallet or the vendor is gone: nothing done",
+            ));
         };
         if driver.is_empty() || driver.chars().any(char::is_control) {
             return Ok(Decision::warn(format!(
@@ -586,7 +588,11 @@ impl Workflow for Disposal {
         r: &mut RfidIn<'_>,
     ) -> Result<Decision, StoreError> {
         r.journal(j)?;
-        Ok(Decision::ok(format!("RFID {} journaled: scan the asset's barcode", r.epc)).quiet())
+        Ok(Decision::ok(format!(
+            "RFID {} journaled: scan the asset's barcode",
+            r.epc
+        ))
+        .quiet())
     }
 
     fn command(
@@ -662,7 +668,10 @@ mod tests {
         );
         assert_eq!(sscc("12345", 0, 1), None, "a prefix is 6–12 digits");
         assert_eq!(sscc("0614141", 0, 1_000_000_000), None, "9 digits left");
-        let used = vec![sscc("0614141", 3, 10).unwrap(), sscc("0614141", 3, 11).unwrap()];
+        let used = vec![
+            sscc("0614141", 3, 10).unwrap(),
+            sscc("0614141", 3, 11).unwrap(),
+        ];
         assert_eq!(
             next_sscc("0614141", 3, 10, 12, &used).unwrap(),
             sscc("0614141", 3, 12).unwrap()
