@@ -73,7 +73,7 @@ fn a_drive_is_wiped_to_a_certificate_through_feed() {
     );
     let (code, lines) = feed(&sb, "wipe.feed", &script);
     assert_eq!(code, Some(1), "the own badge is refused: {lines:#?}");
-    assert_eq!(at(&lines, 3)["question"].as_str().is_some(), true);
+    assert!(at(&lines, 3)["question"].as_str().is_some());
     assert!(
         msg(at(&lines, 3)).contains("why?"),
         "{}",
