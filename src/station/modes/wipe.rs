@@ -197,8 +197,33 @@ fn next_step(conn: &Connection, b: &Bench, categories: &[String]) -> Result<Stri
         "decommissioning" => {
             let (m, _) = store::lifecycle::media_counts(conn, id)?;
             let holds = store::lifecycle::holds_media(conn, id, categories)?;
+            let current_passed = match b.medium_id {
+                Some(mid) => sanitizations::latest_for_medium(conn, mid)?
+                    .is_some_and(|r| r.result == "passed"),
+                None => false,
+            };
             if m == 0 && holds {
                 "add each medium: CMD:MEDIA:TYPE, then its serial".into()
+            } else if current_passed && b.draft.is_empty() {
+                let left: Vec<String> = media::for_asset(conn, id)?
+                    .iter()
+                    .filter(|x| Some(x.id) != b.medium_id)
+                    .map(|x| {
+                        Ok::<_, StoreError>((
+                            medium_name(x),
+                            sanitizations::latest_for_medium(conn, x.id)?
+                                .is_some_and(|r| r.result == "passed"),
+                        ))
+                    })
+                    .collect::<Result<Vec<_>, _>>()?
+                    .into_iter()
+                    .filter(|(_, passed)| !passed)
+                    .map(|(n, _)| n)
+                    .collect();
+                match left.first() {
+                    Some(n) => format!("scan the next medium's serial ({n}) to record it"),
+                    None => "add another medium (CMD:MEDIA:TYPE), or scan the next asset".into(),
+                }
             } else if b.medium_id.is_none() {
                 "scan a medium's serial (or CMD:MEDIA:TYPE and a serial) to record it".into()
             } else if !b.draft.missing().is_empty() {
