@@ -386,3 +386,70 @@ fn a_wiped_asset_goes_on_a_pallet_to_a_certified_vendor_and_is_disposed() {
     let v = sb.cmd().arg("verify").output().unwrap();
     assert!(v.status.success(), "{}", String::from_utf8_lossy(&v.stdout));
 }
+
+#[test]
+fn imported_drives_are_attached_and_the_bench_survives_a_restart() {
+    let sb = Sandbox::new();
+    let codes = seeded(&sb);
+    let log = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/nwipe/v0.42-written-from-source.txt");
+    let out = sb
+        .cmd()
+        .args(["import", "nwipe"])
+        .arg(&log)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let tag = &codes.tags[7]; // a Dell Latitude, in stock
+    let settings = StationSettings {
+        station_id: "bench-3".into(),
+        ..StationSettings::default()
+    };
+    let open = || Station::new(Store::open(&sb.db()).unwrap(), settings.clone()).unwrap();
+    {
+        let mut st = open();
+        for (input, level, says) in [
+            ("B0003", Level::Ok, "Signed in"),
+            ("CMD:MODE:WIPE", Level::Ok, "Wipe mode"),
+            (tag.as_str(), Level::Warning, "leaves service"),
+            ("CMD:REASON:UPGRADE", Level::Ok, "add each medium"),
+            ("CMD:MEDIA:SSD", Level::Warning, "its serial?"),
+            (
+                "S62ANJ0R123456X",
+                Level::Ok,
+                "attached to A-1008 (1 imported record)",
+            ),
+        ] {
+            let o = st.handle(scan(input));
+            assert_eq!(o.level, level, "{input}: {}", o.message);
+            assert!(o.message.contains(says), "{input}: {}", o.message);
+        }
+        // Not sanitized on attach: another drive may be still to add.
+        assert_eq!(status_of(&st, tag), "decommissioning");
+        // A crash: dropped without stop().
+    }
+    let mut st = open();
+    for (input, level, says) in [
+        ("CMD:MEDIA:NVME", Level::Warning, "NVME of A-1008"),
+        ("23456A800123", Level::Ok, "attached to A-1008"),
+        ("CMD:CONFIRM", Level::Ok, "every medium passed · SANITIZED"),
+    ] {
+        let o = st.handle(scan(input));
+        assert_eq!(o.level, level, "{input}: {}", o.message);
+        assert!(o.message.contains(says), "{input}: {}", o.message);
+    }
+    assert_eq!(status_of(&st, tag), "sanitized");
+    drop(st);
+    let out = sb
+        .cmd()
+        .args(["report", "sanitization", "--format", "json", "--asset", tag])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(stdout.lines().count(), 2, "{stdout}");
+    assert!(stdout.contains("\"source\":\"nwipe\""), "{stdout}");
+}

@@ -195,7 +195,7 @@ fn next_step(conn: &Connection, b: &Bench, categories: &[String]) -> Result<Stri
             "give the reason: pick it, or CMD:REASON:EOL|FAILED|LEASE_RETURN|UPGRADE|OTHER".into()
         }
         "decommissioning" => {
-            let (m, _) = store::lifecycle::media_counts(conn, id)?;
+            let (m, p) = store::lifecycle::media_counts(conn, id)?;
             let holds = store::lifecycle::holds_media(conn, id, categories)?;
             let current_passed = match b.medium_id {
                 Some(mid) => sanitizations::latest_for_medium(conn, mid)?
@@ -204,6 +204,9 @@ fn next_step(conn: &Connection, b: &Bench, categories: &[String]) -> Result<Stri
             };
             if m == 0 && holds {
                 "add each medium: CMD:MEDIA:TYPE, then its serial".into()
+            } else if m > 0 && p == m && b.draft.is_empty() {
+                "every medium passed: add any other medium, or CMD:CONFIRM marks it sanitized"
+                    .into()
             } else if current_passed && b.draft.is_empty() {
                 let left: Vec<String> = media::for_asset(conn, id)?
                     .iter()
@@ -515,11 +518,18 @@ impl Wipe {
                 if let Some(d) = &b.destination {
                     media::set_destination(j.conn(), m.id, d)?;
                 }
+                // The log did not say what it is (`other`): the technician does.
+                let media_type = if m.media_type == "other" {
+                    media::set_type(j.conn(), m.id, media_type)?;
+                    media_type.to_string()
+                } else {
+                    m.media_type.clone()
+                };
                 j.append(
                     at,
                     "medium.attached",
                     json!({"medium_id": m.id, "asset_id": asset_id, "serial": m.serial,
-                           "media_type": m.media_type}),
+                           "media_type": media_type}),
                 )?;
                 let n = sanitizations::count_for_medium(j.conn(), m.id)?.0;
                 (
@@ -567,8 +577,10 @@ impl Wipe {
         };
         b.medium_id = Some(mid);
         save(j, &b);
-        let done = self.try_finish(j, env, &mut b, at)?;
-        Self::said(j, env, &b, Decision::ok(format!("{msg}{done}")))
+        // Not finished here even when every medium recorded has passed (an
+        // attached drive brings its imported record): another drive may be
+        // still to add. CONFIRM with no record being built finishes.
+        Self::said(j, env, &b, Decision::ok(msg))
     }
 
     /// Records the draft for medium `medium_id`.
@@ -664,6 +676,20 @@ impl Wipe {
                 &b,
                 Decision::warn(format!("Nothing to record: the asset is {status}")),
             );
+        }
+        if b.draft.is_empty() {
+            let (m, p) = store::lifecycle::media_counts(j.conn(), asset_id)?;
+            if m > 0 && p == m {
+                let mut b = b;
+                let done = self.try_finish(j, env, &mut b, at)?;
+                let tag = tag_of(j.conn(), asset_id)?;
+                let d = if done.contains("SANITIZED") {
+                    Decision::ok(format!("{tag}: every medium passed{done}"))
+                } else {
+                    Decision::error(format!("{tag}{done}"))
+                };
+                return Self::said(j, env, &b, d);
+            }
         }
         let Some(medium_id) = b.medium_id else {
             return Self::said(
