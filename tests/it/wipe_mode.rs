@@ -453,3 +453,92 @@ fn imported_drives_are_attached_and_the_bench_survives_a_restart() {
     assert_eq!(stdout.lines().count(), 2, "{stdout}");
     assert!(stdout.contains("\"source\":\"nwipe\""), "{stdout}");
 }
+
+#[test]
+fn rules_turned_on_off_or_overridable_change_the_bench() {
+    let sb = Sandbox::new();
+    let codes = seeded(&sb);
+    {
+        let store = Store::open(&sb.db()).unwrap();
+        scanstation::store::vendors::create(
+            store.conn(),
+            "Backyard Metals",
+            "disposal",
+            None,
+            None,
+        )
+        .unwrap();
+    }
+    let mut s = StationSettings {
+        station_id: "bench-4".into(),
+        company_prefix: Some("0614141".into()),
+        ..StationSettings::default()
+    };
+    s.policy.validator_required.enabled = false;
+    s.policy.decommission_deployed_needs_supervisor.enabled = true;
+    s.policy.certified_vendor.overridable = true;
+    let mut st = Station::new(Store::open(&sb.db()).unwrap(), s).unwrap();
+    let tag = &codes.tags[5]; // a ThinkPad, deployed
+    let sscc = scanstation::station::modes::disposal::sscc("0614141", 0, 1).unwrap();
+    for (input, level, says) in [
+        ("B0003", Level::Ok, "Signed in"),
+        ("CMD:MODE:WIPE", Level::Ok, "Wipe mode"),
+        (tag.as_str(), Level::Warning, "leaves service"),
+        (
+            "CMD:PICK:2",
+            Level::Error,
+            "rule decommission_deployed_needs_supervisor",
+        ),
+        ("B0002", Level::Error, "not a supervisor"),
+        ("B0001", Level::Ok, "deployed → decommissioning (FAILED)"),
+        ("CMD:MEDIA:HDD", Level::Warning, "its serial?"),
+        ("ST-HDD-9", Level::Ok, "added"),
+        ("CMD:METHOD:DESTROY", Level::Ok, "method destroy"),
+        ("CMD:TECHNIQUE:SHRED", Level::Ok, "technique shred"),
+        ("CMD:RESULT:PASSED", Level::Ok, "result passed"),
+        // No validator asked: the rule is off.
+        ("CMD:CONFIRM", Level::Ok, "SANITIZED"),
+        ("CMD:MODE:DISPOSAL", Level::Ok, "Disposal mode"),
+        ("CMD:CLOSE", Level::Warning, "No pallet is open"),
+        ("CMD:NEWBATCH", Level::Ok, "opened"),
+        (
+            "CMD:NEWBATCH",
+            Level::Warning,
+            "is open: CMD:CLOSE it first",
+        ),
+        ("CMD:CLOSE", Level::Warning, "is empty"),
+        (tag.as_str(), Level::Ok, "on pallet"),
+        (tag.as_str(), Level::Warning, "already on pallet"),
+        (
+            sscc.as_str(),
+            Level::Warning,
+            "is open: CMD:CLOSE it before",
+        ),
+        ("CMD:CLOSE", Level::Ok, "closed with 1 assets"),
+        (sscc.as_str(), Level::Warning, "to which vendor"),
+        // Backyard Metals (no certification) is first by name.
+        ("CMD:PICK:1", Level::Error, "rule certified_vendor"),
+        ("B0001", Level::Warning, "driver: name or id?"),
+        ("VAN 12", Level::Ok, "handed to Backyard Metals"),
+        (sscc.as_str(), Level::Ok, "is in_transit (driver VAN 12)"),
+    ] {
+        let o = st.handle(scan(input));
+        assert_eq!(o.level, level, "{input}: {}", o.message);
+        assert!(o.message.contains(says), "{input}: {}", o.message);
+    }
+    assert_eq!(status_of(&st, tag), "in_transit");
+    let overrides: Vec<Value> =
+        scanstation::store::journal::read_since(st.store().conn(), 0, 10_000)
+            .unwrap()
+            .into_iter()
+            .filter(|e| e.kind == "policy.overridden")
+            .map(|e| e.payload)
+            .collect();
+    assert_eq!(overrides.len(), 2, "{overrides:?}");
+    assert_eq!(
+        overrides[0]["rule"],
+        "decommission_deployed_needs_supervisor"
+    );
+    assert_eq!(overrides[1]["rule"], "certified_vendor");
+    assert_eq!(overrides[1]["by"], "B0001");
+}
