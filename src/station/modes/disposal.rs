@@ -22,7 +22,7 @@ use crate::station::lifecycle;
 use crate::station::lookup::{self, LookupResult, MatchRules};
 use crate::station::outcome::Panel;
 use crate::station::question::{Answer, Expect, Question};
-use crate::station::view::{Progress, WorkflowView};
+use crate::station::view::WorkflowView;
 use crate::station::workflow::{Env, RfidIn, ScanIn, Workflow};
 use crate::store::{self, batches, vendors, StoreError};
 use rusqlite::Connection;
@@ -131,12 +131,7 @@ fn render(conn: &Connection, station: &str) -> Result<WorkflowView, StoreError> 
             v.lines.push(format!("Pallet {} (open)", b.sscc));
             v.lines
                 .push("Next: scan sanitized assets onto it, CMD:CLOSE when full".into());
-            v.progress = Some(Progress {
-                label: "assets on the pallet".into(),
-                done: items.len() as u64,
-                total: items.len() as u64,
-            });
-            v.list_title = "On the pallet".into();
+            v.list_title = format!("On the pallet: {}", items.len());
             for id in items {
                 v.list.push(tag_of(conn, id)?);
             }

@@ -4,6 +4,7 @@ pub mod disposal;
 pub mod lookup;
 pub mod unbuilt;
 pub mod wipe;
+mod wipe_bench;
 
 use super::workflow::Workflow;
 use crate::input::Mode;

@@ -16,17 +16,19 @@
 //! The bench (asset, reason, current medium, the record being built) is kept
 //! in the station's context, so a restart resumes it.
 
+use super::wipe_bench::{
+    bench_of, load, medium_name, next_step, render, save, tag_of, Bench, Draft,
+};
 use crate::input::{Command, Mode};
 use crate::station::classify::{Identity, IdentityKind};
 use crate::station::decision::{Decision, Journal};
 use crate::station::lifecycle::{self, Refused};
 use crate::station::lookup::{self, LookupResult, MatchRules};
 use crate::station::question::{Answer, Expect, Question};
-use crate::station::view::{Progress, WorkflowView};
+use crate::station::view::WorkflowView;
 use crate::station::workflow::{Env, RfidIn, ScanIn, Workflow};
 use crate::store::{self, media, sanitizations, StoreError};
 use rusqlite::Connection;
-use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use std::time::SystemTime;
 
@@ -76,82 +78,6 @@ const COMMANDS: &[(&str, &str)] = &[
     ("CMD:CLOSE", "take the asset off the bench"),
 ];
 
-/// What is on the bench (the mode's context).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-struct Bench {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    asset_id: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    reason: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    medium_id: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    destination: Option<String>,
-    #[serde(default, skip_serializing_if = "Draft::is_empty")]
-    draft: Draft,
-}
-
-/// The manual record being built, lower case as stored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-struct Draft {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    method: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    technique: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    verification: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    result: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    started: Option<String>,
-}
-
-impl Draft {
-    fn is_empty(&self) -> bool {
-        self == &Draft::default()
-    }
-
-    /// What CONFIRM still needs, as the barcodes that give it.
-    fn missing(&self) -> Vec<&'static str> {
-        let mut m = Vec::new();
-        if self.method.is_none() {
-            m.push("the method (CMD:METHOD:CLEAR|PURGE|DESTROY)");
-        }
-        if self.result.is_none() {
-            m.push("the result (CMD:RESULT:PASSED|FAILED)");
-        }
-        m
-    }
-
-    fn summary(&self) -> String {
-        let f = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
-        format!(
-            "method {} · technique {} · verify {} · result {}",
-            f(&self.method),
-            f(&self.technique),
-            self.verification.clone().unwrap_or_else(|| "none".into()),
-            f(&self.result)
-        )
-    }
-}
-
-fn bench_of(v: &Value) -> Bench {
-    serde_json::from_value(v.clone()).unwrap_or_default()
-}
-
-fn load(j: &Journal<'_>) -> Bench {
-    bench_of(j.ctx.get(Mode::Wipe))
-}
-
-fn save(j: &mut Journal<'_>, b: &Bench) {
-    let v = if b.asset_id.is_none() {
-        Value::Null
-    } else {
-        serde_json::to_value(b).unwrap_or(Value::Null)
-    };
-    j.ctx.set(Mode::Wipe, v);
-}
-
 /// The Wipe workflow.
 pub struct Wipe {
     rules: MatchRules,
@@ -166,145 +92,6 @@ impl Wipe {
             categories: settings.media_categories.clone(),
         }
     }
-}
-
-fn tag_of(conn: &Connection, asset_id: i64) -> Result<String, StoreError> {
-    Ok(
-        store::identifiers::first_of_kind(conn, asset_id, "asset_tag")?
-            .unwrap_or_else(|| format!("#{asset_id}")),
-    )
-}
-
-fn medium_name(m: &media::MediumRow) -> String {
-    match &m.serial {
-        Some(s) => format!("{s} ({})", m.media_type),
-        None => format!("medium #{} ({})", m.id, m.media_type),
-    }
-}
-
-/// The view, and the message's "next" hint, from the store and the bench.
-fn next_step(conn: &Connection, b: &Bench, categories: &[String]) -> Result<String, StoreError> {
-    let Some(id) = b.asset_id else {
-        return Ok("scan an asset to take it out of service".into());
-    };
-    let Some(a) = store::assets::get(conn, id)? else {
-        return Ok("scan an asset".into());
-    };
-    Ok(match a.status.as_str() {
-        "in_stock" | "deployed" | "in_repair" => {
-            "give the reason: pick it, or CMD:REASON:EOL|FAILED|LEASE_RETURN|UPGRADE|OTHER".into()
-        }
-        "decommissioning" => {
-            let (m, p) = store::lifecycle::media_counts(conn, id)?;
-            let holds = store::lifecycle::holds_media(conn, id, categories)?;
-            let current_passed = match b.medium_id {
-                Some(mid) => sanitizations::latest_for_medium(conn, mid)?
-                    .is_some_and(|r| r.result == "passed"),
-                None => false,
-            };
-            if m == 0 && holds {
-                "add each medium: CMD:MEDIA:TYPE, then its serial".into()
-            } else if m > 0 && p == m && b.draft.is_empty() {
-                "every medium passed: add any other medium, or CMD:CONFIRM marks it sanitized"
-                    .into()
-            } else if current_passed && b.draft.is_empty() {
-                let left: Vec<String> = media::for_asset(conn, id)?
-                    .iter()
-                    .filter(|x| Some(x.id) != b.medium_id)
-                    .map(|x| {
-                        Ok::<_, StoreError>((
-                            medium_name(x),
-                            sanitizations::latest_for_medium(conn, x.id)?
-                                .is_some_and(|r| r.result == "passed"),
-                        ))
-                    })
-                    .collect::<Result<Vec<_>, _>>()?
-                    .into_iter()
-                    .filter(|(_, passed)| !passed)
-                    .map(|(n, _)| n)
-                    .collect();
-                match left.first() {
-                    Some(n) => format!("scan the next medium's serial ({n}) to record it"),
-                    None => "add another medium (CMD:MEDIA:TYPE), or scan the next asset".into(),
-                }
-            } else if b.medium_id.is_none() {
-                "scan a medium's serial (or CMD:MEDIA:TYPE and a serial) to record it".into()
-            } else if !b.draft.missing().is_empty() {
-                format!(
-                    "record it: {}, then CMD:CONFIRM",
-                    b.draft.missing().join(", ")
-                )
-            } else {
-                "CMD:CONFIRM records it".into()
-            }
-        }
-        "sanitized" => "sanitized: take it to Disposal (F6), or scan the next asset".into(),
-        other => format!("it is {other}: scan the next asset"),
-    })
-}
-
-fn render(conn: &Connection, b: &Bench, categories: &[String]) -> Result<WorkflowView, StoreError> {
-    let mut v = WorkflowView {
-        title: "Wipe bench".into(),
-        ..WorkflowView::default()
-    };
-    let Some(id) = b.asset_id else {
-        v.lines
-            .push(format!("Next: {}", next_step(conn, b, categories)?));
-        return Ok(v);
-    };
-    if let Some(a) = store::assets::get(conn, id)? {
-        v.lines.push(lookup::asset_line_of(
-            a.tag.as_deref().unwrap_or("?"),
-            a.manufacturer.as_deref(),
-            a.model.as_deref(),
-            &a.status,
-            a.location_code.as_deref(),
-        ));
-        let reason = match (&b.reason, a.status.as_str()) {
-            (Some(r), _) => r.clone(),
-            (None, "in_stock" | "deployed" | "in_repair") => "not given yet".into(),
-            (None, _) => "recorded earlier".into(),
-        };
-        v.lines.push(format!("Reason: {reason}"));
-    }
-    if let Some(d) = &b.destination {
-        v.lines.push(format!("Destination: {d}"));
-    }
-    let all = media::for_asset(conn, id)?;
-    let mut passed = 0u64;
-    v.list_title = "Media".into();
-    for m in &all {
-        let state = match sanitizations::latest_for_medium(conn, m.id)? {
-            Some(r) if r.result == "passed" => {
-                passed += 1;
-                format!(
-                    "passed ({}, {})",
-                    r.method.as_deref().unwrap_or("?"),
-                    r.source
-                )
-            }
-            Some(r) => format!("FAILED ({})", r.source),
-            None => "not sanitized".into(),
-        };
-        let cur = if b.medium_id == Some(m.id) {
-            "▶ "
-        } else {
-            ""
-        };
-        v.list.push(format!("{cur}{} · {state}", medium_name(m)));
-    }
-    v.progress = Some(Progress {
-        label: "media sanitized".into(),
-        done: passed,
-        total: all.len() as u64,
-    });
-    if !b.draft.is_empty() {
-        v.lines.push(format!("Record: {}", b.draft.summary()));
-    }
-    v.lines
-        .push(format!("Next: {}", next_step(conn, b, categories)?));
-    Ok(v)
 }
 
 impl Wipe {
@@ -940,6 +727,22 @@ impl Workflow for Wipe {
                         .is_some_and(|q| q.kind == "wipe.reason")
                     {
                         j.ctx.clear_question();
+                    }
+                    let status = store::assets::get(j.conn(), id)?
+                        .map(|a| a.status)
+                        .unwrap_or_default();
+                    if !matches!(status.as_str(), "in_stock" | "deployed" | "in_repair") {
+                        let b = load(j);
+                        let tag = tag_of(j.conn(), id)?;
+                        return Self::said(
+                            j,
+                            env,
+                            &b,
+                            Decision::warn(format!(
+                                "{tag} is already {status}: its reason was recorded then"
+                            )),
+                        )
+                        .map(Some);
                     }
                     self.decommission(j, env, id, reason, at, None).map(Some)
                 }
