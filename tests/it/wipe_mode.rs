@@ -26,10 +26,14 @@ fn status_of(st: &Station, tag: &str) -> String {
     assets::get(st.store().conn(), id).unwrap().unwrap().status
 }
 
-fn feed(sb: &Sandbox, name: &str, script: &str) -> (Option<i32>, Vec<Value>) {
-    let file = sb.path().join(name);
-    std::fs::write(&file, script).unwrap();
-    let out = sb.cmd().args(["feed"]).arg(&file).output().unwrap();
+fn fixture(name: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/wipe")
+        .join(name)
+}
+
+fn feed(sb: &Sandbox, file: &std::path::Path) -> (Option<i32>, Vec<Value>) {
+    let out = sb.cmd().args(["feed"]).arg(file).output().unwrap();
     let stdout = String::from_utf8(out.stdout).unwrap();
     let lines = stdout
         .lines()
@@ -54,24 +58,8 @@ fn a_drive_is_wiped_to_a_certificate_through_feed() {
     let sb = Sandbox::new();
     let codes = seeded(&sb);
     let tag = &codes.tags[0]; // a Dell Latitude laptop, in stock: it holds media
-    let script = format!(
-        "B0003\n\
-         CMD:MODE:WIPE\n\
-         {tag}\n\
-         CMD:PICK:1\n\
-         CMD:MEDIA:SSD\n\
-         S3-TEST-0001\n\
-         CMD:DEST:RECYCLE\n\
-         CMD:METHOD:PURGE\n\
-         CMD:TECHNIQUE:CRYPTO_ERASE\n\
-         CMD:CONFIRM\n\
-         CMD:VERIFY:FULL\n\
-         CMD:RESULT:PASSED\n\
-         CMD:CONFIRM\n\
-         B0003\n\
-         B0002\n"
-    );
-    let (code, lines) = feed(&sb, "wipe.feed", &script);
+    assert_eq!(tag, "A-1001", "the fixture names the demo seed's tags");
+    let (code, lines) = feed(&sb, &fixture("wipe-to-certificate.feed"));
     assert_eq!(code, Some(1), "the own badge is refused: {lines:#?}");
     assert!(at(&lines, 3)["question"].as_str().is_some());
     assert!(
@@ -254,49 +242,16 @@ fn a_wiped_asset_goes_on_a_pallet_to_a_certified_vendor_and_is_disposed() {
         )
         .unwrap();
     }
-    let config = sb.path().join("station.toml");
-    std::fs::write(
-        &config,
-        "[organisation]\nname = \"Example Corp\"\ngs1_company_prefix = \"0614141\"\n\
-         [disposal]\nsscc_extension = 3\nsscc_serial_start = 500\nsscc_serial_end = 599\n",
-    )
-    .unwrap();
     let sscc = scanstation::station::modes::disposal::sscc("0614141", 3, 500).unwrap();
+    assert_eq!(sscc, "306141410000005001", "the fixture's SSCC");
     let tag = &codes.tags[3]; // deployed
-    let unsanitized = &codes.tags[0];
-    let script = format!(
-        "B0003\n\
-         CMD:MODE:WIPE\n\
-         {tag}\n\
-         CMD:REASON:LEASE_RETURN\n\
-         CMD:MEDIA:NVME\n\
-         NV-77001\n\
-         CMD:METHOD:PURGE\n\
-         CMD:TECHNIQUE:SANITIZE\n\
-         CMD:VERIFY:SAMPLE\n\
-         CMD:RESULT:PASSED\n\
-         CMD:CONFIRM\n\
-         B0001\n\
-         CMD:MODE:DISPOSAL\n\
-         {tag}\n\
-         CMD:NEWBATCH\n\
-         {tag}\n\
-         {unsanitized}\n\
-         CMD:CLOSE\n\
-         {sscc}\n\
-         CMD:PICK:1\n\
-         (00){sscc}\n\
-         CMD:PICK:2\n\
-         DRV-4471 Jo Bloggs\n"
-    );
-    let file = sb.path().join("disposal.feed");
-    std::fs::write(&file, script).unwrap();
+    assert_eq!((tag.as_str(), codes.tags[0].as_str()), ("A-1004", "A-1001"));
     let out = sb
         .cmd()
         .arg("--config")
-        .arg(&config)
+        .arg(fixture("pallet-to-vendor.toml"))
         .arg("feed")
-        .arg(&file)
+        .arg(fixture("pallet-to-vendor.feed"))
         .output()
         .unwrap();
     let stdout = String::from_utf8(out.stdout).unwrap();
