@@ -75,6 +75,9 @@ pub enum Command {
     Report(ReportCommand),
     /// Issue (or render again) an asset's certificate of sanitization (PDF).
     Certificate(CertificateArgs),
+    /// Disposal pallets: record the vendor's certificate of recycling or destruction.
+    #[command(subcommand)]
+    Disposal(DisposalCommand),
     /// Scan generated codes as fast as the store commits, printing each committed
     /// seq (used by the crash test).
     #[command(hide = true)]
@@ -330,6 +333,29 @@ pub struct CertificateArgs {
 pub enum ReportCommand {
     /// One line per medium with its latest NIST SP 800-88 sanitization record.
     Sanitization(SanitizationReportArgs),
+    /// One line per asset on a disposal pallet: vendor, hand-over, driver, certificate.
+    Disposal(DisposalReportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DisposalReportArgs {
+    #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+    pub format: ReportFormat,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DisposalCommand {
+    /// Record the vendor's certificate for a pallet handed over: its assets become disposed.
+    Confirm(DisposalConfirmArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DisposalConfirmArgs {
+    /// The pallet's SSCC (18 digits).
+    pub sscc: String,
+    /// The number of the vendor's certificate of recycling or destruction.
+    #[arg(long, value_name = "NUMBER")]
+    pub certificate: String,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq, Default)]

@@ -42,7 +42,9 @@ fn main() -> ExitCode {
         Command::Report(cli::ReportCommand::Sanitization(a)) => {
             cmd::report_sanitization::run(&ctx, &a)
         }
+        Command::Report(cli::ReportCommand::Disposal(a)) => cmd::disposal::report(&ctx, &a),
         Command::Certificate(a) => cmd::certificate::run(&ctx, &a),
+        Command::Disposal(cli::DisposalCommand::Confirm(a)) => cmd::disposal::confirm(&ctx, &a),
         Command::StressScan(a) => cmd::stress_scan::run(&ctx, &a),
         Command::Sync(a) => cmd::sync::run(&ctx, &a),
         // Answered before the config was loaded; here for completeness.

@@ -6,6 +6,7 @@ pub mod completions;
 pub mod decode_image;
 pub mod demo;
 pub mod devices;
+pub mod disposal;
 pub mod export;
 pub mod feed;
 pub mod import;

@@ -220,7 +220,15 @@ impl Router {
                 q.prompt,
                 q.expects.hint()
             ))),
-            (Command::Confirm, None) => Ok(Decision::warn("Nothing to confirm")),
+            (Command::Confirm, None) => {
+                // A mode may record something on CONFIRM (Wipe: the record
+                // being built); else there is nothing to confirm.
+                let mode = j.ctx.mode;
+                let (wf, env) = self.workflow(mode);
+                Ok(wf
+                    .command(j, &env, cmd, at)?
+                    .unwrap_or_else(|| Decision::warn("Nothing to confirm")))
+            }
             (Command::Pick(_), None) => Ok(Decision::warn("No list to pick from")),
             (Command::Mode(m), _) => self.switch_mode(j, *m, at),
             (Command::SignOut, _) => sign_out(j, at, "sign-out"),

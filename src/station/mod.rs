@@ -83,6 +83,12 @@ pub struct StationSettings {
     pub policy: PolicyConfig,
     /// `[wipe] media_categories`.
     pub media_categories: Vec<String>,
+    /// The GS1 company prefix (`[organisation]`): disposal pallets' SSCCs.
+    pub company_prefix: Option<String>,
+    /// `[disposal]`: the SSCC extension digit and this station's serial range.
+    pub disposal: crate::config::DisposalConfig,
+    /// `[organisation] name`: who hands pallets over (custody).
+    pub organisation: String,
 }
 
 impl StationSettings {
@@ -97,6 +103,9 @@ impl StationSettings {
             mode: Mode::parse(&cfg.station.mode).unwrap_or_default(),
             policy: cfg.policy.clone(),
             media_categories: cfg.wipe.media_categories.clone(),
+            company_prefix: cfg.company_prefix().map(str::to_string),
+            disposal: cfg.disposal.clone(),
+            organisation: cfg.organisation.name.clone(),
         }
     }
 }

@@ -148,6 +148,33 @@ pub fn attach(conn: &Connection, medium_id: i64, asset_id: i64) -> Result<()> {
     }
 }
 
+/// Sets a medium's type (one of [`MEDIA_TYPES`]): an imported drive whose
+/// bus did not say (`other`) is named by the technician who attaches it.
+pub fn set_type(conn: &Connection, medium_id: i64, media_type: &str) -> Result<()> {
+    if !MEDIA_TYPES.contains(&media_type) {
+        return Err(StoreError::Invalid {
+            what: "media type",
+            detail: format!("{media_type:?}: use one of {}", MEDIA_TYPES.join(", ")),
+        });
+    }
+    conn.prepare_cached("UPDATE media SET media_type = ?1 WHERE id = ?2")?
+        .execute(params![media_type, medium_id])?;
+    Ok(())
+}
+
+/// Sets where a medium goes after sanitization (one of [`DESTINATIONS`]).
+pub fn set_destination(conn: &Connection, medium_id: i64, destination: &str) -> Result<()> {
+    if !DESTINATIONS.contains(&destination) {
+        return Err(StoreError::Invalid {
+            what: "destination",
+            detail: format!("{destination:?}: use one of {}", DESTINATIONS.join(", ")),
+        });
+    }
+    conn.prepare_cached("UPDATE media SET destination = ?1 WHERE id = ?2")?
+        .execute(params![destination, medium_id])?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

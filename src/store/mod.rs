@@ -27,6 +27,7 @@
 //! [`Store::conn`] to read and [`Tx::conn`] to write.
 
 pub mod assets;
+pub mod batches;
 pub mod catalog;
 pub mod documents;
 pub mod identifiers;

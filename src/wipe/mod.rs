@@ -10,6 +10,7 @@
 
 pub mod certificate;
 pub mod certify;
+pub mod disposal;
 pub mod import;
 pub mod nist;
 pub mod report;

@@ -34,4 +34,5 @@ mod support;
 mod sync;
 mod usb_replay;
 mod wedge;
+mod wipe_mode;
 mod workflow;

@@ -371,8 +371,12 @@ fn command_barcodes_switch_modes_and_say_what_is_not_built() {
     let sb = Sandbox::new();
     let (mut st, codes) = station_with(&sb, |_| {});
     let o = st.handle(scan("CMD:MODE:WIPE"));
-    assert_eq!(o.level, Level::Warning);
-    assert_eq!(o.message, "Wipe is not built yet: scans are journaled only");
+    assert_eq!(o.level, Level::Ok);
+    assert!(
+        o.message.starts_with("Wipe mode · next: scan an asset"),
+        "{}",
+        o.message
+    );
     assert_eq!(o.session.mode, Mode::Wipe);
     assert_eq!(
         on_disk(&sb, o.seq.unwrap() + 1).kind,

@@ -1,7 +1,10 @@
 //! The bench modes, one workflow each, behind [`super::workflow::Workflow`].
 
+pub mod disposal;
 pub mod lookup;
 pub mod unbuilt;
+pub mod wipe;
+mod wipe_bench;
 
 use super::workflow::Workflow;
 use crate::input::Mode;
@@ -13,6 +16,8 @@ pub fn all(settings: &super::StationSettings) -> Vec<Box<dyn Workflow>> {
         .map(|m| -> Box<dyn Workflow> {
             match m {
                 Mode::Lookup => Box::new(lookup::Lookup::new(&settings.identify)),
+                Mode::Wipe => Box::new(wipe::Wipe::new(settings)),
+                Mode::Disposal => Box::new(disposal::Disposal::new(settings)),
                 other => Box::new(unbuilt::Unbuilt(*other)),
             }
         })
