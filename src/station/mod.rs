@@ -83,6 +83,8 @@ pub struct StationSettings {
     pub policy: PolicyConfig,
     /// `[wipe] media_categories`.
     pub media_categories: Vec<String>,
+    /// `[receiving]`: how Receive mode tags units and where it puts them.
+    pub receiving: crate::config::ReceivingConfig,
 }
 
 impl StationSettings {
@@ -97,6 +99,7 @@ impl StationSettings {
             mode: Mode::parse(&cfg.station.mode).unwrap_or_default(),
             policy: cfg.policy.clone(),
             media_categories: cfg.wipe.media_categories.clone(),
+            receiving: cfg.receiving.clone(),
         }
     }
 }

@@ -106,7 +106,7 @@ pub fn add_line(conn: &Connection, po_id: i64, l: &NewLine) -> Result<i64> {
 const ORDER: &str = "SELECT o.id, o.number, o.vendor_id, v.name, o.order_date, o.expected_date, \
     o.closed_at FROM purchase_orders o JOIN vendors v ON v.id = o.vendor_id";
 
-fn order(r: &rusqlite::Row<'_>) -> rusqlite::Result<OrderRow> {
+fn order_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<OrderRow> {
     Ok(OrderRow {
         id: r.get(0)?,
         number: r.get(1)?,
@@ -122,7 +122,7 @@ fn order(r: &rusqlite::Row<'_>) -> rusqlite::Result<OrderRow> {
 pub fn by_number(conn: &Connection, number: &str) -> Result<Option<OrderRow>> {
     Ok(conn
         .prepare_cached(&format!("{ORDER} WHERE o.number = ?1"))?
-        .query_row(params![number.trim()], order)
+        .query_row(params![number.trim()], order_row)
         .optional()?)
 }
 
@@ -134,7 +134,7 @@ pub fn list(conn: &Connection, open_only: bool) -> Result<Vec<OrderRow>> {
         ""
     };
     let mut st = conn.prepare_cached(&format!("{ORDER}{filter} ORDER BY o.number"))?;
-    let rows = st.query_map([], order)?;
+    let rows = st.query_map([], order_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
@@ -181,6 +181,269 @@ pub fn lines_matching(
          OR (?3 IS NOT NULL AND l.part_number = ?3 COLLATE NOCASE)) ORDER BY l.line"
     ))?;
     let rows = st.query_map(params![po_id, gtin, part_number], line)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// A delivery as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeliveryRow {
+    pub id: i64,
+    pub po_id: i64,
+    pub station: String,
+    pub opened_at: String,
+    pub closed_at: Option<String>,
+    pub location_id: Option<i64>,
+}
+
+/// Opens a delivery of order `po_id` at `station` (a station has at most one
+/// open delivery: a second is refused as a duplicate).
+pub fn open_delivery(
+    conn: &Connection,
+    po_id: i64,
+    station: &str,
+    opened_at: &str,
+    opened_by: Option<i64>,
+    location_id: Option<i64>,
+) -> Result<i64> {
+    conn.prepare_cached(
+        "INSERT INTO deliveries (po_id, station, opened_at, opened_by, location_id) \
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![po_id, station, opened_at, opened_by, location_id])
+    .map_err(dup("open delivery at station", station))?;
+    Ok(conn.last_insert_rowid())
+}
+
+fn delivery_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DeliveryRow> {
+    Ok(DeliveryRow {
+        id: r.get(0)?,
+        po_id: r.get(1)?,
+        station: r.get(2)?,
+        opened_at: r.get(3)?,
+        closed_at: r.get(4)?,
+        location_id: r.get(5)?,
+    })
+}
+
+const DELIVERY: &str =
+    "SELECT id, po_id, station, opened_at, closed_at, location_id FROM deliveries";
+
+pub fn delivery(conn: &Connection, id: i64) -> Result<Option<DeliveryRow>> {
+    Ok(conn
+        .prepare_cached(&format!("{DELIVERY} WHERE id = ?1"))?
+        .query_row(params![id], delivery_row)
+        .optional()?)
+}
+
+/// The delivery open at `station`, if any.
+pub fn open_delivery_at(conn: &Connection, station: &str) -> Result<Option<DeliveryRow>> {
+    Ok(conn
+        .prepare_cached(&format!(
+            "{DELIVERY} WHERE station = ?1 AND closed_at IS NULL"
+        ))?
+        .query_row(params![station], delivery_row)
+        .optional()?)
+}
+
+/// The order by id.
+pub fn order(conn: &Connection, id: i64) -> Result<Option<OrderRow>> {
+    Ok(conn
+        .prepare_cached(&format!("{ORDER} WHERE o.id = ?1"))?
+        .query_row(params![id], order_row)
+        .optional()?)
+}
+
+/// Closes the delivery and its order (`CMD:CLOSE`).
+pub fn close_delivery(conn: &Connection, delivery_id: i64, at: &str) -> Result<()> {
+    conn.prepare_cached(
+        "UPDATE deliveries SET closed_at = ?2 WHERE id = ?1 AND closed_at IS NULL",
+    )?
+    .execute(params![delivery_id, at])?;
+    conn.prepare_cached(
+        "UPDATE purchase_orders SET closed_at = ?2 WHERE closed_at IS NULL \
+         AND id = (SELECT po_id FROM deliveries WHERE id = ?1)",
+    )?
+    .execute(params![delivery_id, at])?;
+    Ok(())
+}
+
+/// A received unit (or a count of an untracked line) to record.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NewItem<'a> {
+    pub delivery_id: i64,
+    pub po_line_id: Option<i64>,
+    pub asset_id: Option<i64>,
+    pub serial: Option<&'a str>,
+    pub quantity: i64,
+    pub over: bool,
+    pub received_at: &'a str,
+    pub seq: Option<i64>,
+}
+
+pub fn add_item(conn: &Connection, i: &NewItem<'_>) -> Result<i64> {
+    conn.prepare_cached(
+        "INSERT INTO delivery_items (delivery_id, po_line_id, asset_id, serial, quantity, \
+         over, received_at, seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?
+    .execute(params![
+        i.delivery_id,
+        i.po_line_id,
+        i.asset_id,
+        i.serial,
+        i.quantity.max(1),
+        i.over,
+        i.received_at,
+        i.seq
+    ])?;
+    Ok(conn.last_insert_rowid())
+}
+
+/// A received item as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ItemRow {
+    pub id: i64,
+    pub delivery_id: i64,
+    pub po_line_id: Option<i64>,
+    pub asset_id: Option<i64>,
+    pub serial: Option<String>,
+    pub quantity: i64,
+    pub damaged: bool,
+    pub over: bool,
+}
+
+pub fn item(conn: &Connection, id: i64) -> Result<Option<ItemRow>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT id, delivery_id, po_line_id, asset_id, serial, quantity, damaged, over \
+             FROM delivery_items WHERE id = ?1",
+        )?
+        .query_row(params![id], |r| {
+            Ok(ItemRow {
+                id: r.get(0)?,
+                delivery_id: r.get(1)?,
+                po_line_id: r.get(2)?,
+                asset_id: r.get(3)?,
+                serial: r.get(4)?,
+                quantity: r.get(5)?,
+                damaged: r.get(6)?,
+                over: r.get(7)?,
+            })
+        })
+        .optional()?)
+}
+
+pub fn set_item_damaged(conn: &Connection, id: i64) -> Result<()> {
+    conn.prepare_cached("UPDATE delivery_items SET damaged = 1 WHERE id = ?1")?
+        .execute(params![id])?;
+    Ok(())
+}
+
+/// Whether a unit with this serial was received before (any order).
+pub fn serial_received(conn: &Connection, serial: &str) -> Result<bool> {
+    Ok(conn
+        .prepare_cached("SELECT 1 FROM delivery_items WHERE serial = ?1 LIMIT 1")?
+        .query_row(params![serial], |_| Ok(()))
+        .optional()?
+        .is_some())
+}
+
+/// Units received so far on each line of the order (every delivery):
+/// (line id, received, damaged).
+pub fn received_per_line(conn: &Connection, po_id: i64) -> Result<Vec<(i64, i64, i64)>> {
+    let mut st = conn.prepare_cached(
+        "SELECT l.id, COALESCE(SUM(i.quantity), 0), \
+         COALESCE(SUM(CASE WHEN i.damaged = 1 THEN i.quantity ELSE 0 END), 0) \
+         FROM po_lines l LEFT JOIN delivery_items i ON i.po_line_id = l.id \
+         WHERE l.po_id = ?1 GROUP BY l.id ORDER BY l.line",
+    )?;
+    let rows = st.query_map(params![po_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// A discrepancy to record.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NewDiscrepancy<'a> {
+    pub po_id: i64,
+    pub delivery_id: Option<i64>,
+    pub po_line_id: Option<i64>,
+    /// `over`, `short`, `not_on_order`, `duplicate_serial`, `damaged`, `unreadable`.
+    pub kind: &'a str,
+    pub serial: Option<&'a str>,
+    pub detail: &'a str,
+    pub raw: Option<&'a str>,
+    pub at: &'a str,
+    pub seq: Option<i64>,
+}
+
+pub fn add_discrepancy(conn: &Connection, d: &NewDiscrepancy<'_>) -> Result<i64> {
+    conn.prepare_cached(
+        "INSERT INTO discrepancies (po_id, delivery_id, po_line_id, kind, serial, detail, raw, \
+         at, seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )?
+    .execute(params![
+        d.po_id,
+        d.delivery_id,
+        d.po_line_id,
+        d.kind,
+        d.serial,
+        d.detail,
+        d.raw,
+        d.at,
+        d.seq
+    ])?;
+    Ok(conn.last_insert_rowid())
+}
+
+/// A discrepancy as `report receiving` shows it (the line by its number).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct DiscrepancyRow {
+    pub kind: String,
+    pub line: Option<i64>,
+    pub serial: Option<String>,
+    pub detail: String,
+}
+
+/// The order's discrepancies, in the order they were found.
+pub fn discrepancies(conn: &Connection, po_id: i64) -> Result<Vec<DiscrepancyRow>> {
+    let mut st = conn.prepare_cached(
+        "SELECT d.kind, l.line, d.serial, d.detail FROM discrepancies d \
+         LEFT JOIN po_lines l ON l.id = d.po_line_id WHERE d.po_id = ?1 ORDER BY d.id",
+    )?;
+    let rows = st.query_map(params![po_id], |r| {
+        Ok(DiscrepancyRow {
+            kind: r.get(0)?,
+            line: r.get(1)?,
+            serial: r.get(2)?,
+            detail: r.get(3)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// An asset received against an order.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ReceivedAsset {
+    pub tag: Option<String>,
+    pub serial: Option<String>,
+    pub line: Option<i64>,
+}
+
+/// The assets received against the order, in the order they were received.
+pub fn received_assets(conn: &Connection, po_id: i64) -> Result<Vec<ReceivedAsset>> {
+    let mut st = conn.prepare_cached(
+        "SELECT (SELECT value FROM identifiers t WHERE t.asset_id = i.asset_id \
+         AND t.kind = 'asset_tag' ORDER BY t.id LIMIT 1), i.serial, l.line \
+         FROM delivery_items i JOIN deliveries d ON d.id = i.delivery_id \
+         LEFT JOIN po_lines l ON l.id = i.po_line_id \
+         WHERE d.po_id = ?1 AND i.asset_id IS NOT NULL ORDER BY i.id",
+    )?;
+    let rows = st.query_map(params![po_id], |r| {
+        Ok(ReceivedAsset {
+            tag: r.get(0)?,
+            serial: r.get(1)?,
+            line: r.get(2)?,
+        })
+    })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 

@@ -1,6 +1,7 @@
 //! The bench modes, one workflow each, behind [`super::workflow::Workflow`].
 
 pub mod lookup;
+pub mod receiving;
 pub mod unbuilt;
 
 use super::workflow::Workflow;
@@ -13,6 +14,7 @@ pub fn all(settings: &super::StationSettings) -> Vec<Box<dyn Workflow>> {
         .map(|m| -> Box<dyn Workflow> {
             match m {
                 Mode::Lookup => Box::new(lookup::Lookup::new(&settings.identify)),
+                Mode::Receive => Box::new(receiving::Receiving::new()),
                 other => Box::new(unbuilt::Unbuilt(*other)),
             }
         })
