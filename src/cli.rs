@@ -325,6 +325,8 @@ pub struct CertificateArgs {
 pub enum ReportCommand {
     /// One line per medium with its latest NIST SP 800-88 sanitization record.
     Sanitization(SanitizationReportArgs),
+    /// Each purchase order: lines received/ordered, discrepancies, assets.
+    Receiving(ReceivingReportArgs),
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq, Default)]
@@ -333,6 +335,15 @@ pub enum ReportFormat {
     Table,
     Json,
     Csv,
+}
+
+#[derive(Debug, Args)]
+pub struct ReceivingReportArgs {
+    /// Only this purchase order.
+    #[arg(long, value_name = "PO")]
+    pub po: Option<String>,
+    #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+    pub format: ReportFormat,
 }
 
 #[derive(Debug, Args)]

@@ -16,6 +16,7 @@ pub mod label;
 pub mod man;
 pub mod monitor;
 pub mod parse;
+pub mod report_receiving;
 pub mod report_sanitization;
 pub mod run;
 pub mod simulate;

@@ -366,6 +366,13 @@ impl Receiving {
         )
     }
 
+    /// The serial in `text` as the line's manufacturer prints it (Apple's
+    /// `S` prefix stripped on Apple boxes, never on Samsung's).
+    fn serial_for(&self, open: &Open, line_id: i64, text: &str) -> String {
+        let mf = open.line(line_id).and_then(|l| l.manufacturer.as_deref());
+        label::serial_of(&self.conventions, text, mf)
+    }
+
     /// The order line a key names (preferring one still short), or None.
     fn line_for(j: &Journal<'_>, open: &Open, key: &Key) -> Result<Option<i64>, StoreError> {
         let (g, p) = match key {
@@ -452,15 +459,17 @@ impl Receiving {
                     Read::Tag(t) | Read::Text(t) | Read::Unreadable(t) => t,
                     Read::Key(Key::Gtin(g) | Key::Part(g)) => g,
                 };
-                let mf = open.line(line_id).and_then(|l| l.manufacturer.clone());
-                let serial = label::serial_of(&self.conventions, &text, mf.as_deref());
+                let serial = self.serial_for(open, line_id, &text);
                 self.identified(j, env, open, line_id, serial, false, at)
             }
             // A serial waiting for its product.
             (None, Some(serial), Read::Key(key)) => {
                 s.journal(j)?;
                 match Self::line_for(j, open, &key)? {
-                    Some(line_id) => self.identified(j, env, open, line_id, serial, false, at),
+                    Some(line_id) => {
+                        let serial = self.serial_for(open, line_id, &serial);
+                        self.identified(j, env, open, line_id, serial, false, at)
+                    }
                     None => {
                         c.pending = None;
                         save(j, &c);
@@ -471,7 +480,10 @@ impl Receiving {
             (None, Some(serial), Read::Text(t)) => {
                 s.journal(j)?;
                 match Self::line_for(j, open, &Key::Part(t.clone()))? {
-                    Some(line_id) => self.identified(j, env, open, line_id, serial, false, at),
+                    Some(line_id) => {
+                        let serial = self.serial_for(open, line_id, &serial);
+                        self.identified(j, env, open, line_id, serial, false, at)
+                    }
                     None => {
                         c.pending = None;
                         save(j, &c);
