@@ -511,6 +511,10 @@ impl Receiving {
             }
             (_, _, Read::Tag(tag)) => {
                 s.journal(j)?;
+                // A part number can look like a tag (LAT5550).
+                if let Some(line_id) = Self::line_for(j, open, &Key::Part(tag.clone()))? {
+                    return self.keyed(j, open, line_id, at);
+                }
                 with_panel(
                     j,
                     Decision::warn(format!("{tag} is a tag: scan the unit's box label first")),
@@ -666,7 +670,7 @@ impl Workflow for Receiving {
         Mode::Receive
     }
 
-    fn entered(&mut self, j: &mut Journal<'_>, _env: &Env<'_>) -> Result<Decision, StoreError> {
+    fn entered(&mut self, j: &mut Journal<'_>, env: &Env<'_>) -> Result<Decision, StoreError> {
         let c = load(j);
         if let Some(open) = c
             .delivery_id
@@ -676,6 +680,12 @@ impl Workflow for Receiving {
         {
             let msg = format!("Receiving {}: {}", open.order.number, next_hint(&c));
             return with_panel(j, Decision::ok(msg));
+        }
+        if env.settings.require_signin && j.operator().is_none() {
+            // A question now would take the badge as its answer.
+            return Ok(Decision::ok(
+                "Receive mode: scan your badge, then a purchase order",
+            ));
         }
         Self::ask_order(j)
     }
