@@ -293,6 +293,7 @@ impl Receiving {
 
     /// A unit's product and serial are known: check it, then receive it or
     /// ask for its tag.
+    #[allow(clippy::too_many_arguments)]
     fn identified(
         &self,
         j: &mut Journal<'_>,
