@@ -327,6 +327,8 @@ pub enum ReportCommand {
     Sanitization(SanitizationReportArgs),
     /// Each purchase order: lines received/ordered, discrepancies, assets.
     Receiving(ReceivingReportArgs),
+    /// Each vendor: on-time, over, short and damaged rates over its order lines.
+    Vendors(VendorsReportArgs),
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq, Default)]
@@ -342,6 +344,12 @@ pub struct ReceivingReportArgs {
     /// Only this purchase order.
     #[arg(long, value_name = "PO")]
     pub po: Option<String>,
+    #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+    pub format: ReportFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct VendorsReportArgs {
     #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
     pub format: ReportFormat,
 }

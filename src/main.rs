@@ -43,6 +43,7 @@ fn main() -> ExitCode {
             cmd::report_sanitization::run(&ctx, &a)
         }
         Command::Report(cli::ReportCommand::Receiving(a)) => cmd::report_receiving::run(&ctx, &a),
+        Command::Report(cli::ReportCommand::Vendors(a)) => cmd::report_vendors::run(&ctx, &a),
         Command::Certificate(a) => cmd::certificate::run(&ctx, &a),
         Command::StressScan(a) => cmd::stress_scan::run(&ctx, &a),
         Command::Sync(a) => cmd::sync::run(&ctx, &a),

@@ -18,6 +18,7 @@ pub mod monitor;
 pub mod parse;
 pub mod report_receiving;
 pub mod report_sanitization;
+pub mod report_vendors;
 pub mod run;
 pub mod simulate;
 pub mod stress_scan;

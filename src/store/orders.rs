@@ -447,6 +447,55 @@ pub fn received_assets(conn: &Connection, po_id: i64) -> Result<Vec<ReceivedAsse
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// An order line with its vendor and every item received on it, for the
+/// vendors report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VendorLine {
+    pub vendor: String,
+    pub po_id: i64,
+    pub expected_date: Option<String>,
+    pub quantity: i64,
+    pub unit_cost_minor: Option<i64>,
+    pub currency: Option<String>,
+    /// (quantity, damaged, received_at) of each item, in the order received.
+    pub items: Vec<(i64, bool, String)>,
+}
+
+/// Every order line with its items, by vendor, order and line.
+pub fn vendor_lines(conn: &Connection) -> Result<Vec<VendorLine>> {
+    let mut st = conn.prepare_cached(
+        "SELECT l.id, v.name, o.id, o.expected_date, l.quantity, l.unit_cost_minor, l.currency, \
+         i.quantity, i.damaged, i.received_at \
+         FROM po_lines l JOIN purchase_orders o ON o.id = l.po_id \
+         JOIN vendors v ON v.id = o.vendor_id \
+         LEFT JOIN delivery_items i ON i.po_line_id = l.id \
+         ORDER BY v.name COLLATE NOCASE, o.number, l.line, i.id",
+    )?;
+    let mut rows = st.query([])?;
+    let mut out: Vec<VendorLine> = Vec::new();
+    let mut last_id = None;
+    while let Some(r) = rows.next()? {
+        let id: i64 = r.get(0)?;
+        if last_id != Some(id) {
+            last_id = Some(id);
+            out.push(VendorLine {
+                vendor: r.get(1)?,
+                po_id: r.get(2)?,
+                expected_date: r.get(3)?,
+                quantity: r.get(4)?,
+                unit_cost_minor: r.get(5)?,
+                currency: r.get(6)?,
+                items: Vec::new(),
+            });
+        }
+        let q: Option<i64> = r.get(7)?;
+        if let (Some(q), Some(last)) = (q, out.last_mut()) {
+            last.items.push((q, r.get(8)?, r.get(9)?));
+        }
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

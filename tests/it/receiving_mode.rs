@@ -198,6 +198,22 @@ fn a_delivery_is_received_through_feed_and_reported() {
     assert!(a.received_by.is_some(), "Lee signed in");
     drop(store);
 
+    let out = sb
+        .cmd()
+        .args(["report", "vendors", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let acme: Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
+    assert_eq!(acme["vendor"], "Acme Computers");
+    assert_eq!(acme["lines"], 20);
+    assert_eq!(acme["units_received"], 8, "six units and two cables");
+    assert_eq!(acme["over_rate"], 0.05);
+    assert_eq!(acme["damaged_rate"], 0.05);
+    assert_eq!(acme["short_rate"], 0.95);
+    assert_eq!(acme["value_received"]["USD"], "7322.90");
+
     let v = sb.cmd().arg("verify").output().unwrap();
     assert!(v.status.success(), "{}", String::from_utf8_lossy(&v.stdout));
 
