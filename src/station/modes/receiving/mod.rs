@@ -653,8 +653,9 @@ impl Receiving {
             "delivery.closed",
             json!({"delivery_id": open.delivery.id, "po": open.order.number, "short": short}),
         )?;
+        let last = load(j).last_item;
         save(j, &Ctx::default());
-        Ok(if short.is_empty() {
+        let d = if short.is_empty() {
             Decision::ok(format!("{} closed: every line received", open.order.number))
         } else {
             Decision::warn(format!(
@@ -662,7 +663,14 @@ impl Receiving {
                 open.order.number,
                 short.len()
             ))
-        })
+        };
+        // The closed delivery stays on screen.
+        Ok(
+            match view::panel(j.conn(), Some(open.delivery.id), last, "")? {
+                Some(v) => d.panel(Panel::Workflow(v)),
+                None => d,
+            },
+        )
     }
 }
 

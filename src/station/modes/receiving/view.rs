@@ -78,7 +78,7 @@ pub(super) fn panel(
                 std::cmp::Ordering::Greater => "+",
             };
             format!(
-                "{mark} {:>3} {:<28} {:>4}/{:<4}{}{}",
+                "{mark} {:>3} {:<24} {:>4}/{:<4}{}{}",
                 l.line,
                 l.model
                     .as_deref()
@@ -103,7 +103,7 @@ pub(super) fn panel(
             done,
             total,
         }),
-        list_title: "Line  model                        received/ordered".into(),
+        list_title: "    # model                     received".into(),
         list,
     }))
 }
