@@ -259,7 +259,10 @@ mod tests {
         assert!((a.damaged_rate - 1.0 / 3.0).abs() < 1e-9);
         assert_eq!(a.value_received["USD"], "5198.00");
         assert_eq!(r[1].units_received, 0);
-        assert!(r[1].value_received.is_empty());
+        assert_eq!(
+            r[1].value_received["USD"], "0.00",
+            "ordered, nothing received"
+        );
     }
 
     #[test]

@@ -291,6 +291,9 @@ fn orders_are_picked_tags_generated_at_the_dock_and_a_delivery_survives_a_restar
     // Untracked sleeves are counted; a tag scanned with no unit is refused.
     let o = st.handle(scan("TSS-14"));
     assert!(o.message.contains("1 of 5 counted"), "{}", o.message);
+    // A 15434 box label with its part number and a quantity counts the box.
+    let o = st.handle(scan("[)>{RS}06{GS}1PTSS-14{GS}Q3{RS}{EOT}"));
+    assert!(o.message.contains("4 of 5 counted"), "{}", o.message);
     assert_eq!(st.handle(scan("RX-99999")).level, Level::Warning);
     let o = st.handle(Input::Command(Command::Close));
     assert_eq!(o.level, Level::Warning);

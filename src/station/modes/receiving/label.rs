@@ -83,6 +83,14 @@ pub fn read(kind: IdentityKind, value: &str, raw: &[u8]) -> Read {
     }
 }
 
+/// The quantity a 15434 label states (DI `Q`, a whole number from 1), for
+/// a box of an untracked line; None for anything else.
+pub fn quantity(raw: &[u8]) -> Option<i64> {
+    let m = iso15434::parse(raw).ok()?;
+    let q: i64 = m.first("Q")?.trim().parse().ok()?;
+    (1..=1_000_000).contains(&q).then_some(q)
+}
+
 /// Plain text split by the vendor conventions scoped to `manufacturers`
 /// (the order's): a unit when a convention names the product and the serial.
 pub fn by_convention(conv: &Conventions, text: &str, manufacturers: &[String]) -> Option<Read> {
@@ -154,6 +162,14 @@ mod tests {
         );
         assert_eq!(part_serial_parts("(1P)(S)x"), None);
         assert_eq!(gtin14("123"), None);
+    }
+
+    #[test]
+    fn a_box_states_its_quantity() {
+        assert_eq!(quantity(b"[)>\x1e06\x1d1PBLK-17\x1dQ25\x1e\x04"), Some(25));
+        assert_eq!(quantity(b"[)>\x1e06\x1d1PBLK-17\x1dQ0\x1e\x04"), None);
+        assert_eq!(quantity(b"[)>\x1e06\x1d1PBLK-17\x1e\x04"), None);
+        assert_eq!(quantity(b"BLK-17"), None);
     }
 
     #[test]

@@ -505,8 +505,9 @@ impl Receiving {
             }
             (_, _, Read::Key(key)) => {
                 s.journal(j)?;
+                let q = label::quantity(&s.scan.raw).unwrap_or(1);
                 match Self::line_for(j, open, &key)? {
-                    Some(line_id) => self.keyed(j, open, line_id, at),
+                    Some(line_id) => self.keyed(j, open, line_id, q, at),
                     None => Self::not_on_order(j, open, &key, None, at),
                 }
             }
@@ -514,7 +515,7 @@ impl Receiving {
                 s.journal(j)?;
                 // A part number can look like a tag (LAT5550).
                 if let Some(line_id) = Self::line_for(j, open, &Key::Part(tag.clone()))? {
-                    return self.keyed(j, open, line_id, at);
+                    return self.keyed(j, open, line_id, 1, at);
                 }
                 with_panel(
                     j,
@@ -525,7 +526,7 @@ impl Receiving {
                 s.journal(j)?;
                 // A part number on the order, else a serial waiting for its product.
                 if let Some(line_id) = Self::line_for(j, open, &Key::Part(t.clone()))? {
-                    return self.keyed(j, open, line_id, at);
+                    return self.keyed(j, open, line_id, 1, at);
                 }
                 c.pending = Some(Pending {
                     line_id: None,
@@ -541,13 +542,14 @@ impl Receiving {
         }
     }
 
-    /// A product key alone: an untracked line counts one; a tracked one waits
-    /// for the serial.
+    /// A product key alone: an untracked line counts `quantity` (a 15434
+    /// box's `Q`, else one); a tracked one waits for the serial.
     fn keyed(
         &self,
         j: &mut Journal<'_>,
         open: &Open,
         line_id: i64,
+        quantity: i64,
         at: SystemTime,
     ) -> Result<Decision, StoreError> {
         let Some(line) = open.line(line_id) else {
@@ -557,7 +559,7 @@ impl Receiving {
         if !line.tracked {
             c.pending = None;
             save(j, &c);
-            return unit::count(j, open, line, 1, at).and_then(|d| with_panel(j, d));
+            return unit::count(j, open, line, quantity, at).and_then(|d| with_panel(j, d));
         }
         c.pending = Some(Pending {
             line_id: Some(line.id),
