@@ -478,6 +478,24 @@ impl Receiving {
                     }
                 }
             }
+            // A part number that looks like a tag names the serial's product;
+            // any other tag is early.
+            (None, Some(serial), Read::Tag(t)) => {
+                s.journal(j)?;
+                match Self::line_for(j, open, &Key::Part(t.clone()))? {
+                    Some(line_id) => {
+                        let serial = self.serial_for(open, line_id, &serial);
+                        self.identified(j, env, open, line_id, serial, false, at)
+                    }
+                    None => with_panel(
+                        j,
+                        Decision::warn(format!(
+                            "{t} is a tag: scan the GTIN or part number of {serial} first \
+                             (CMD:CANCEL drops it)"
+                        )),
+                    ),
+                }
+            }
             (None, Some(serial), Read::Text(t)) => {
                 s.journal(j)?;
                 match Self::line_for(j, open, &Key::Part(t.clone()))? {
