@@ -502,6 +502,94 @@ mod tests {
     use crate::store::{vendors, Store, StoreError};
 
     #[test]
+    fn deliveries_items_and_discrepancies() {
+        let mut s = Store::open_in_memory().unwrap();
+        let tx = s.write().unwrap();
+        let c = tx.conn();
+        let (v, _) = vendors::get_or_create_supplier(c, "Acme").unwrap();
+        let po = create_order(
+            c,
+            &NewOrder {
+                number: "PO-1001",
+                vendor_id: v,
+                order_date: None,
+                expected_date: None,
+                created_at: "t",
+            },
+        )
+        .unwrap();
+        let l1 = add_line(
+            c,
+            po,
+            &NewLine {
+                line: 1,
+                quantity: 2,
+                tracked: true,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let d = open_delivery(c, po, "dock-1", "t0", None, None).unwrap();
+        assert!(matches!(
+            open_delivery(c, po, "dock-1", "t1", None, None),
+            Err(StoreError::Duplicate { .. })
+        ));
+        assert_eq!(open_delivery_at(c, "dock-1").unwrap().unwrap().id, d);
+        let item = |serial| NewItem {
+            delivery_id: d,
+            po_line_id: Some(l1),
+            serial: Some(serial),
+            quantity: 1,
+            received_at: "t2",
+            ..Default::default()
+        };
+        let i1 = add_item(c, &item("S1")).unwrap();
+        add_item(c, &item("S2")).unwrap();
+        set_item_damaged(c, i1).unwrap();
+        assert!(item_damaged(c, i1));
+        assert!(serial_received(c, "S2").unwrap());
+        assert!(!serial_received(c, "S3").unwrap());
+        assert_eq!(received_per_line(c, po).unwrap(), vec![(l1, 2, 1)]);
+        add_discrepancy(
+            c,
+            &NewDiscrepancy {
+                po_id: po,
+                delivery_id: Some(d),
+                po_line_id: Some(l1),
+                kind: "damaged",
+                serial: Some("S1"),
+                detail: "dented",
+                at: "t3",
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let bad = NewDiscrepancy {
+            po_id: po,
+            kind: "lost",
+            detail: "x",
+            at: "t3",
+            ..Default::default()
+        };
+        assert!(add_discrepancy(c, &bad).is_err(), "kinds are checked");
+        let ds = discrepancies(c, po).unwrap();
+        assert_eq!((ds[0].kind.as_str(), ds[0].line), ("damaged", Some(1)));
+        close_delivery(c, d, "t4").unwrap();
+        assert_eq!(open_delivery_at(c, "dock-1").unwrap(), None);
+        assert_eq!(
+            order(c, po).unwrap().unwrap().closed_at.as_deref(),
+            Some("t4")
+        );
+        let vl = vendor_lines(c).unwrap();
+        assert_eq!(vl.len(), 1);
+        assert_eq!(vl[0].items.len(), 2);
+    }
+
+    fn item_damaged(c: &Connection, id: i64) -> bool {
+        item(c, id).unwrap().unwrap().damaged
+    }
+
+    #[test]
     fn orders_and_lines_round_trip() {
         let mut s = Store::open_in_memory().unwrap();
         let tx = s.write().unwrap();
