@@ -304,3 +304,32 @@ fn orders_are_picked_tags_generated_at_the_dock_and_a_delivery_survives_a_restar
     let a = assets::get(store.conn(), id).unwrap().unwrap();
     assert_eq!(a.location_code.as_deref(), Some("LOC-R102"));
 }
+
+#[test]
+fn a_twenty_line_order_is_received_whole_from_a_fixture() {
+    let sb = Sandbox::new();
+    setup(&sb);
+    let file =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/receiving/po-1001-complete.feed");
+    let (code, lines) = feed(&sb, &file);
+    assert_eq!(code, Some(0), "{lines:?}");
+    assert!(lines.iter().all(|l| l["level"] == "ok"), "{lines:?}");
+    assert_eq!(
+        lines.last().unwrap()["message"],
+        "PO-1001 closed: every line received"
+    );
+    let out = sb
+        .cmd()
+        .args(["report", "receiving", "--po", "PO-1001", "--format", "json"])
+        .output()
+        .unwrap();
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(r["status"], "closed");
+    assert_eq!(r["discrepancies"], serde_json::json!([]));
+    assert_eq!(r["assets"].as_array().unwrap().len(), 41);
+    for l in r["lines"].as_array().unwrap() {
+        assert_eq!(l["received"], l["ordered"], "{l}");
+    }
+    let v = sb.cmd().arg("verify").output().unwrap();
+    assert!(v.status.success());
+}
