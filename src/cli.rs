@@ -333,6 +333,10 @@ pub struct CertificateArgs {
 pub enum ReportCommand {
     /// One line per medium with its latest NIST SP 800-88 sanitization record.
     Sanitization(SanitizationReportArgs),
+    /// Each purchase order: lines received/ordered, discrepancies, assets.
+    Receiving(ReceivingReportArgs),
+    /// Each vendor: on-time, over, short and damaged rates over its order lines.
+    Vendors(VendorsReportArgs),
     /// One line per asset on a disposal pallet: vendor, hand-over, driver, certificate.
     Disposal(DisposalReportArgs),
 }
@@ -364,6 +368,21 @@ pub enum ReportFormat {
     Table,
     Json,
     Csv,
+}
+
+#[derive(Debug, Args)]
+pub struct ReceivingReportArgs {
+    /// Only this purchase order.
+    #[arg(long, value_name = "PO")]
+    pub po: Option<String>,
+    #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+    pub format: ReportFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct VendorsReportArgs {
+    #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+    pub format: ReportFormat,
 }
 
 #[derive(Debug, Args)]

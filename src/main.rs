@@ -43,6 +43,8 @@ fn main() -> ExitCode {
             cmd::report_sanitization::run(&ctx, &a)
         }
         Command::Report(cli::ReportCommand::Disposal(a)) => cmd::disposal::report(&ctx, &a),
+        Command::Report(cli::ReportCommand::Receiving(a)) => cmd::report_receiving::run(&ctx, &a),
+        Command::Report(cli::ReportCommand::Vendors(a)) => cmd::report_vendors::run(&ctx, &a),
         Command::Certificate(a) => cmd::certificate::run(&ctx, &a),
         Command::Disposal(cli::DisposalCommand::Confirm(a)) => cmd::disposal::confirm(&ctx, &a),
         Command::StressScan(a) => cmd::stress_scan::run(&ctx, &a),

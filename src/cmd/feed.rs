@@ -44,17 +44,19 @@ pub fn run(ctx: &super::Ctx, args: &FeedArgs) -> anyhow::Result<ExitCode> {
         .unwrap_or_else(|| format!("{}-feed", ctx.config.station.id));
     let mut station = Station::new(store, settings)?;
 
-    if let Some(m) = mode {
-        let o = station.handle(Input::Command(Command::Mode(m)));
-        if o.level == Level::Error {
-            bail!("switching to {} mode: {}", m.as_str(), o.message);
-        }
-    }
+    // The badge first: a mode may open with a question, which a badge
+    // would answer instead of signing in.
     if let Some(badge) = &args.operator {
         let scan = Scan::new(Source::Typed, badge.as_bytes(), SystemTime::now());
         let o = station.handle(Input::Scan(scan));
         if o.level != Level::Ok || o.session.operator.as_ref().map(|op| &op.badge) != Some(badge) {
             bail!("--operator {badge}: {}", o.message);
+        }
+    }
+    if let Some(m) = mode {
+        let o = station.handle(Input::Command(Command::Mode(m)));
+        if o.level == Level::Error {
+            bail!("switching to {} mode: {}", m.as_str(), o.message);
         }
     }
 

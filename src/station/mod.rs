@@ -89,6 +89,8 @@ pub struct StationSettings {
     pub disposal: crate::config::DisposalConfig,
     /// `[organisation] name`: who hands pallets over (custody).
     pub organisation: String,
+    /// `[receiving]`: how Receive mode tags units and where it puts them.
+    pub receiving: crate::config::ReceivingConfig,
 }
 
 impl StationSettings {
@@ -106,6 +108,7 @@ impl StationSettings {
             company_prefix: cfg.company_prefix().map(str::to_string),
             disposal: cfg.disposal.clone(),
             organisation: cfg.organisation.name.clone(),
+            receiving: cfg.receiving.clone(),
         }
     }
 }

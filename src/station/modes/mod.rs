@@ -2,6 +2,7 @@
 
 pub mod disposal;
 pub mod lookup;
+pub mod receiving;
 pub mod unbuilt;
 pub mod wipe;
 mod wipe_bench;
@@ -18,6 +19,7 @@ pub fn all(settings: &super::StationSettings) -> Vec<Box<dyn Workflow>> {
                 Mode::Lookup => Box::new(lookup::Lookup::new(&settings.identify)),
                 Mode::Wipe => Box::new(wipe::Wipe::new(settings)),
                 Mode::Disposal => Box::new(disposal::Disposal::new(settings)),
+                Mode::Receive => Box::new(receiving::Receiving::new()),
                 other => Box::new(unbuilt::Unbuilt(*other)),
             }
         })

@@ -1,0 +1,109 @@
+//! The Receive panel: the order, the last unit, what to scan next, a gauge
+//! of units received against units ordered, and each line received/ordered.
+
+use crate::station::view::{Progress, WorkflowView};
+use crate::store::{orders, StoreError};
+use rusqlite::Connection;
+
+/// The panel of the open delivery, if one is open.
+pub(super) fn panel(
+    conn: &Connection,
+    delivery_id: Option<i64>,
+    last_item: Option<i64>,
+    next: &str,
+) -> Result<Option<WorkflowView>, StoreError> {
+    let Some(d) = delivery_id
+        .map(|id| orders::delivery(conn, id))
+        .transpose()?
+        .flatten()
+    else {
+        return Ok(None);
+    };
+    let Some(o) = orders::order(conn, d.po_id)? else {
+        return Ok(None);
+    };
+    let lines = orders::lines(conn, o.id)?;
+    let got = orders::received_per_line(conn, o.id)?;
+    let received = |id: i64| {
+        got.iter()
+            .find(|(l, _, _)| *l == id)
+            .map_or((0, 0), |r| (r.1, r.2))
+    };
+    let mut text = vec![format!(
+        "{} · {}{}",
+        o.number,
+        o.vendor,
+        o.expected_date
+            .as_deref()
+            .map(|e| format!(" · expected {e}"))
+            .unwrap_or_default()
+    )];
+    if let Some(item) = last_item
+        .map(|id| orders::item(conn, id))
+        .transpose()?
+        .flatten()
+    {
+        let line = lines.iter().find(|l| Some(l.id) == item.po_line_id);
+        let tag = match item.asset_id {
+            Some(a) => crate::store::identifiers::first_of_kind(conn, a, "asset_tag")?,
+            None => None,
+        };
+        text.push(format!(
+            "Last: {}{} · line {}{}{}",
+            tag.as_deref().unwrap_or("count"),
+            item.serial
+                .as_deref()
+                .map(|s| format!(" · serial {s}"))
+                .unwrap_or_default(),
+            line.map_or("?".into(), |l| l.line.to_string()),
+            if item.over { " · OVER" } else { "" },
+            if item.damaged { " · DAMAGED" } else { "" },
+        ));
+    }
+    text.push(if d.closed_at.is_some() {
+        "Delivery closed".into()
+    } else {
+        format!("Next: {next}")
+    });
+    let (mut done, mut total) = (0u64, 0u64);
+    let list = lines
+        .iter()
+        .map(|l| {
+            let (r, dmg) = received(l.id);
+            done += r.min(l.quantity).max(0) as u64;
+            total += l.quantity.max(0) as u64;
+            let mark = match r.cmp(&l.quantity) {
+                std::cmp::Ordering::Less => " ",
+                std::cmp::Ordering::Equal => "✓",
+                std::cmp::Ordering::Greater => "+",
+            };
+            format!(
+                "{mark} {:>3} {:<24} {:>4}/{:<4}{}{}",
+                l.line,
+                l.model
+                    .as_deref()
+                    .or(l.part_number.as_deref())
+                    .unwrap_or("?"),
+                r,
+                l.quantity,
+                if l.tracked { "" } else { " count" },
+                if dmg > 0 {
+                    format!(" · {dmg} damaged")
+                } else {
+                    String::new()
+                }
+            )
+        })
+        .collect();
+    Ok(Some(WorkflowView {
+        title: format!("Receiving {}", o.number),
+        lines: text,
+        progress: Some(Progress {
+            label: "units".into(),
+            done,
+            total,
+        }),
+        list_title: "    # model                     received".into(),
+        list,
+    }))
+}
