@@ -191,10 +191,14 @@ fn station_thread(
         }
         true
     };
-    // Show the session (operator, mode, question) before the first scan.
+    // Show the session (operator, mode, question) before the first scan,
+    // and the panel of what the mode has open (a restart resumes it).
     let first = station.handle(Input::Tick(SystemTime::now()));
     if !send(&station, vec![first]) {
         return;
+    }
+    if let Some(panel) = station.mode_panel() {
+        let _ = ui.send(UiEvent::Panel(panel));
     }
     let mut next_tick = std::time::Instant::now() + TICK;
     loop {

@@ -48,6 +48,16 @@ impl Router {
         )
     }
 
+    /// Mode `mode`'s panel for its stored context `ctx`, read outside any write.
+    pub(super) fn view(
+        &mut self,
+        conn: &rusqlite::Connection,
+        mode: Mode,
+        ctx: &serde_json::Value,
+    ) -> Result<Option<super::view::WorkflowView>, StoreError> {
+        self.workflow(mode).0.view(conn, ctx)
+    }
+
     pub(super) fn tick(&mut self, mode: Mode, now: SystemTime) -> Option<Decision> {
         self.workflow(mode).0.tick(now)
     }

@@ -290,6 +290,28 @@ impl Station {
         o
     }
 
+    /// The active mode's panel for what it has open (after a restart, the
+    /// delivery, the bench or the pallet it resumed), if it shows one.
+    pub fn mode_panel(&mut self) -> Option<Panel> {
+        let station = self.router.settings.station_id.clone();
+        let ctx = match crate::store::station_context::load(self.store.conn(), &station) {
+            Ok(Some(row)) => decision::StationCtx::from_row(row, self.mode),
+            Ok(None) => return None,
+            Err(e) => {
+                tracing::error!("reading the station's context: {e}");
+                return None;
+            }
+        };
+        let mode = ctx.mode;
+        match self.router.view(self.store.conn(), mode, ctx.get(mode)) {
+            Ok(v) => v.map(Panel::Workflow),
+            Err(e) => {
+                tracing::error!("reading the {} view: {e}", mode.as_str());
+                None
+            }
+        }
+    }
+
     /// The asset's card for the panel (read after the Outcome, so the read
     /// never delays the commit). `None` when it cannot be read (logged).
     pub fn card(&self, asset_id: i64) -> Option<Panel> {

@@ -426,3 +426,29 @@ fn config_and_store_errors_are_said_once_with_exit_2() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(err.matches("is not a SQLite database").count(), 1, "{err}");
 }
+
+#[test]
+fn a_restart_shows_the_panel_of_what_the_mode_has_open() {
+    let sb = Sandbox::new();
+    let codes = seeded(&sb);
+    {
+        let mut st = station(&sb, settings());
+        st.handle(scan("B0001"));
+        st.handle(scan("CMD:MODE:WIPE"));
+        st.handle(scan(&codes.tags[0]));
+        let o = st.handle(scan("CMD:REASON:EOL"));
+        assert_ne!(o.level, Level::Error, "{}", o.message);
+    }
+    let mut st = station(&sb, settings());
+    assert_eq!(st.mode(), Mode::Wipe);
+    match st.mode_panel() {
+        Some(scanstation::station::Panel::Workflow(v)) => {
+            assert!(
+                v.title.contains(codes.tags[0].as_str())
+                    || v.lines.iter().any(|l| l.contains(codes.tags[0].as_str())),
+                "{v:?}"
+            );
+        }
+        other => panic!("expected the wipe bench's panel, got {other:?}"),
+    }
+}
