@@ -6,3 +6,4 @@
 
 pub mod placement;
 pub mod reconcile;
+pub mod report;

@@ -1,6 +1,7 @@
 //! The bench modes, one workflow each, behind [`super::workflow::Workflow`].
 
 pub mod lookup;
+pub mod stocktake;
 pub mod unbuilt;
 
 use super::workflow::Workflow;
@@ -13,6 +14,7 @@ pub fn all(settings: &super::StationSettings) -> Vec<Box<dyn Workflow>> {
         .map(|m| -> Box<dyn Workflow> {
             match m {
                 Mode::Lookup => Box::new(lookup::Lookup::new(&settings.identify)),
+                Mode::Stocktake => Box::new(stocktake::Stocktake::new(&settings.identify)),
                 other => Box::new(unbuilt::Unbuilt(*other)),
             }
         })
