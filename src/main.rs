@@ -42,6 +42,8 @@ fn main() -> ExitCode {
         Command::Report(cli::ReportCommand::Sanitization(a)) => {
             cmd::report_sanitization::run(&ctx, &a)
         }
+        Command::Report(cli::ReportCommand::Stocktake(a)) => cmd::stocktake::report(&ctx, &a),
+        Command::Stocktake(c) => cmd::stocktake::run(&ctx, &c),
         Command::Certificate(a) => cmd::certificate::run(&ctx, &a),
         Command::StressScan(a) => cmd::stress_scan::run(&ctx, &a),
         Command::Sync(a) => cmd::sync::run(&ctx, &a),

@@ -19,6 +19,7 @@ pub mod parse;
 pub mod report_sanitization;
 pub mod run;
 pub mod simulate;
+pub mod stocktake;
 pub mod stress_scan;
 pub mod sync;
 pub mod verify;

@@ -131,7 +131,11 @@ pub fn report(conn: &rusqlite::Connection, id: i64) -> Result<Option<Report>, St
             Some(a) => Some(names.tag(conn, a)?),
             None => None,
         };
-        let code = it.code.clone().or_else(|| asset.clone()).unwrap_or_default();
+        let code = it
+            .code
+            .clone()
+            .or_else(|| asset.clone())
+            .unwrap_or_default();
         items.push(ItemLine {
             kind: it.kind,
             asset,
@@ -199,11 +203,22 @@ fn cut(s: &str, n: usize) -> String {
 /// that need someone (all but found).
 pub fn write_table(r: &Report, mut out: impl Write) -> std::io::Result<()> {
     let t = &r.totals;
-    writeln!(out, "Stock-take {} · {} · {}", r.id, cut(&r.name, 50), r.status)?;
     writeln!(
         out,
-        "expected {} · found {} · missing {} · misplaced {} · unexpected {} · unknown {} · duplicate {}",
-        t.expected, t.found, t.missing, t.misplaced, t.unexpected, t.unknown, t.duplicate
+        "Stock-take {} · {} · {}",
+        r.id,
+        cut(&r.name, 50),
+        r.status
+    )?;
+    writeln!(
+        out,
+        "expected {} · found {} · missing {} · misplaced {}",
+        t.expected, t.found, t.missing, t.misplaced
+    )?;
+    writeln!(
+        out,
+        "unexpected {} · unknown {} · duplicate {}",
+        t.unexpected, t.unknown, t.duplicate
     )?;
     writeln!(out)?;
     writeln!(
@@ -229,19 +244,19 @@ pub fn write_table(r: &Report, mut out: impl Write) -> std::io::Result<()> {
         writeln!(out)?;
         writeln!(
             out,
-            "{:<10} {:<14} {:<24} {:<14} {:<14}",
-            "KIND", "ASSET", "CODE", "EXPECTED", "SEEN"
+            "{:<10} {:<14} {:<24} {:<14} SEEN",
+            "KIND", "ASSET", "CODE", "EXPECTED"
         )?;
         for i in open {
-            writeln!(
-                out,
+            let line = format!(
                 "{:<10} {:<14} {:<24} {:<14} {:<14}",
                 i.kind.as_str(),
                 cut(i.asset.as_deref().unwrap_or("-"), 14),
                 cut(&i.code, 24),
                 cut(i.expected_location.as_deref().unwrap_or("-"), 14),
                 cut(i.seen_location.as_deref().unwrap_or("-"), 14)
-            )?;
+            );
+            writeln!(out, "{}", line.trim_end())?;
         }
     }
     Ok(())

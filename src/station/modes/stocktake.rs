@@ -90,15 +90,20 @@ impl Stocktake {
                 )))
             }
             [one] => {
-                j.ctx
-                    .set(Mode::Stocktake, json!({"stocktake": one.id, "location": null}));
+                j.ctx.set(
+                    Mode::Stocktake,
+                    json!({"stocktake": one.id, "location": null}),
+                );
                 Ok(Ok(one.id))
             }
             several => {
                 let q = Question {
                     kind: "stocktake.which".into(),
                     mode: Mode::Stocktake.as_str().into(),
-                    prompt: format!("{} stock-takes are being counted: which one?", several.len()),
+                    prompt: format!(
+                        "{} stock-takes are being counted: which one?",
+                        several.len()
+                    ),
                     expects: Expect::Pick {
                         options: several
                             .iter()
@@ -115,7 +120,12 @@ impl Stocktake {
         }
     }
 
-    fn identify(&self, conn: &Connection, kind: IdentityKind, value: &str) -> Result<(Identified, LookupResult), StoreError> {
+    fn identify(
+        &self,
+        conn: &Connection,
+        kind: IdentityKind,
+        value: &str,
+    ) -> Result<(Identified, LookupResult), StoreError> {
         let identity = Identity {
             kind,
             value: value.into(),
@@ -137,7 +147,10 @@ impl Stocktake {
     ) -> Result<Decision, StoreError> {
         let Some(loc) = store::locations::by_code(j.conn(), &s.value)? else {
             s.journal(j)?;
-            return Ok(Decision::warn(format!("Unknown location {}: nothing counted", s.shown)));
+            return Ok(Decision::warn(format!(
+                "Unknown location {}: nothing counted",
+                s.shown
+            )));
         };
         let mut id = match Self::resolve(j)? {
             Ok(id) => id,
@@ -188,8 +201,10 @@ impl Stocktake {
             }
         }
         store::stocktake::assign_held(j.conn(), id, loc.id)?;
-        j.ctx
-            .set(Mode::Stocktake, json!({"stocktake": id, "location": loc.id}));
+        j.ctx.set(
+            Mode::Stocktake,
+            json!({"stocktake": id, "location": loc.id}),
+        );
         j.append(
             at,
             "stocktake.location",
@@ -234,7 +249,15 @@ impl Stocktake {
             return Ok(None);
         };
         Ok(Some(
-            match lifecycle::change_status(j, env.policy, asset, &prior, "stocktake found", at, None)? {
+            match lifecycle::change_status(
+                j,
+                env.policy,
+                asset,
+                &prior,
+                "stocktake found",
+                at,
+                None,
+            )? {
                 Ok(c) => format!("#{asset} was missing: back to {}", c.to),
                 Err(r) => format!("#{asset} was missing; {}", r.message()),
             },
@@ -437,7 +460,9 @@ impl Workflow for Stocktake {
         }
         s.journal(j)?;
         let code = s.value.clone();
-        let d = Self::count(j, env, id, location, &what, &code, "scan", None, 1, s.scan.at)?;
+        let d = Self::count(
+            j, env, id, location, &what, &code, "scan", None, 1, s.scan.at,
+        )?;
         Self::with_view(j, d)
     }
 
