@@ -173,6 +173,16 @@ pub fn expected(conn: &Connection, id: i64) -> Result<Vec<(i64, i64)>> {
     Ok(rows)
 }
 
+/// Where asset `asset_id` was expected, if it was in the scope.
+pub fn expected_at(conn: &Connection, stocktake_id: i64, asset_id: i64) -> Result<Option<i64>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT location_id FROM stocktake_expected WHERE stocktake_id = ?1 AND asset_id = ?2",
+        )?
+        .query_row(params![stocktake_id, asset_id], |r| r.get(0))
+        .optional()?)
+}
+
 /// One read to count.
 #[derive(Debug, Clone)]
 pub struct NewRead<'a> {
@@ -188,8 +198,9 @@ pub struct NewRead<'a> {
 }
 
 /// Counts a read: once per identity (code and way read) per location, with
-/// first/last seen, read count and best RSSI.
-pub fn count(conn: &Connection, stocktake_id: i64, r: &NewRead<'_>) -> Result<()> {
+/// first/last seen, read count and best RSSI. True when the identity is new
+/// at that location.
+pub fn count(conn: &Connection, stocktake_id: i64, r: &NewRead<'_>) -> Result<bool> {
     merge(
         conn,
         stocktake_id,
@@ -207,7 +218,7 @@ pub fn count(conn: &Connection, stocktake_id: i64, r: &NewRead<'_>) -> Result<()
     )
 }
 
-fn merge(conn: &Connection, stocktake_id: i64, r: &ReadRow) -> Result<()> {
+fn merge(conn: &Connection, stocktake_id: i64, r: &ReadRow) -> Result<bool> {
     let n = conn
         .prepare_cached(
             "UPDATE stocktake_reads SET \
@@ -249,7 +260,7 @@ fn merge(conn: &Connection, stocktake_id: i64, r: &ReadRow) -> Result<()> {
             r.best_rssi
         ])?;
     }
-    Ok(())
+    Ok(n == 0)
 }
 
 /// Every read row of a stock-take (held ones too), in id order.

@@ -264,7 +264,8 @@ impl Stocktake {
         ))
     }
 
-    /// Counts one read; returns what to say.
+    /// Counts one read; returns what to say, and whether the panel changed
+    /// (not for a tag read again where it already was).
     #[allow(clippy::too_many_arguments)]
     fn count(
         j: &mut Journal<'_>,
@@ -277,7 +278,7 @@ impl Stocktake {
         rssi: Option<f64>,
         reads: u32,
         at: SystemTime,
-    ) -> Result<Decision, StoreError> {
+    ) -> Result<(Decision, bool), StoreError> {
         let stamp = crate::timefmt::rfc3339_millis(at);
         let asset = match what {
             Identified::Asset(a) => Some(*a),
@@ -287,7 +288,7 @@ impl Stocktake {
             (Some(a), Some(_)) => !store::stocktake::sighted(j.conn(), id, a)?,
             _ => false,
         };
-        store::stocktake::count(
+        let new = store::stocktake::count(
             j.conn(),
             id,
             &NewRead {
@@ -303,10 +304,15 @@ impl Stocktake {
         )?;
         let mut names = Names::default();
         let Some(here) = location else {
-            return Ok(Decision::warn(format!(
+            let d = Decision::warn(format!(
                 "{code} held: scan a location label to count it (CANCEL discards held reads)"
-            )));
+            ));
+            return Ok((d, false));
         };
+        if !new && via == "rfid" {
+            // A tag still in the field: counted, nothing new to show.
+            return Ok((Decision::ok(format!("{code} read again")), false));
+        }
         let here_code = names.location(j.conn(), here)?;
         let mut note = None;
         if let (Some(a), true) = (asset, first) {
@@ -315,10 +321,7 @@ impl Stocktake {
         let d = match (what, asset) {
             (_, Some(a)) => {
                 let tag = names.tag(j.conn(), a)?;
-                let expected = store::stocktake::expected(j.conn(), id)?
-                    .into_iter()
-                    .find(|(x, _)| *x == a)
-                    .map(|(_, l)| l);
+                let expected = store::stocktake::expected_at(j.conn(), id, a)?;
                 match expected {
                     Some(l) if l == here => Decision::ok(format!("{tag} found at {here_code}")),
                     Some(l) => Decision::warn(format!(
@@ -342,9 +345,9 @@ impl Stocktake {
             Some(n) => {
                 let mut d = d;
                 d.message = format!("{} · {n}", d.message);
-                d
+                (d, true)
             }
-            None => d,
+            None => (d, true),
         })
     }
 
@@ -460,7 +463,7 @@ impl Workflow for Stocktake {
         }
         s.journal(j)?;
         let code = s.value.clone();
-        let d = Self::count(
+        let (d, _) = Self::count(
             j, env, id, location, &what, &code, "scan", None, 1, s.scan.at,
         )?;
         Self::with_view(j, d)
@@ -501,7 +504,10 @@ impl Workflow for Stocktake {
             r.read.count,
             r.read.at,
         )?;
-        Ok(Self::with_view(j, d)?.quiet())
+        Ok(match d {
+            (d, false) => d.quiet(),
+            (d, true) => Self::with_view(j, d)?.quiet(),
+        })
     }
 
     fn command(
