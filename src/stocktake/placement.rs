@@ -87,7 +87,12 @@ mod tests {
     #[test]
     fn the_table() {
         use Placement::*;
-        let cases: Vec<(&str, Vec<Sighting<&str>>, Option<Placement<&str>>)> = vec![
+        type Case = (
+            &'static str,
+            Vec<Sighting<&'static str>>,
+            Option<Placement<&'static str>>,
+        );
+        let cases: Vec<Case> = vec![
             ("nothing read", vec![], None),
             (
                 "one location",

@@ -252,7 +252,10 @@ mod tests {
         }
     }
 
-    fn kinds(r: &Reconciliation) -> Vec<(Kind, Option<i64>, Option<i64>, Option<i64>)> {
+    /// (kind, asset, expected, seen) of each item.
+    type Row = (Kind, Option<i64>, Option<i64>, Option<i64>);
+
+    fn kinds(r: &Reconciliation) -> Vec<Row> {
         r.items
             .iter()
             .map(|i| (i.kind, i.asset, i.expected, i.seen))

@@ -227,7 +227,7 @@ impl Stocktake {
             msg.push_str(" · ");
             msg.push_str(&n);
         }
-        Ok(Self::with_view(j, Decision::ok(msg))?)
+        Self::with_view(j, Decision::ok(msg))
     }
 
     /// An asset's first sighting in the stock-take: `asset.audited`, and
