@@ -150,6 +150,16 @@ pub fn scope(conn: &Connection, id: i64) -> Result<Vec<i64>> {
     Ok(rows)
 }
 
+/// Adds one location (not its sub-locations) to the scope, confirmed at the
+/// station; nothing was expected there.
+pub fn add_to_scope(conn: &Connection, id: i64, location_id: i64) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT OR IGNORE INTO stocktake_scope (stocktake_id, location_id) VALUES (?1, ?2)",
+    )?
+    .execute(params![id, location_id])?;
+    Ok(())
+}
+
 /// Whether `location_id` is in the stock-take's scope.
 pub fn in_scope(conn: &Connection, id: i64, location_id: i64) -> Result<bool> {
     Ok(conn

@@ -174,17 +174,37 @@ impl Stocktake {
                     s.set("stocktake_id", json!(id));
                     s.set("outside_scope", json!(loc.code));
                     s.journal(j)?;
-                    return Ok(Decision::warn(format!(
-                        "{} is outside this stock-take's scope: nothing is counted there",
-                        loc.code
-                    )));
+                    let q = Question {
+                        kind: "stocktake.outside".into(),
+                        mode: Mode::Stocktake.as_str().into(),
+                        prompt: format!(
+                            "{} is outside this stock-take's scope: count it anyway?",
+                            loc.code
+                        ),
+                        expects: Expect::Confirm,
+                        sticky: false,
+                        data: json!({"stocktake_id": id, "location_id": loc.id}),
+                    };
+                    let msg = format!("{} {}", q.prompt, q.expects.hint());
+                    j.ctx.ask(q);
+                    return Ok(Decision::warn(msg));
                 }
             }
         }
         s.set("stocktake_id", json!(id));
         s.set("location", json!(loc.code));
         s.journal(j)?;
-        let at = s.scan.at;
+        Self::enter(j, env, id, &loc, s.scan.at)
+    }
+
+    /// Counting moves to `loc` (in the scope of stock-take `id`).
+    fn enter(
+        j: &mut Journal<'_>,
+        env: &Env<'_>,
+        id: i64,
+        loc: &store::locations::LocationRow,
+        at: SystemTime,
+    ) -> Result<Decision, StoreError> {
         let stamp = crate::timefmt::rfc3339_millis(at);
         let fresh = store::stocktake::mark_counted(j.conn(), id, loc.id, &stamp)?;
         // Held reads land here; a first sighting among them is an audit.
@@ -559,13 +579,27 @@ impl Workflow for Stocktake {
     fn answer(
         &mut self,
         j: &mut Journal<'_>,
-        _env: &Env<'_>,
+        env: &Env<'_>,
         q: Question,
         a: Answer,
-        _at: SystemTime,
+        at: SystemTime,
     ) -> Result<Decision, StoreError> {
         match (q.kind.as_str(), a) {
             (_, Answer::Cancel) => Ok(Decision::ok(format!("Cancelled: {}", q.prompt))),
+            ("stocktake.outside", Answer::Confirm) => {
+                let id = q.data["stocktake_id"].as_i64().unwrap_or_default();
+                let loc = q.data["location_id"].as_i64().unwrap_or_default();
+                let Some(loc) = store::locations::get(j.conn(), loc)? else {
+                    return Ok(Decision::warn("That location is gone; nothing done"));
+                };
+                store::stocktake::add_to_scope(j.conn(), id, loc.id)?;
+                j.append(
+                    at,
+                    "stocktake.scope_added",
+                    json!({"stocktake_id": id, "location": loc.code}),
+                )?;
+                Self::enter(j, env, id, &loc, at)
+            }
             ("stocktake.which", Answer::Pick(i, text)) => {
                 let Some(id) = q.data["ids"][i].as_i64() else {
                     return Ok(Decision::warn("That stock-take is gone; nothing done"));
