@@ -330,6 +330,15 @@ pub enum ReportCommand {
     Sanitization(SanitizationReportArgs),
     /// A stock-take's reconciliation: totals, per location, and the items.
     Stocktake(StocktakeReportArgs),
+    /// Stock-take KPIs: accuracy, locations covered, scans per hour per
+    /// operator, missing value, and the trend over past stock-takes.
+    Kpi(KpiReportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct KpiReportArgs {
+    #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+    pub format: ReportFormat,
 }
 
 #[derive(Debug, Args)]

@@ -43,6 +43,7 @@ fn main() -> ExitCode {
             cmd::report_sanitization::run(&ctx, &a)
         }
         Command::Report(cli::ReportCommand::Stocktake(a)) => cmd::stocktake::report(&ctx, &a),
+        Command::Report(cli::ReportCommand::Kpi(a)) => cmd::stocktake::kpi(&ctx, &a),
         Command::Stocktake(c) => cmd::stocktake::run(&ctx, &c),
         Command::Certificate(a) => cmd::certificate::run(&ctx, &a),
         Command::StressScan(a) => cmd::stress_scan::run(&ctx, &a),

@@ -6,7 +6,7 @@
 //! missing (the lifecycle's table decides, as at the station), then
 //! `stocktake.action` saying what was done.
 
-use crate::cli::{ReportFormat, StocktakeCommand, StocktakeReportArgs};
+use crate::cli::{KpiReportArgs, ReportFormat, StocktakeCommand, StocktakeReportArgs};
 use anyhow::Context as _;
 use scanstation::station::lifecycle;
 use scanstation::stocktake::reconcile::Kind;
@@ -270,6 +270,101 @@ pub fn report(ctx: &super::Ctx, args: &StocktakeReportArgs) -> anyhow::Result<Ex
             other => anyhow::anyhow!("writing CSV: {other:?}"),
         })?,
         ReportFormat::Table => report::write_table(&r, &mut out)?,
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `scanstation report kpi [--format json|csv|table]`: every stock-take's
+/// KPIs, oldest first; the table ends with the accuracy trend.
+pub fn kpi(ctx: &super::Ctx, args: &KpiReportArgs) -> anyhow::Result<ExitCode> {
+    use scanstation::stocktake::kpi;
+    let store = Store::open_readonly(&ctx.db_path)?;
+    let ks = kpi::kpis(store.conn()).context("computing the stock-take KPIs")?;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let money = |k: &kpi::Kpi| {
+        k.missing_value
+            .iter()
+            .map(|(c, v)| format!("{c} {}.{:02}", v / 100, (v % 100).abs()))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    match args.format {
+        ReportFormat::Json => {
+            let trend: Vec<f64> = ks.iter().map(|k| k.accuracy).collect();
+            serde_json::to_writer(&mut out, &json!({"stocktakes": ks, "trend": trend}))?;
+            out.write_all(b"\n")?;
+        }
+        ReportFormat::Csv => {
+            let mut w = csv::Writer::from_writer(&mut out);
+            w.write_record([
+                "id",
+                "name",
+                "status",
+                "started_at",
+                "expected",
+                "found",
+                "accuracy",
+                "locations",
+                "locations_covered",
+                "missing_value",
+                "scans",
+            ])?;
+            for k in &ks {
+                let scans: u64 = k.operators.iter().map(|o| o.scans).sum();
+                w.write_record([
+                    k.id.to_string(),
+                    k.name.clone(),
+                    k.status.clone(),
+                    k.started_at.clone(),
+                    k.expected.to_string(),
+                    k.found.to_string(),
+                    format!("{:.4}", k.accuracy),
+                    k.locations.to_string(),
+                    k.locations_covered.to_string(),
+                    money(k),
+                    scans.to_string(),
+                ])?;
+            }
+            w.flush()?;
+        }
+        ReportFormat::Table => {
+            writeln!(
+                out,
+                "{:>4} {:<18} {:<11} {:>9} {:>9} {:>8} {:<14}",
+                "ID", "NAME", "STATUS", "ACCURACY", "COVERED", "SCANS", "MISSING VALUE"
+            )?;
+            for k in &ks {
+                let scans: u64 = k.operators.iter().map(|o| o.scans).sum();
+                let line = format!(
+                    "{:>4} {:<18} {:<11} {:>8.1}% {:>4}/{:<4} {:>8} {:<14}",
+                    k.id,
+                    k.name.chars().take(18).collect::<String>(),
+                    k.status,
+                    k.accuracy * 100.0,
+                    k.locations_covered,
+                    k.locations,
+                    scans,
+                    money(k).chars().take(14).collect::<String>()
+                );
+                writeln!(out, "{}", line.trim_end())?;
+                for o in &k.operators {
+                    let pace = o
+                        .per_hour
+                        .map(|p| format!("{p:.0}/h"))
+                        .unwrap_or_else(|| "-".into());
+                    writeln!(
+                        out,
+                        "     {:<18} {:>8} scans {:>10}",
+                        o.operator.as_deref().unwrap_or("(nobody)"),
+                        o.scans,
+                        pace
+                    )?;
+                }
+            }
+            let trend: Vec<f64> = ks.iter().map(|k| k.accuracy).collect();
+            writeln!(out, "accuracy trend: {}", kpi::sparkline(&trend))?;
+        }
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)

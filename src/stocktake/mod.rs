@@ -4,6 +4,7 @@
 //! station counts them (`station::modes::stocktake`), the commands act on
 //! the result; none of that is here, so every rule is tested on a table.
 
+pub mod kpi;
 pub mod placement;
 pub mod reconcile;
 pub mod report;

@@ -361,3 +361,23 @@ pub fn counted_locations(conn: &Connection, stocktake_id: i64) -> Result<Vec<i64
         .collect::<rusqlite::Result<_>>()?;
     Ok(rows)
 }
+
+/// Scans and RFID reads counted into stock-take `id`, per operator:
+/// (operator badge or None, events, first at, last at), by operator.
+pub fn reads_by_operator(
+    conn: &Connection,
+    stocktake_id: i64,
+) -> Result<Vec<(Option<String>, u64, String, String)>> {
+    let mut st = conn.prepare_cached(
+        "SELECT operator, count(*), min(at), max(at) FROM journal \
+         WHERE kind IN ('scan', 'rfid.read') AND training = 0 \
+           AND json_extract(payload, '$.stocktake_id') = ?1 \
+         GROUP BY operator ORDER BY operator",
+    )?;
+    let rows = st
+        .query_map(params![stocktake_id], |r| {
+            Ok((r.get(0)?, r.get::<_, i64>(1)? as u64, r.get(2)?, r.get(3)?))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(rows)
+}

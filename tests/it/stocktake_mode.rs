@@ -223,6 +223,23 @@ fn a_location_counted_from_a_feed_file_reconciles_exactly() {
     assert_eq!(l["status"], "closed");
     assert_eq!(l["counted"], 1);
 
+    // KPIs: accuracy, coverage, the operator's scans, what is missing.
+    let (code, out, err) = run(&sb, &["report", "kpi", "--format", "json"]);
+    assert_eq!(code, Some(0), "{err}");
+    let k: Value = serde_json::from_str(out.trim()).unwrap();
+    let k0 = &k["stocktakes"][0];
+    assert_eq!(k0["found"], found);
+    assert_eq!(k0["accuracy"], found as f64 / in_scope as f64);
+    assert_eq!(k0["locations_covered"], 1);
+    assert_eq!(k0["operators"][0]["operator"], "B0001");
+    // Every scan and read after the mode switch names the stock-take.
+    assert_eq!(k0["operators"][0]["scans"], s1.len() as u64 + 6);
+    assert!(k0["missing_value"]["USD"].as_i64().unwrap() > 0);
+    let (code, table, _) = run(&sb, &["report", "kpi"]);
+    assert_eq!(code, Some(0));
+    assert!(table.lines().all(|l| l.chars().count() <= 80), "{table}");
+    assert!(table.contains("accuracy trend: "), "{table}");
+
     let (code, out, _) = run(&sb, &["verify"]);
     assert_eq!(code, Some(0), "{out}");
 }
