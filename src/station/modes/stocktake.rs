@@ -399,10 +399,11 @@ pub fn panel(conn: &Connection, ctx: &Value) -> Result<Option<WorkflowView>, Sto
             let code = names.location(conn, l.location)?;
             title.push_str(&format!(" · {code}"));
             lines.push(format!(
-                "Here: expected {} · found {} · missing {} · unexpected {}",
-                l.expected,
-                l.found,
-                l.missing,
+                "Here: expected {} · found {} · missing {}",
+                l.expected, l.found, l.missing
+            ));
+            lines.push(format!(
+                "Unexpected here: {}",
                 l.unexpected + l.misplaced_here + l.unknown
             ));
             for it in rec
@@ -419,8 +420,12 @@ pub fn panel(conn: &Connection, ctx: &Value) -> Result<Option<WorkflowView>, Sto
         None => lines.push("Scan a location label to count it".into()),
     }
     lines.push(format!(
-        "Scope: found {} · misplaced {} · missing {} · unexpected {} · unknown {} · duplicate {}",
-        t.found, t.misplaced, t.missing, t.unexpected, t.unknown, t.duplicate
+        "Scope: found {} · misplaced {} · missing {}",
+        t.found, t.misplaced, t.missing
+    ));
+    lines.push(format!(
+        "unexpected {} · unknown {} · duplicate {}",
+        t.unexpected, t.unknown, t.duplicate
     ));
     lines.push(format!(
         "Locations counted: {} of {}",
