@@ -331,8 +331,8 @@ pub fn kpi(ctx: &super::Ctx, args: &KpiReportArgs) -> anyhow::Result<ExitCode> {
         ReportFormat::Table => {
             writeln!(
                 out,
-                "{:>4} {:<18} {:<11} {:>9} {:>9} {:>8} {:<14}",
-                "ID", "NAME", "STATUS", "ACCURACY", "COVERED", "SCANS", "MISSING VALUE"
+                "{:>4} {:<18} {:<11} {:>9} {:>9} {:>8} MISSING VALUE",
+                "ID", "NAME", "STATUS", "ACCURACY", "COVERED", "SCANS"
             )?;
             for k in &ks {
                 let scans: u64 = k.operators.iter().map(|o| o.scans).sum();
