@@ -94,10 +94,10 @@ pub fn kpis(conn: &rusqlite::Connection) -> Result<Vec<Kpi>, StoreError> {
         }
         let operators = store::stocktake::reads_by_operator(conn, st.id)?
             .into_iter()
-            .map(|(operator, scans, first, last)| Pace {
-                operator,
-                scans,
-                per_hour: per_hour(scans, &first, &last),
+            .map(|o| Pace {
+                per_hour: per_hour(o.events, &o.first_at, &o.last_at),
+                operator: o.operator,
+                scans: o.events,
             })
             .collect();
         out.push(Kpi {

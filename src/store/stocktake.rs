@@ -362,12 +362,19 @@ pub fn counted_locations(conn: &Connection, stocktake_id: i64) -> Result<Vec<i64
     Ok(rows)
 }
 
-/// Scans and RFID reads counted into stock-take `id`, per operator:
-/// (operator badge or None, events, first at, last at), by operator.
-pub fn reads_by_operator(
-    conn: &Connection,
-    stocktake_id: i64,
-) -> Result<Vec<(Option<String>, u64, String, String)>> {
+/// One operator's scans and reads in a stock-take.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OperatorReads {
+    /// The badge; None when nobody was signed in.
+    pub operator: Option<String>,
+    pub events: u64,
+    pub first_at: String,
+    pub last_at: String,
+}
+
+/// Scans and RFID reads counted into stock-take `id` (training excluded),
+/// per operator, by operator.
+pub fn reads_by_operator(conn: &Connection, stocktake_id: i64) -> Result<Vec<OperatorReads>> {
     let mut st = conn.prepare_cached(
         "SELECT operator, count(*), min(at), max(at) FROM journal \
          WHERE kind IN ('scan', 'rfid.read') AND training = 0 \
@@ -376,7 +383,12 @@ pub fn reads_by_operator(
     )?;
     let rows = st
         .query_map(params![stocktake_id], |r| {
-            Ok((r.get(0)?, r.get::<_, i64>(1)? as u64, r.get(2)?, r.get(3)?))
+            Ok(OperatorReads {
+                operator: r.get(0)?,
+                events: r.get::<_, i64>(1)? as u64,
+                first_at: r.get(2)?,
+                last_at: r.get(3)?,
+            })
         })?
         .collect::<rusqlite::Result<_>>()?;
     Ok(rows)
