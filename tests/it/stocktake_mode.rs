@@ -359,3 +359,152 @@ fn rfid_bleed_is_placed_by_signal_and_a_missing_asset_comes_back() {
         "in_stock"
     );
 }
+
+/// A generated site: `LOCS` shelves of `PER` assets each, EPC-tagged, with
+/// RFID bleed into the neighbouring shelf on every tag and planted cases.
+const LOCS: usize = 10;
+const PER: usize = 30;
+
+fn epc_of(n: usize) -> String {
+    format!("E2801160{n:016X}")
+}
+
+#[test]
+fn a_generated_site_reconciles_to_exactly_the_planted_cases() {
+    use scanstation::station::outcome::Level;
+    use scanstation::station::{Station, StationSettings};
+    use scanstation::store::{locations, operators};
+    let sb = Sandbox::new();
+    {
+        let mut store = Store::open(&sb.db()).unwrap();
+        let tx = store.write().unwrap();
+        let c = tx.conn();
+        operators::create(c, "B0001", "Ana Lopez", "supervisor").unwrap();
+        let site = locations::create(c, "SITE", "Site", None, None).unwrap();
+        let away = locations::create(c, "AWAY", "Elsewhere", None, None).unwrap();
+        for l in 0..LOCS {
+            let loc =
+                locations::create(c, &format!("LOC-L{l:02}"), "Shelf", Some(site), None).unwrap();
+            for k in 0..PER {
+                let n = l * PER + k;
+                let a = assets::NewAsset {
+                    tag: format!("T{n:04}"),
+                    location_id: Some(loc),
+                    ..Default::default()
+                };
+                assets::insert(c, &a, &[("epc", &epc_of(n))]).unwrap();
+            }
+        }
+        for n in 0..5 {
+            let a = assets::NewAsset {
+                tag: format!("X{n}"),
+                location_id: Some(away),
+                ..Default::default()
+            };
+            assets::insert(c, &a, &[]).unwrap();
+        }
+        tx.commit().unwrap();
+    }
+    let (code, out, err) = run(
+        &sb,
+        &["stocktake", "start", "--name", "Site", "--scope", "SITE"],
+    );
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        out.contains(&format!("\"expected\":{}", LOCS * PER)),
+        "{out}"
+    );
+
+    let mut st = Station::new(
+        Store::open(&sb.db()).unwrap(),
+        StationSettings {
+            station_id: "bench-1".into(),
+            ..StationSettings::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(st.handle(scan("B0001")).level, Level::Ok);
+    st.handle(scan("CMD:MODE:STOCKTAKE"));
+    let (mut missing, mut misplaced, mut duplicate) = (Vec::new(), Vec::new(), Vec::new());
+    for l in 0..LOCS {
+        st.handle(scan(&format!("LOC-L{l:02}")));
+        for k in 0..PER {
+            let n = l * PER + k;
+            match k {
+                7 => missing.push(n),
+                13 => misplaced.push(n), // read only on the next shelf, below
+                21 => {
+                    duplicate.push(n);
+                    st.handle(read(&epc_of(n), -55.0, 2));
+                }
+                _ => {
+                    st.handle(read(&epc_of(n), -60.0, 2));
+                }
+            }
+        }
+        if l == 3 {
+            for x in 0..5 {
+                st.handle(scan(&format!("X{x}")));
+            }
+        }
+        if l == 5 {
+            for u in ["ZZ-1", "ZZ-2", "ZZ-3"] {
+                st.handle(scan(u));
+            }
+        }
+        // Bleed from the previous shelf: every tag once, strongly; the
+        // previous shelf's misplaced and duplicate tags read twice.
+        let prev = (l + LOCS - 1) % LOCS;
+        for k in 0..PER {
+            let n = prev * PER + k;
+            match k {
+                7 => {}
+                13 => {
+                    st.handle(read(&epc_of(n), -50.0, 2));
+                }
+                21 => {
+                    st.handle(read(&epc_of(n), -53.5, 2));
+                }
+                _ => {
+                    st.handle(read(&epc_of(n), -40.0, 1));
+                }
+            }
+        }
+    }
+    drop(st);
+    let (code, out, err) = run(&sb, &["report", "stocktake", "1", "--format", "json"]);
+    assert_eq!(code, Some(0), "{err}");
+    let r: Value = serde_json::from_str(out.trim()).unwrap();
+    let items = r["items"].as_array().unwrap();
+    let tags = |kind: &str| -> Vec<String> {
+        let mut v: Vec<String> = items
+            .iter()
+            .filter(|i| i["kind"] == kind)
+            .map(|i| {
+                i["asset"]
+                    .as_str()
+                    .unwrap_or(i["code"].as_str().unwrap())
+                    .to_string()
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    let names = |ns: &[usize]| -> Vec<String> { ns.iter().map(|n| format!("T{n:04}")).collect() };
+    assert_eq!(tags("missing"), names(&missing));
+    assert_eq!(tags("misplaced"), names(&misplaced));
+    assert_eq!(tags("duplicate"), names(&duplicate));
+    assert_eq!(tags("unexpected"), ["X0", "X1", "X2", "X3", "X4"]);
+    assert_eq!(tags("unknown"), ["ZZ-1", "ZZ-2", "ZZ-3"]);
+    let planted = missing.len() + misplaced.len() + duplicate.len();
+    assert_eq!(r["totals"]["found"], (LOCS * PER - planted) as u64);
+    assert_eq!(r["totals"]["expected"], (LOCS * PER) as u64);
+    // Each misplaced tag was seen on the shelf after its own.
+    for it in items.iter().filter(|i| i["kind"] == "misplaced") {
+        let e: usize = it["expected_location"].as_str().unwrap()[5..]
+            .parse()
+            .unwrap();
+        let s: usize = it["seen_location"].as_str().unwrap()[5..].parse().unwrap();
+        assert_eq!(s, (e + 1) % LOCS, "{it}");
+    }
+}
