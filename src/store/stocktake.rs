@@ -160,6 +160,16 @@ pub fn add_to_scope(conn: &Connection, id: i64, location_id: i64) -> Result<()> 
     Ok(())
 }
 
+/// An unknown code was enrolled as asset `asset_id`: its reads name it now.
+pub fn attach_code(conn: &Connection, id: i64, code: &str, asset_id: i64) -> Result<u64> {
+    Ok(conn
+        .prepare_cached(
+            "UPDATE stocktake_reads SET asset_id = ?3 \
+             WHERE stocktake_id = ?1 AND code = ?2 AND asset_id IS NULL AND shared = 0",
+        )?
+        .execute(params![id, code, asset_id])? as u64)
+}
+
 /// Whether `location_id` is in the stock-take's scope.
 pub fn in_scope(conn: &Connection, id: i64, location_id: i64) -> Result<bool> {
     Ok(conn

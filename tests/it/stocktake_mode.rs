@@ -330,6 +330,13 @@ fn rfid_bleed_is_placed_by_signal_and_a_missing_asset_comes_back() {
     assert!(o.message.contains("outside"), "{}", o.message);
     let o = st.handle(scan("CMD:CONFIRM"));
     assert!(o.message.starts_with("LOC-R201: counting"), "{}", o.message);
+    // An unknown code is enrolled from the screen, after CONFIRM.
+    let o = st.handle(scan("ZX-NEW-7"));
+    assert!(o.message.contains("Unknown code ZX-NEW-7"), "{}", o.message);
+    let o = st.handle(scan("CMD:ENROL"));
+    assert!(o.question.is_some(), "{}", o.message);
+    let o = st.handle(scan("CMD:CONFIRM"));
+    assert!(o.message.contains("Enrolled ZX-NEW-7"), "{}", o.message);
     drop(st);
 
     let (_, out, _) = run(&sb, &["report", "stocktake", "1", "--format", "json"]);
@@ -350,6 +357,11 @@ fn rfid_bleed_is_placed_by_signal_and_a_missing_asset_comes_back() {
         kind_of("A-1013"),
         ("duplicate".into(), "LOC-R101-S3".into())
     );
+    assert_eq!(
+        kind_of("ZX-NEW-7"),
+        ("unexpected".into(), "LOC-R201".into())
+    );
+    assert_eq!(r["totals"]["unknown"], 0);
     assert_eq!(r["totals"]["misplaced"], 0);
     assert_eq!(r["totals"]["duplicate"], 1);
     let store = Store::open(&sb.db()).unwrap();

@@ -35,6 +35,10 @@ const LIST_MAX: usize = 50;
 
 const COMMANDS: &[(&str, &str)] = &[
     (
+        "CMD:ENROL",
+        "enrol the unknown code last counted (asks to confirm); it counts as unexpected",
+    ),
+    (
         "CMD:CLOSE",
         "end this location's count (scan the next location label)",
     ),
@@ -358,7 +362,7 @@ impl Stocktake {
                 "{code} belongs to several assets: counted as a duplicate"
             )),
             _ => Decision::warn(format!(
-                "Unknown code {code}: counted at {here_code} as unknown, to enrol"
+                "Unknown code {code}: counted at {here_code} as unknown (CMD:ENROL enrols it)"
             )),
         };
         Ok(match note {
@@ -488,6 +492,20 @@ impl Workflow for Stocktake {
         }
         s.journal(j)?;
         let code = s.value.clone();
+        if let (Identified::Unknown, Some(loc)) = (&what, location) {
+            let ok = !matches!(
+                s.kind,
+                IdentityKind::Gtin | IdentityKind::Sscc | IdentityKind::Grai
+            ) && crate::station::enrol::enrollable(&s.scan.raw, &code, s.scan.truncated)
+                .is_ok();
+            if ok {
+                j.ctx.set(
+                    Mode::Stocktake,
+                    json!({"stocktake": id, "location": loc,
+                           "unknown": {"code": code, "identity": s.kind.as_str()}}),
+                );
+            }
+        }
         let (d, _) = Self::count(
             j, env, id, location, &what, &code, "scan", None, 1, s.scan.at,
         )?;
@@ -547,6 +565,31 @@ impl Workflow for Stocktake {
             return Ok(None);
         };
         match cmd {
+            Command::EnrolLast => {
+                let ctx = j.ctx.get(Mode::Stocktake);
+                let (Some(code), identity) = (
+                    ctx["unknown"]["code"].as_str().map(str::to_string),
+                    ctx["unknown"]["identity"]
+                        .as_str()
+                        .unwrap_or("unknown")
+                        .to_string(),
+                ) else {
+                    return Ok(Some(Decision::warn(
+                        "Nothing to enrol: scan an unknown code at a location first",
+                    )));
+                };
+                let q = Question {
+                    kind: "stocktake.enrol".into(),
+                    mode: Mode::Stocktake.as_str().into(),
+                    prompt: format!("Enrol {code} as a new asset (in_stock)?"),
+                    expects: Expect::Confirm,
+                    sticky: false,
+                    data: json!({"stocktake_id": id, "code": code, "identity": identity}),
+                };
+                let msg = format!("{} {}", q.prompt, q.expects.hint());
+                j.ctx.ask(q);
+                Ok(Some(Decision::warn(msg)))
+            }
             Command::Cancel => {
                 let n = store::stocktake::discard_held(j.conn(), id)?;
                 if n == 0 {
@@ -591,6 +634,19 @@ impl Workflow for Stocktake {
     ) -> Result<Decision, StoreError> {
         match (q.kind.as_str(), a) {
             (_, Answer::Cancel) => Ok(Decision::ok(format!("Cancelled: {}", q.prompt))),
+            ("stocktake.enrol", Answer::Confirm) => {
+                let id = q.data["stocktake_id"].as_i64().unwrap_or_default();
+                let code = q.data["code"].as_str().unwrap_or_default().to_string();
+                let identity = q.data["identity"].as_str().unwrap_or_default();
+                let d = crate::station::enrol::enrol(j, at, &code, identity)?;
+                if let Some(asset) = d.card {
+                    store::stocktake::attach_code(j.conn(), id, &code, asset)?;
+                    let (_, loc) = open(j.ctx.get(Mode::Stocktake));
+                    j.ctx
+                        .set(Mode::Stocktake, json!({"stocktake": id, "location": loc}));
+                }
+                Self::with_view(j, d)
+            }
             ("stocktake.outside", Answer::Confirm) => {
                 let id = q.data["stocktake_id"].as_i64().unwrap_or_default();
                 let loc = q.data["location_id"].as_i64().unwrap_or_default();
