@@ -28,10 +28,15 @@ use crate::stocktake::report::{reconciliation, Names};
 use crate::store::{self, stocktake::NewRead, StoreError};
 use rusqlite::Connection;
 use serde_json::{json, Value};
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 /// How many missing tags the panel lists.
 const LIST_MAX: usize = 50;
+
+/// During an RFID sweep the panel (a reconciliation of the whole scope) is
+/// recomputed at most this often, by the reads' own times; a barcode scan
+/// always recomputes it. Between, the UI keeps the last panel.
+pub const PANEL_EVERY: Duration = Duration::from_millis(200);
 
 const COMMANDS: &[(&str, &str)] = &[
     (
@@ -51,6 +56,8 @@ const COMMANDS: &[(&str, &str)] = &[
 /// The Stocktake workflow; all it keeps is in the station's context.
 pub struct Stocktake {
     rules: MatchRules,
+    /// When an RFID read last recomputed the panel.
+    panel_at: Option<SystemTime>,
 }
 
 /// The stock-take and location in the context.
@@ -70,6 +77,7 @@ impl Stocktake {
     pub fn new(identify: &crate::config::IdentifyConfig) -> Stocktake {
         Stocktake {
             rules: MatchRules::new(identify),
+            panel_at: None,
         }
     }
 
@@ -547,9 +555,18 @@ impl Workflow for Stocktake {
             r.read.count,
             r.read.at,
         )?;
+        let due = self.panel_at.is_none_or(|then| {
+            r.read
+                .at
+                .duration_since(then)
+                .map_or(true, |gap| gap >= PANEL_EVERY)
+        });
         Ok(match d {
-            (d, false) => d.quiet(),
-            (d, true) => Self::with_view(j, d)?.quiet(),
+            (d, true) if due => {
+                self.panel_at = Some(r.read.at);
+                Self::with_view(j, d)?.quiet()
+            }
+            (d, _) => d.quiet(),
         })
     }
 
