@@ -2,6 +2,7 @@
 
 pub mod lookup;
 pub mod stocktake;
+pub mod stocktake_panel;
 pub mod unbuilt;
 
 use super::workflow::Workflow;
