@@ -73,6 +73,9 @@ pub enum Command {
     /// Reports from the store.
     #[command(subcommand)]
     Report(ReportCommand),
+    /// Stock-takes: start one over a scope, list, close, act on the result.
+    #[command(subcommand)]
+    Stocktake(StocktakeCommand),
     /// Issue (or render again) an asset's certificate of sanitization (PDF).
     Certificate(CertificateArgs),
     /// Disposal pallets: record the vendor's certificate of recycling or destruction.
@@ -339,10 +342,29 @@ pub enum ReportCommand {
     Vendors(VendorsReportArgs),
     /// One line per asset on a disposal pallet: vendor, hand-over, driver, certificate.
     Disposal(DisposalReportArgs),
+    /// A stock-take's reconciliation: totals, per location, and the items.
+    Stocktake(StocktakeReportArgs),
+    /// Stock-take KPIs: accuracy, locations covered, scans per hour per
+    /// operator, missing value, and the trend over past stock-takes.
+    Kpi(KpiReportArgs),
 }
 
 #[derive(Debug, Args)]
 pub struct DisposalReportArgs {
+    #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+    pub format: ReportFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct KpiReportArgs {
+    #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+    pub format: ReportFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct StocktakeReportArgs {
+    /// The stock-take's id (from `stocktake list`).
+    pub id: i64,
     #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
     pub format: ReportFormat,
 }
@@ -360,6 +382,43 @@ pub struct DisposalConfirmArgs {
     /// The number of the vendor's certificate of recycling or destruction.
     #[arg(long, value_name = "NUMBER")]
     pub certificate: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StocktakeCommand {
+    /// Start counting a scope (the locations and their sub-locations); prints
+    /// {"id", "name", "expected"}.
+    Start {
+        #[arg(long)]
+        name: String,
+        /// Location codes; their sub-locations are in the scope too.
+        #[arg(long, value_name = "LOCATION", num_args = 1.., required = true)]
+        scope: Vec<String>,
+        /// Who owns the stock-take (a badge or a name).
+        #[arg(long)]
+        owner: Option<String>,
+    },
+    /// Every stock-take, one JSON line each, newest first.
+    List,
+    /// Close a stock-take; with locations not yet counted only after --yes.
+    Close {
+        id: i64,
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Move assets to where the stock-take found them.
+    Move {
+        id: i64,
+        /// The misplaced assets (required: says what is moved).
+        #[arg(long, required = true)]
+        misplaced: bool,
+    },
+    /// Mark the missing assets `missing`: lists them, and marks them only with --yes.
+    MarkMissing {
+        id: i64,
+        #[arg(long)]
+        yes: bool,
+    },
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq, Default)]

@@ -27,6 +27,7 @@ pub mod input;
 pub mod label;
 pub mod paths;
 pub mod station;
+pub mod stocktake;
 pub mod store;
 pub mod sync;
 pub mod timefmt;

@@ -22,6 +22,7 @@ pub mod report_sanitization;
 pub mod report_vendors;
 pub mod run;
 pub mod simulate;
+pub mod stocktake;
 pub mod stress_scan;
 pub mod sync;
 pub mod verify;

@@ -40,6 +40,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("migrations/0008_receiving.sql"),
     ),
     ("0009_wipe", include_str!("migrations/0009_wipe.sql")),
+    (
+        "0010_stocktake",
+        include_str!("migrations/0010_stocktake.sql"),
+    ),
 ];
 
 /// The schema version this binary writes and understands.

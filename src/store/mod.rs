@@ -40,6 +40,7 @@ pub mod operators;
 pub mod orders;
 pub mod sanitizations;
 pub mod station_context;
+pub mod stocktake;
 pub mod sync_state;
 pub mod vendors;
 

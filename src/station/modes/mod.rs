@@ -3,7 +3,8 @@
 pub mod disposal;
 pub mod lookup;
 pub mod receiving;
-pub mod unbuilt;
+pub mod stocktake;
+pub mod stocktake_panel;
 pub mod wipe;
 mod wipe_bench;
 
@@ -20,7 +21,7 @@ pub fn all(settings: &super::StationSettings) -> Vec<Box<dyn Workflow>> {
                 Mode::Wipe => Box::new(wipe::Wipe::new(settings)),
                 Mode::Disposal => Box::new(disposal::Disposal::new(settings)),
                 Mode::Receive => Box::new(receiving::Receiving::new()),
-                other => Box::new(unbuilt::Unbuilt(*other)),
+                Mode::Stocktake => Box::new(stocktake::Stocktake::new(&settings.identify)),
             }
         })
         .collect()
