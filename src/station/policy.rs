@@ -17,9 +17,13 @@
 //! `media_sanitized` is not in `[policy]`: it is what makes a wipe bench a
 //! wipe bench, so no setting turns it off and no badge overrides it.
 
+use super::decision::{Decision, Journal};
+use super::question::{Expect, Question};
 use crate::config::{PolicyConfig, Rule};
+use crate::input::Mode;
 use crate::store::{self, StoreError};
 use rusqlite::Connection;
+use serde_json::Value;
 
 /// A rule that refused, and why.
 #[derive(Debug, Clone, PartialEq)]
@@ -131,6 +135,43 @@ impl Policy {
         };
         refuse(rule, name, message)
     }
+}
+
+/// Asks for a supervisor's badge to override refusal `r` of `what` (`A-1001 →
+/// lost`): a sticky badge question of `kind` for `mode`'s workflow, whose data
+/// is `data` with the rule added; the answer comes back to that workflow,
+/// which makes the change with the rule overridden.
+pub fn ask_override(
+    j: &mut Journal<'_>,
+    mode: Mode,
+    kind: &str,
+    what: &str,
+    r: &Refusal,
+    mut data: Value,
+) -> Decision {
+    data["rule"] = Value::from(r.rule);
+    let q = Question {
+        kind: kind.into(),
+        mode: mode.as_str().into(),
+        prompt: format!(
+            "{what} refused by rule {}: a supervisor's badge overrides it",
+            r.rule
+        ),
+        expects: Expect::Badge {
+            role: Some("supervisor".into()),
+            not: Vec::new(),
+        },
+        sticky: true,
+        data,
+    };
+    let msg = format!(
+        "Refused by rule {}: {} — {}",
+        r.rule,
+        r.message,
+        q.expects.hint()
+    );
+    j.ctx.ask(q);
+    Decision::error(msg)
 }
 
 fn refuse(rule: Rule, name: &'static str, message: &str) -> Option<Refusal> {

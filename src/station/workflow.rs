@@ -47,13 +47,22 @@ pub trait Workflow: Send {
         scan: &mut ScanIn<'_>,
     ) -> Result<Decision, StoreError>;
 
-    /// An RFID read (deduplicated by the reader), in a group commit.
+    /// An RFID read (deduplicated by the reader), in a group commit. By
+    /// default a mode that works from barcodes journals it and says so,
+    /// quietly.
     fn rfid(
         &mut self,
         j: &mut Journal<'_>,
-        env: &Env<'_>,
+        _env: &Env<'_>,
         read: &mut RfidIn<'_>,
-    ) -> Result<Decision, StoreError>;
+    ) -> Result<Decision, StoreError> {
+        read.journal(j)?;
+        Ok(Decision::ok(format!(
+            "RFID {} journaled: scan the asset's barcode",
+            read.epc
+        ))
+        .quiet())
+    }
 
     /// A command the station does not handle itself (`CMD:CLOSE`,
     /// `CMD:REASON:EOL`, enrol, a CANCEL with no question open). `None`: it

@@ -21,9 +21,10 @@ use crate::station::decision::{Decision, Journal};
 use crate::station::lifecycle;
 use crate::station::lookup::{self, LookupResult, MatchRules};
 use crate::station::outcome::Panel;
+use crate::station::policy::{ask_override, Refusal};
 use crate::station::question::{Answer, Expect, Question};
 use crate::station::view::WorkflowView;
-use crate::station::workflow::{Env, RfidIn, ScanIn, Workflow};
+use crate::station::workflow::{Env, ScanIn, Workflow};
 use crate::store::{self, batches, vendors, StoreError};
 use rusqlite::Connection;
 use serde_json::{json, Value};
@@ -485,24 +486,20 @@ impl Disposal {
                 certification_problem(&v, &day(at)),
             ) {
                 if r.overridable {
-                    let q = Question {
-                        kind: "disposal.override".into(),
-                        mode: Mode::Disposal.as_str().into(),
-                        prompt: format!(
-                            "Refused by rule {}: {problem}: a supervisor's badge overrides it",
-                            r.rule
-                        ),
-                        expects: Expect::Badge {
-                            role: Some("supervisor".into()),
-                            not: Vec::new(),
-                        },
-                        sticky: true,
-                        data: json!({"batch_id": batch_id, "vendor_id": vendor_id,
-                                     "rule": r.rule}),
+                    let refusal = Refusal {
+                        message: problem,
+                        ..r
                     };
-                    let msg = format!("{} — {}", q.prompt, q.expects.hint());
-                    j.ctx.ask(q);
-                    return Ok(Decision::error(msg));
+                    let data = json!({"batch_id": batch_id, "vendor_id": vendor_id});
+                    let what = format!("Handing the pallet to {}", v.name);
+                    return Ok(ask_override(
+                        j,
+                        Mode::Disposal,
+                        "disposal.override",
+                        &what,
+                        &refusal,
+                        data,
+                    ));
                 }
                 return Self::said(
                     j,
@@ -574,20 +571,6 @@ impl Workflow for Disposal {
                 s.shown
             ))),
         }
-    }
-
-    fn rfid(
-        &mut self,
-        j: &mut Journal<'_>,
-        _env: &Env<'_>,
-        r: &mut RfidIn<'_>,
-    ) -> Result<Decision, StoreError> {
-        r.journal(j)?;
-        Ok(Decision::ok(format!(
-            "RFID {} journaled: scan the asset's barcode",
-            r.epc
-        ))
-        .quiet())
     }
 
     fn command(

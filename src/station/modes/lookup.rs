@@ -23,6 +23,7 @@ use crate::station::enrol::{enrol, unknown};
 use crate::station::lifecycle::{self, Refused};
 use crate::station::lookup::{self, LookupResult, MatchRules};
 use crate::station::outcome::Panel;
+use crate::station::policy::ask_override;
 use crate::station::question::{Answer, Expect, Question};
 use crate::station::workflow::{Env, RfidIn, ScanIn, Workflow};
 use crate::store::{self, StoreError};
@@ -168,28 +169,12 @@ impl Lookup {
             Err(Refused::Policy(r)) if r.overridable => {
                 let tag = store::identifiers::first_of_kind(j.conn(), asset_id, "asset_tag")?
                     .unwrap_or_else(|| format!("#{asset_id}"));
-                let q = Question {
-                    kind: "lookup.override".into(),
-                    mode: Mode::Lookup.as_str().into(),
-                    prompt: format!(
-                        "{tag} → {to} refused by rule {}: a supervisor's badge overrides it",
-                        r.rule
-                    ),
-                    expects: Expect::Badge {
-                        role: Some("supervisor".into()),
-                        not: Vec::new(),
-                    },
-                    sticky: true,
-                    data: json!({"asset_id": asset_id, "to": to, "rule": r.rule}),
-                };
-                let msg = format!(
-                    "Refused by rule {}: {} — {}",
-                    r.rule,
-                    r.message,
-                    q.expects.hint()
-                );
-                j.ctx.ask(q);
-                Ok(Decision::error(msg).asset(asset_id))
+                let data = json!({"asset_id": asset_id, "to": to});
+                let what = format!("{tag} → {to}");
+                Ok(
+                    ask_override(j, Mode::Lookup, "lookup.override", &what, &r, data)
+                        .asset(asset_id),
+                )
             }
             Err(refused) => {
                 Ok(Decision::error(format!("Refused: {}", refused.message())).asset(asset_id))

@@ -24,9 +24,10 @@ use crate::station::classify::{Identity, IdentityKind};
 use crate::station::decision::{Decision, Journal};
 use crate::station::lifecycle::{self, Refused};
 use crate::station::lookup::{self, LookupResult, MatchRules};
+use crate::station::policy::ask_override;
 use crate::station::question::{Answer, Expect, Question};
 use crate::station::view::WorkflowView;
-use crate::station::workflow::{Env, RfidIn, ScanIn, Workflow};
+use crate::station::workflow::{Env, ScanIn, Workflow};
 use crate::store::{self, media, sanitizations, StoreError};
 use rusqlite::Connection;
 use serde_json::{json, Value};
@@ -210,28 +211,9 @@ impl Wipe {
                 Self::said(j, env, &b, Decision::ok(msg))
             }
             Err(Refused::Policy(r)) if r.overridable => {
-                let q = Question {
-                    kind: "wipe.override".into(),
-                    mode: Mode::Wipe.as_str().into(),
-                    prompt: format!(
-                        "{tag} → decommissioning refused by rule {}: a supervisor's badge overrides it",
-                        r.rule
-                    ),
-                    expects: Expect::Badge {
-                        role: Some("supervisor".into()),
-                        not: Vec::new(),
-                    },
-                    sticky: true,
-                    data: json!({"asset_id": asset_id, "reason": reason, "rule": r.rule}),
-                };
-                let msg = format!(
-                    "Refused by rule {}: {} — {}",
-                    r.rule,
-                    r.message,
-                    q.expects.hint()
-                );
-                j.ctx.ask(q);
-                Ok(Decision::error(msg).asset(asset_id))
+                let data = json!({"asset_id": asset_id, "reason": reason});
+                let what = format!("{tag} → decommissioning");
+                Ok(ask_override(j, Mode::Wipe, "wipe.override", &what, &r, data).asset(asset_id))
             }
             Err(refused) => Ok(
                 Decision::error(format!("{tag}: refused: {}", refused.message())).asset(asset_id),
@@ -673,20 +655,6 @@ impl Workflow for Wipe {
                 )))
             }
         }
-    }
-
-    fn rfid(
-        &mut self,
-        j: &mut Journal<'_>,
-        _env: &Env<'_>,
-        r: &mut RfidIn<'_>,
-    ) -> Result<Decision, StoreError> {
-        r.journal(j)?;
-        Ok(Decision::ok(format!(
-            "RFID {} journaled: scan the asset's barcode",
-            r.epc
-        ))
-        .quiet())
     }
 
     fn command(

@@ -28,7 +28,7 @@ use crate::station::decision::{Decision, Journal};
 use crate::station::lifecycle;
 use crate::station::outcome::Panel;
 use crate::station::question::{Answer, Expect, Question};
-use crate::station::workflow::{Env, RfidIn, ScanIn, Workflow};
+use crate::station::workflow::{Env, ScanIn, Workflow};
 use crate::store::{self, orders, StoreError};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -450,16 +450,6 @@ impl Workflow for Receiving {
                 .and_then(|d| with_panel(j, d));
         }
         self.unit_scan(j, env, &open, s)
-    }
-
-    fn rfid(
-        &mut self,
-        j: &mut Journal<'_>,
-        _env: &Env<'_>,
-        r: &mut RfidIn<'_>,
-    ) -> Result<Decision, StoreError> {
-        r.journal(j)?;
-        Ok(Decision::ok(format!("RFID {} (not used when receiving)", r.epc)).quiet())
     }
 
     fn command(
