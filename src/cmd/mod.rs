@@ -25,6 +25,7 @@ pub mod simulate;
 pub mod stocktake;
 pub mod stress_scan;
 pub mod sync;
+pub mod sync_webhook;
 pub mod verify;
 
 use crate::cli::GlobalArgs;

@@ -2,6 +2,9 @@
 //! `sync retry OP_ID...|--all` (contracts.md, "Upstream"), and the hidden
 //! `sync serve-fake` for checks by hand.
 //!
+//! A webhook upstream runs in `super::sync_webhook`; status and retry are
+//! the same for both.
+//!
 //! `[upstream]` is read from the config file, or, until the main config
 //! carries that table, from `upstream.toml` beside it.
 
@@ -56,6 +59,9 @@ pub fn run(ctx: &super::Ctx, args: &SyncArgs) -> anyhow::Result<ExitCode> {
             println!("{}", json!({ "upstream": name, "unparked": n }));
             Ok(ExitCode::SUCCESS)
         }
+        Some(SyncCommand::Pull) if cfg.kind == UpstreamKind::Webhook => {
+            bail!("`sync pull` fetches Snipe-IT's reference data: a webhook has nothing to pull")
+        }
         Some(SyncCommand::Pull) => {
             let mut client = connect(&cfg)?;
             let data = rt
@@ -78,6 +84,9 @@ pub fn run(ctx: &super::Ctx, args: &SyncArgs) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Some(SyncCommand::ServeFake { .. }) => unreachable_fake(),
+        None if cfg.kind == UpstreamKind::Webhook => {
+            super::sync_webhook::run(ctx, &cfg, args.once, &rt)
+        }
         None => {
             let client = connect(&cfg)?;
             let store = Store::open(&ctx.db_path)?;
@@ -108,9 +117,6 @@ fn unreachable_fake() -> anyhow::Result<ExitCode> {
 }
 
 fn connect(cfg: &UpstreamConfig) -> anyhow::Result<SnipeIt> {
-    if cfg.kind == UpstreamKind::Webhook {
-        bail!("the webhook upstream is not built yet: use kind = \"snipeit\"");
-    }
     let token = config::read_secret(
         cfg.token_file.as_deref(),
         "SCANSTATION_UPSTREAM_TOKEN",

@@ -9,6 +9,9 @@
 //!   stateful Snipe-IT on 127.0.0.1 with fault injection that the tests and
 //!   `sync serve-fake` share; [`pull`] copies the upstream's reference data
 //!   and assets into the store.
+//! * [`webhook`] is the signed webhook upstream, with its own small worker
+//!   ([`webhook_worker`]: one POST per event), its signature scheme
+//!   ([`webhook_sign`]) and a receiver for tests ([`webhook_receiver`]).
 //! * [`pace`] holds the timing decisions (backoff, rate-limit windows) as
 //!   plain functions of a clock value.
 //!
@@ -23,6 +26,10 @@ pub mod pace;
 pub mod plan;
 pub mod pull;
 pub mod snipeit;
+pub mod webhook;
+pub mod webhook_receiver;
+pub mod webhook_sign;
+pub mod webhook_worker;
 pub mod worker;
 
 use std::future::Future;
