@@ -209,7 +209,10 @@ impl Webhook {
         let sig = sign::signature(self.secret.expose().as_bytes(), ts, &body);
         let key = HeaderValue::from_str(&event.uuid).map_err(|_| WebhookError::Rejected {
             status: 0,
-            words: format!("journal event #{} has a UUID a header cannot carry", event.seq),
+            words: format!(
+                "journal event #{} has a UUID a header cannot carry",
+                event.seq
+            ),
         })?;
         let head_value = HeaderValue::from_str(&sign::format_head(head.seq, &head.hash))
             .map_err(|_| WebhookError::Transient("the journal head cannot be sent".into()))?;
@@ -257,7 +260,10 @@ fn transport(e: reqwest::Error) -> WebhookError {
          again with the same Idempotency-Key)"
             .to_string()
     } else if e.is_connect() {
-        format!("cannot connect to the webhook receiver: {}", chain(&e.without_url()))
+        format!(
+            "cannot connect to the webhook receiver: {}",
+            chain(&e.without_url())
+        )
     } else {
         format!(
             "the connection to the webhook receiver failed: {}",
@@ -312,7 +318,10 @@ mod tests {
         );
         for st in [500, 502, 503, 408, 302] {
             assert!(
-                matches!(classify(st, None, b"x", &s()), Err(WebhookError::Transient(_))),
+                matches!(
+                    classify(st, None, b"x", &s()),
+                    Err(WebhookError::Transient(_))
+                ),
                 "{st}"
             );
         }
@@ -320,7 +329,10 @@ mod tests {
             let e = classify(st, None, br#"{"error":"bad signature"}"#, &s()).unwrap_err();
             assert!(matches!(e, WebhookError::Refused { .. }), "{st}");
             let m = e.to_string();
-            assert!(m.contains("bad signature") && m.contains("secret_file"), "{m}");
+            assert!(
+                m.contains("bad signature") && m.contains("secret_file"),
+                "{m}"
+            );
         }
         let e = classify(422, None, br#"{"error":"unknown kind \"x\""}"#, &s()).unwrap_err();
         assert_eq!(
@@ -339,7 +351,10 @@ mod tests {
         let w = words(b"line one\r\nline\ttwo hush-42 \x1b[31m", &s());
         assert_eq!(w, "line one line two [redacted] [31m");
         assert_eq!(words(br#"{"message":"no"}"#, &s()), "no");
-        assert_eq!(words(br#"{"messages":{"a":["b"]}}"#, &s()), r#"{"a":["b"]}"#);
+        assert_eq!(
+            words(br#"{"messages":{"a":["b"]}}"#, &s()),
+            r#"{"a":["b"]}"#
+        );
         let long = "é".repeat(500);
         assert_eq!(words(long.as_bytes(), &s()).chars().count(), 301);
         assert_eq!(words(b"\xff\xfe", &s()), "\u{fffd}\u{fffd}");
@@ -353,7 +368,10 @@ mod tests {
             url: Some("ftp://h.example/hooks/T0K3N".into()),
             ..Default::default()
         };
-        let e = Webhook::new(&cfg, s(), Clock::new()).err().unwrap().to_string();
+        let e = Webhook::new(&cfg, s(), Clock::new())
+            .err()
+            .unwrap()
+            .to_string();
         assert!(!e.contains("T0K3N"), "{e}");
         assert!(e.contains("ftp://h.example"), "{e}");
     }

@@ -302,7 +302,11 @@ fn decide(s: &mut State, r: &Request) -> Reply {
     let head_text = head.map_or("-".into(), |(q, h)| format!("{q}:{}", &h[..12]));
     s.log.push(format!(
         "{line}: verified, {} (head {head_text})",
-        if duplicate { "duplicate dropped" } else { "kept" }
+        if duplicate {
+            "duplicate dropped"
+        } else {
+            "kept"
+        }
     ));
     match fault {
         Some(Fault::DropAfterApply) => Reply::Drop,

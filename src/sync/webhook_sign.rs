@@ -36,8 +36,8 @@ type HmacSha256 = Hmac<Sha256>;
 
 fn mac(secret: &[u8], timestamp: &str, body: &[u8]) -> HmacSha256 {
     // HMAC takes a key of any length: `new_from_slice` cannot fail for it.
-    let mut m = HmacSha256::new_from_slice(secret)
-        .unwrap_or_else(|_| HmacSha256::new(&Default::default()));
+    let mut m =
+        HmacSha256::new_from_slice(secret).unwrap_or_else(|_| HmacSha256::new(&Default::default()));
     m.update(timestamp.as_bytes());
     m.update(b".");
     m.update(body);
@@ -148,7 +148,13 @@ pub fn fuzz_one(data: &[u8]) {
         .and_then(|t| t.trim().parse::<i64>().ok())
     {
         let s = signature(b"fuzz-secret", t, body);
-        let ok = verify(b"fuzz-secret", Some(t.to_string().as_bytes()), Some(s.as_bytes()), body, t);
+        let ok = verify(
+            b"fuzz-secret",
+            Some(t.to_string().as_bytes()),
+            Some(s.as_bytes()),
+            body,
+            t,
+        );
         assert!(t < 0 || ok.is_ok(), "a fresh signature must verify");
     }
 }
@@ -179,22 +185,46 @@ mod tests {
         assert_eq!(ok(b"s3cret", body, ts), Ok(ts));
         assert_eq!(ok(b"s3cret", body, ts + 300), Ok(ts));
         assert_eq!(ok(b"s3cret", body, ts - 300), Ok(ts));
-        assert_eq!(ok(b"s3cret", body, ts + 301), Err(Refusal::Skewed { skew: 301 }));
-        assert_eq!(ok(b"s3cret", body, ts - 301), Err(Refusal::Skewed { skew: -301 }));
+        assert_eq!(
+            ok(b"s3cret", body, ts + 301),
+            Err(Refusal::Skewed { skew: 301 })
+        );
+        assert_eq!(
+            ok(b"s3cret", body, ts - 301),
+            Err(Refusal::Skewed { skew: -301 })
+        );
         assert_eq!(ok(b"other", body, ts), Err(Refusal::Mismatch));
-        assert_eq!(ok(b"s3cret", br#"{"seq":2,"uuid":"u"}"#, ts), Err(Refusal::Mismatch));
+        assert_eq!(
+            ok(b"s3cret", br#"{"seq":2,"uuid":"u"}"#, ts),
+            Err(Refusal::Mismatch)
+        );
         // The timestamp is under the MAC: moving it breaks the signature.
         let later = (ts + 100).to_string();
         assert_eq!(
-            verify(b"s3cret", Some(later.as_bytes()), Some(sig.as_bytes()), body, ts),
+            verify(
+                b"s3cret",
+                Some(later.as_bytes()),
+                Some(sig.as_bytes()),
+                body,
+                ts
+            ),
             Err(Refusal::Mismatch)
         );
         let v = |t: Option<&[u8]>, s: Option<&[u8]>| verify(b"s3cret", t, s, body, ts);
         assert_eq!(v(None, Some(sig.as_bytes())), Err(Refusal::NoTimestamp));
-        assert_eq!(v(Some(b"-5"), Some(sig.as_bytes())), Err(Refusal::BadTimestamp));
-        assert_eq!(v(Some(b"1e9"), Some(sig.as_bytes())), Err(Refusal::BadTimestamp));
+        assert_eq!(
+            v(Some(b"-5"), Some(sig.as_bytes())),
+            Err(Refusal::BadTimestamp)
+        );
+        assert_eq!(
+            v(Some(b"1e9"), Some(sig.as_bytes())),
+            Err(Refusal::BadTimestamp)
+        );
         assert_eq!(v(Some(ts_h.as_bytes()), None), Err(Refusal::NoSignature));
-        assert_eq!(v(Some(ts_h.as_bytes()), Some(b"md5=00")), Err(Refusal::BadSignature));
+        assert_eq!(
+            v(Some(ts_h.as_bytes()), Some(b"md5=00")),
+            Err(Refusal::BadSignature)
+        );
         assert_eq!(
             v(Some(ts_h.as_bytes()), Some(&sig.as_bytes()[..70])),
             Err(Refusal::BadSignature)
@@ -205,10 +235,19 @@ mod tests {
     #[test]
     fn heads_round_trip() {
         let h = "ab".repeat(32);
-        assert_eq!(parse_head(format_head(42, &h).as_bytes()), Some((42, h.clone())));
-        assert_eq!(parse_head(format!(" 0:{h}\r").as_bytes()), Some((0, h.clone())));
+        assert_eq!(
+            parse_head(format_head(42, &h).as_bytes()),
+            Some((42, h.clone()))
+        );
+        assert_eq!(
+            parse_head(format!(" 0:{h}\r").as_bytes()),
+            Some((0, h.clone()))
+        );
         assert_eq!(parse_head(format!("-1:{h}").as_bytes()), None);
-        assert_eq!(parse_head(format!("1:{}", h.to_uppercase()).as_bytes()), None);
+        assert_eq!(
+            parse_head(format!("1:{}", h.to_uppercase()).as_bytes()),
+            None
+        );
         assert_eq!(parse_head(b"1:abc"), None);
         assert_eq!(parse_head(b"99999999999999999999:x"), None);
         assert_eq!(parse_head(b"\xff"), None);

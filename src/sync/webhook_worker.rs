@@ -175,7 +175,11 @@ impl WebhookWorker {
                     self.rng.random::<f64>(),
                 );
                 let at = self.clock.now_ms() + i64::try_from(wait).unwrap_or(i64::MAX / 2);
-                tracing::info!(op = row.id, seq = row.seq, "webhook: retry in {wait} ms: {detail}");
+                tracing::info!(
+                    op = row.id,
+                    seq = row.seq,
+                    "webhook: retry in {wait} ms: {detail}"
+                );
                 // Whether or not it arrived, the next attempt is the same
                 // request: the receiver dedupes by Idempotency-Key.
                 self.record(|c| state::mark_retry(c, row.id, &detail, at, true))?;
@@ -281,7 +285,10 @@ mod tests {
     #[test]
     fn every_event_but_training_is_sent_and_asset_events_keep_their_order() {
         let p = plan(&row(3, false, json!({"asset_id": 7, "to": "R2"}))).unwrap();
-        assert_eq!((p.seq, p.idx, p.asset_id, p.op.as_str()), (3, 0, Some(7), OP));
+        assert_eq!(
+            (p.seq, p.idx, p.asset_id, p.op.as_str()),
+            (3, 0, Some(7), OP)
+        );
         let p = plan(&row(4, false, json!({"text": "A-1"}))).unwrap();
         assert_eq!(p.asset_id, None);
         let p = plan(&row(5, false, json!({"asset_id": "7"}))).unwrap();

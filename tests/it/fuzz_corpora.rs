@@ -16,6 +16,7 @@ fn target(name: &str) -> Option<Target> {
         "hid_pos" => codec::hid::fuzz_pos,
         "spec" => scanstation::device::spec::fuzz_one,
         "snipeit_answer" => scanstation::sync::snipeit::answer::fuzz_one,
+        "webhook_sign" => scanstation::sync::webhook_sign::fuzz_one,
         "identify" => scanstation::identify::fuzz_one,
         "image" => scanstation::device::image::fuzz_one,
         "import_csv" => scanstation::import::fuzz_one,

@@ -35,6 +35,7 @@ mod supervisor;
 mod support;
 mod sync;
 mod usb_replay;
+mod webhook;
 mod wedge;
 mod wipe_mode;
 mod workflow;
