@@ -161,7 +161,7 @@ pub enum ConfigError {
     #[error("no upstream is configured: add [upstream] with url = \"https://…\" to {path}")]
     NotConfigured { path: PathBuf },
     #[error(
-        "{path} is readable by group or others (mode {mode:o}): the token would not be secret; \
+        "{path} is readable by group or others (mode {mode:o}): what it holds would not stay secret; \
          run `chmod 600 {path}`"
     )]
     LooseSecretFile { path: PathBuf, mode: u32 },
