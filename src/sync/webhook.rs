@@ -162,11 +162,6 @@ impl Webhook {
         Self::build(url, secret, clock, timeout)
     }
 
-    /// The same with a shorter request timeout (tests).
-    pub fn with_timeout(self, timeout: Duration) -> Result<Webhook, ClientError> {
-        Self::build(self.url, self.secret, self.clock, timeout)
-    }
-
     fn build(
         url: Url,
         secret: Secret,
@@ -205,7 +200,9 @@ impl Webhook {
         let now = self.clock.now_ms();
         self.pacer.sent(now);
         let body = body(event);
-        let ts = now.div_euclid(1000);
+        // The wall clock, not the worker's: a receiver compares it with its
+        // own, and the worker's clock keeps the time it started with.
+        let ts = unix_now_secs();
         let sig = sign::signature(self.secret.expose().as_bytes(), ts, &body);
         let key = HeaderValue::from_str(&event.uuid).map_err(|_| WebhookError::Rejected {
             status: 0,
@@ -251,6 +248,13 @@ impl Webhook {
         }
         verdict
     }
+}
+
+/// Unix seconds by the system clock.
+pub fn unix_now_secs() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }
 
 /// A transport error in words, without the URL.

@@ -62,7 +62,7 @@ pub struct Delivery {
 #[derive(Debug)]
 pub struct State {
     secret: Vec<u8>,
-    /// Added to the receiver's clock: a receiver whose clock is off.
+    /// Added to the receiver's wall clock: a receiver whose clock is off.
     pub skew_secs: i64,
     pub faults: Faults,
     /// How long a `TimeoutAfterApply` stays silent.
@@ -80,7 +80,8 @@ pub struct State {
     pub refused: Vec<String>,
     /// Requests whose Idempotency-Key is not the body's `uuid`.
     pub key_mismatches: u64,
-    /// The clock time (ms) each request arrived, in order.
+    /// The time (ms, by the clock given to `start`: tokio's, paused in
+    /// tests) each request arrived, in order.
     pub arrivals_ms: Vec<i64>,
     /// One line per request, for a person watching.
     pub log: Vec<String>,
@@ -111,9 +112,10 @@ impl State {
         None
     }
 
-    /// The receiver's clock in Unix seconds.
+    /// The receiver's wall clock in Unix seconds (with its skew), as a
+    /// real receiver reads it.
     pub fn now_secs(&self) -> i64 {
-        self.clock.now_ms().div_euclid(1000) + self.skew_secs
+        super::webhook::unix_now_secs().saturating_add(self.skew_secs)
     }
 }
 
@@ -132,7 +134,7 @@ impl Drop for Receiver {
 
 impl Receiver {
     /// Listens on 127.0.0.1:`port` (0: any free port), verifying with
-    /// `secret`, its clock `clock`, its faults drawn from `seed`.
+    /// `secret`, its faults drawn from `seed`; `clock` stamps arrivals.
     pub async fn start(
         secret: &[u8],
         port: u16,
