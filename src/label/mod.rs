@@ -12,8 +12,10 @@
 
 pub mod config;
 mod font;
+pub mod pallet;
 pub mod png;
 pub mod printer;
+pub mod worker;
 pub mod zpl;
 
 pub use config::{EpcScheme, LabelsConfig, Symbology};
