@@ -97,37 +97,36 @@ pub fn drain_after_feed(ctx: &super::Ctx, station: &str) {
         }
     };
     let result = Store::open(&ctx.db_path).and_then(|store| match spec {
-        Some(spec) => Worker::new(store, spec.printer(), station)
-            .drain()
-            .map(|d| (Some(spec), d)),
-        None => label_jobs::counts(store.conn(), station).map(|c| {
-            (
-                None,
-                Drained {
-                    queued: c.queued,
-                    ..Default::default()
-                },
-            )
-        }),
+        Some(spec) => {
+            let mut w = Worker::new(store, spec.printer(), station);
+            let d = w.drain()?;
+            Ok((Some(w.printer()), d, w.counts()?))
+        }
+        None => label_jobs::counts(store.conn(), station).map(|c| (None, Drained::default(), c)),
     });
     match result {
         Err(e) => eprintln!("scanstation: labels: {e}"),
-        Ok((None, d)) if d.queued > 0 => eprintln!(
-            "scanstation: labels: {} queued (no [labels] printer; `scanstation label --print-queued --out DIR` writes them as files)",
-            d.queued
-        ),
-        Ok((None, _)) => {}
-        Ok((Some(spec), d)) => {
-            if d.printed + d.failed + d.queued == 0 {
+        Ok((None, _, c)) => {
+            if c.queued > 0 {
+                eprintln!(
+                    "scanstation: labels: {} queued (no [labels] printer; `scanstation label --print-queued --out DIR` writes them as files)",
+                    c.queued
+                );
+            }
+        }
+        Ok((Some(printer), d, c)) => {
+            if d.printed + c.failed + c.queued == 0 {
                 return;
             }
-            let printer = spec.printer().describe();
             let mut msg = format!("scanstation: labels: {} printed to {printer}", d.printed);
-            if d.failed > 0 {
-                msg.push_str(&format!(", {} failed (`scanstation label --queue` says why)", d.failed));
+            if c.failed > 0 {
+                msg.push_str(&format!(
+                    ", {} failed (`scanstation label --queue` says why)",
+                    c.failed
+                ));
             }
-            if d.queued > 0 {
-                msg.push_str(&format!(", {} still queued", d.queued));
+            if c.queued > 0 {
+                msg.push_str(&format!(", {} still queued", c.queued));
             }
             if let Some(why) = d.waiting {
                 msg.push_str(&format!(": {why}"));
