@@ -250,6 +250,12 @@ mod tests {
             std::fs::read(d.path().join("spool/A-1.zpl")).unwrap(),
             b"^XA^XZ"
         );
+        // A directory where the job's file should go: never printable.
+        std::fs::create_dir(d.path().join("spool/A-2.zpl")).unwrap();
+        assert!(matches!(
+            p.send("A-2.zpl", b"^XA^XZ"),
+            Err(PrintError::Refused { .. })
+        ));
         let mut lp = PrinterSpec::Lp(d.path().join("no/such/lp0")).printer();
         assert!(matches!(
             lp.send("x", b"x"),

@@ -264,7 +264,10 @@ fn label_queue_in_header() {
         now,
     );
     let r = row(&h);
-    assert!(r.contains("labels 3 queued") && !r.contains("failed"), "{r}");
+    assert!(
+        r.contains("labels 3 queued") && !r.contains("failed"),
+        "{r}"
+    );
     h.app.update(
         UiEvent::Labels(crate::store::label_jobs::Counts {
             queued: 0,
