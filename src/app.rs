@@ -89,6 +89,7 @@ pub fn run_with_store(store: Store, opts: AppOptions) -> Result<(), AppError> {
 
     let (input_tx, input_rx) = mpsc::channel::<Input>();
     let (ui_tx, ui_rx) = tokio::sync::mpsc::unbounded_channel::<UiEvent>();
+    let labels = label_worker(&opts, &station_id, ui_tx.clone())?;
 
     // RFID reads in flight between the readers and the station: bounded, so
     // a flood slows the readers' dedupe instead of growing memory.
@@ -143,7 +144,6 @@ pub fn run_with_store(store: Store, opts: AppOptions) -> Result<(), AppError> {
         readers
     };
 
-    let labels = label_worker(&opts, &station_id, ui_tx.clone())?;
     let ui_opts = UiOptions {
         wedge: opts.config.wedge.clone(),
         store_path: opts.db_path.display().to_string(),
