@@ -37,6 +37,8 @@ pub enum AppError {
     Station(#[from] crate::station::StationError),
     #[error("reader {spec}: {message}")]
     Reader { spec: String, message: String },
+    #[error("[labels] {0}")]
+    Printer(String),
     #[error("terminal: {0}")]
     Terminal(#[from] std::io::Error),
 }
@@ -47,6 +49,9 @@ const READER_STOP_GRACE: Duration = Duration::from_secs(2);
 /// How often the station gets an `Input::Tick` (RFID groups commit on it;
 /// inputs held for a busy store are retried on it).
 pub const TICK: Duration = Duration::from_millis(100);
+
+/// How often the label worker looks for new jobs when its queue is empty.
+const LABEL_POLL: Duration = Duration::from_secs(1);
 
 /// RFID reads that may be on their way to the station at once.
 const RFID_IN_FLIGHT: usize = 4096;
@@ -78,11 +83,13 @@ pub fn run(opts: AppOptions) -> Result<(), AppError> {
 /// As [`run`], on a store that is already open (the demo seeds one first).
 pub fn run_with_store(store: Store, opts: AppOptions) -> Result<(), AppError> {
     let settings = StationSettings::from_config(&opts.config, opts.training);
+    let station_id = settings.station_id.clone();
     let station = Station::new(store, settings)?;
     let resolved = resolve_readers(&opts.readers)?;
 
     let (input_tx, input_rx) = mpsc::channel::<Input>();
     let (ui_tx, ui_rx) = tokio::sync::mpsc::unbounded_channel::<UiEvent>();
+    let labels = label_worker(&opts, &station_id, ui_tx.clone())?;
 
     // RFID reads in flight between the readers and the station: bounded, so
     // a flood slows the readers' dedupe instead of growing memory.
@@ -149,6 +156,11 @@ pub fn run_with_store(store: Store, opts: AppOptions) -> Result<(), AppError> {
         },
         ui_opts,
     );
+    // The label worker stops between jobs; a job on its way to the printer
+    // is not waited for (it is sent again next time if it was not marked).
+    if let Some(stop) = labels {
+        stop.cancel();
+    }
     // The readers end their sessions (a USB scanner goes back to the kernel,
     // a Mercury module is told to stop reading), then the runtime goes, with
     // the forwarder and the demo scanner.
@@ -228,6 +240,35 @@ fn station_thread(
     }
     let out = station.stop("quit");
     let _ = send(&station, out);
+}
+
+/// The label worker on its own thread and store connection, when
+/// `[labels] printer` is set: this station's label jobs to the printer, the
+/// queue's counts to the header. Returns what stops it.
+fn label_worker(
+    opts: &AppOptions,
+    station: &str,
+    ui: tokio::sync::mpsc::UnboundedSender<UiEvent>,
+) -> Result<Option<tokio_util::sync::CancellationToken>, AppError> {
+    let Some(spec) = &opts.config.labels.printer else {
+        return Ok(None);
+    };
+    let spec = crate::label::printer::PrinterSpec::parse(spec).map_err(AppError::Printer)?;
+    let mut worker =
+        crate::label::worker::Worker::new(Store::open(&opts.db_path)?, spec.printer(), station);
+    let stop = tokio_util::sync::CancellationToken::new();
+    let stopped = stop.clone();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()?;
+    std::thread::Builder::new()
+        .name("labels".into())
+        .spawn(move || {
+            runtime.block_on(worker.run(LABEL_POLL, stopped.cancelled_owned(), |c| {
+                let _ = ui.send(UiEvent::Labels(c));
+            }));
+        })?;
+    Ok(Some(stop))
 }
 
 fn resolve_readers(specs: &[String]) -> Result<Vec<device::spec::ResolvedSpec>, AppError> {

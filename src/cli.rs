@@ -232,8 +232,17 @@ pub enum LabelFormat {
 #[derive(Debug, Args)]
 pub struct LabelArgs {
     /// Asset tags to label.
-    #[arg(required = true)]
+    #[arg(required_unless_present_any = ["queue", "print_queued"])]
     pub tags: Vec<String>,
+    /// List the label queue's waiting and failed jobs (JSON lines).
+    #[arg(long, conflicts_with_all = ["tags", "print_queued"])]
+    pub queue: bool,
+    /// Send the queued label jobs once to `[labels] printer` (or to --out DIR).
+    #[arg(long, conflicts_with = "tags")]
+    pub print_queued: bool,
+    /// With --queue / --print-queued: only this station's jobs.
+    #[arg(long, value_name = "ID")]
+    pub station: Option<String>,
     #[arg(long, value_enum, default_value_t = LabelFormat::Zpl)]
     pub format: LabelFormat,
     /// Write TAG.zpl / TAG.png here (default: stdout for one ZPL label, else

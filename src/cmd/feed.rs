@@ -42,6 +42,7 @@ pub fn run(ctx: &super::Ctx, args: &FeedArgs) -> anyhow::Result<ExitCode> {
         .station
         .clone()
         .unwrap_or_else(|| format!("{}-feed", ctx.config.station.id));
+    let station_id = settings.station_id.clone();
     let mut station = Station::new(store, settings)?;
 
     // The badge first: a mode may open with a question, which a badge
@@ -113,6 +114,8 @@ pub fn run(ctx: &super::Ctx, args: &FeedArgs) -> anyhow::Result<ExitCode> {
         failed |= print(&mut out, &station, &mut pending, o)?;
     }
     out.flush()?;
+    drop(station);
+    super::label_queue::drain_after_feed(ctx, &station_id);
     Ok(if failed {
         ExitCode::from(1)
     } else {

@@ -17,6 +17,9 @@ use std::process::ExitCode;
 use std::time::SystemTime;
 
 pub fn run(ctx: &super::Ctx, args: &LabelArgs) -> anyhow::Result<ExitCode> {
+    if args.queue || args.print_queued {
+        return super::label_queue::run(ctx, args);
+    }
     // `[labels]` is wired into the config at merge; until then the defaults.
     let cfg = ctx.config.labels.clone();
     if let Err(e) = cfg.check() {

@@ -12,8 +12,10 @@
 
 pub mod config;
 mod font;
+pub mod pallet;
 pub mod png;
 pub mod printer;
+pub mod worker;
 pub mod zpl;
 
 pub use config::{EpcScheme, LabelsConfig, Symbology};
@@ -82,8 +84,11 @@ pub fn symbol(tag: &str, symbology: Symbology) -> Result<Matrix, LabelError> {
         Symbology::Datamatrix => BarcodeFormat::DATA_MATRIX,
         Symbology::Qr => BarcodeFormat::QR_CODE,
     };
+    // The ZPL asks for QR error correction level Q (`^FDQA,`): the preview
+    // and the layout are made at the same level, so they are the same size.
     let hints = EncodeHints {
         Margin: Some("0".into()),
+        ErrorCorrection: (symbology == Symbology::Qr).then(|| "Q".into()),
         ..EncodeHints::default()
     };
     let (w, h) = match symbology {
@@ -284,6 +289,9 @@ mod tests {
         assert!(l.sym_x + l.sym_w <= l.width);
         assert_eq!(l.lines.len(), 3);
         assert!(symbol("", Symbology::Qr).is_err());
+        // Error correction Q, as the ZPL asks: 13 bytes (byte mode) need version 2 (25
+        // modules; at level L they would fit version 1).
+        assert_eq!(symbol("it-0000123456", Symbology::Qr).unwrap().width, 25);
         let long = "X".repeat(60);
         let m = symbol(&long, Symbology::Code128).unwrap();
         assert!(matches!(

@@ -3,13 +3,18 @@
 //! ([`super::font`]). Laid out like the ZPL ([`super::Layout`]), and made to
 //! be read back: a test decodes every PNG with the station's image decoder.
 
-use super::{font, layout, symbol, LabelData, LabelError, LabelsConfig};
+use super::{font, layout, symbol, LabelData, LabelError, LabelsConfig, Layout, Matrix};
 use image::{GrayImage, Luma};
 
 /// The label as a grey image, black on white.
 pub fn image(data: &LabelData, cfg: &LabelsConfig) -> Result<GrayImage, LabelError> {
     let m = symbol(&data.tag, cfg.symbology)?;
     let l = layout(data, cfg, &m)?;
+    Ok(draw(&m, &l))
+}
+
+/// The symbol `m` and the text lines where `l` puts them.
+pub(crate) fn draw(m: &Matrix, l: &Layout) -> GrayImage {
     let mut img = GrayImage::from_pixel(l.width, l.height, Luma([255]));
     for my in 0..l.sym_h.div_ceil(l.module).max(1) {
         for mx in 0..m.width {
@@ -44,16 +49,20 @@ pub fn image(data: &LabelData, cfg: &LabelsConfig) -> Result<GrayImage, LabelErr
         let scale = (h / 8).min(fit).max(1);
         font::draw(&mut img, *x, *y, text, scale);
     }
-    Ok(img)
+    img
 }
 
 /// The label as PNG bytes.
 pub fn render(data: &LabelData, cfg: &LabelsConfig) -> Result<Vec<u8>, LabelError> {
-    let img = image(data, cfg)?;
+    encode(&image(data, cfg)?, &data.tag)
+}
+
+/// An image as PNG bytes.
+pub(crate) fn encode(img: &GrayImage, what: &str) -> Result<Vec<u8>, LabelError> {
     let mut out = std::io::Cursor::new(Vec::new());
     img.write_to(&mut out, image::ImageFormat::Png)
         .map_err(|e| LabelError::Encode {
-            tag: data.tag.clone(),
+            tag: what.to_string(),
             symbology: "png",
             detail: e.to_string(),
         })?;

@@ -118,6 +118,13 @@ impl Printer for FilePrinter {
             source,
         };
         std::fs::create_dir_all(&self.dir).map_err(unavailable)?;
+        let dest = self.dir.join(file_name(name));
+        if dest.is_dir() {
+            return Err(PrintError::Refused {
+                printer: self.describe(),
+                detail: format!("{} is a directory, not a label file", dest.display()),
+            });
+        }
         let mut tmp = tempfile::NamedTempFile::new_in(&self.dir).map_err(unavailable)?;
         tmp.write_all(data).map_err(unavailable)?;
         // A spool is read by other programs: not the temp file's 0600.
@@ -126,8 +133,7 @@ impl Printer for FilePrinter {
             .set_permissions(std::fs::Permissions::from_mode(0o644))
             .map_err(unavailable)?;
         tmp.as_file().sync_all().map_err(unavailable)?;
-        tmp.persist(self.dir.join(file_name(name)))
-            .map_err(|e| unavailable(e.error))?;
+        tmp.persist(dest).map_err(|e| unavailable(e.error))?;
         Ok(())
     }
     fn describe(&self) -> String {
@@ -244,6 +250,12 @@ mod tests {
             std::fs::read(d.path().join("spool/A-1.zpl")).unwrap(),
             b"^XA^XZ"
         );
+        // A directory where the job's file should go: never printable.
+        std::fs::create_dir(d.path().join("spool/A-2.zpl")).unwrap();
+        assert!(matches!(
+            p.send("A-2.zpl", b"^XA^XZ"),
+            Err(PrintError::Refused { .. })
+        ));
         let mut lp = PrinterSpec::Lp(d.path().join("no/such/lp0")).printer();
         assert!(matches!(
             lp.send("x", b"x"),

@@ -32,6 +32,7 @@ pub mod commands;
 pub mod decision;
 mod dispatch;
 pub mod enrol;
+pub mod labels;
 pub mod lifecycle;
 pub mod lookup;
 pub mod modes;
@@ -91,6 +92,8 @@ pub struct StationSettings {
     pub organisation: String,
     /// `[receiving]`: how Receive mode tags units and where it puts them.
     pub receiving: crate::config::ReceivingConfig,
+    /// `[labels]`: how asset and pallet labels are rendered when queued.
+    pub labels: crate::label::LabelsConfig,
 }
 
 impl StationSettings {
@@ -109,6 +112,7 @@ impl StationSettings {
             disposal: cfg.disposal.clone(),
             organisation: cfg.organisation.name.clone(),
             receiving: cfg.receiving.clone(),
+            labels: cfg.labels.clone(),
         }
     }
 }

@@ -32,6 +32,7 @@ pub mod catalog;
 pub mod documents;
 pub mod identifiers;
 pub mod journal;
+pub mod label_jobs;
 pub mod lifecycle;
 pub mod locations;
 pub mod media;

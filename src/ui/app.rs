@@ -85,6 +85,7 @@ pub struct App {
     pub(crate) scans: VecDeque<ScanLine>,
     pub(crate) readers: Vec<ReaderStatus>,
     pub(crate) sync: Option<String>,
+    pub(crate) labels: Option<crate::store::label_jobs::Counts>,
     pub(crate) store_path: String,
     /// False once the station's channel is closed: nothing is recorded.
     pub(crate) station_alive: bool,
@@ -128,6 +129,7 @@ impl App {
             scans: VecDeque::new(),
             readers: Vec::new(),
             sync: None,
+            labels: None,
             store_path: opts.store_path.clone(),
             station_alive: true,
             help: false,
@@ -188,6 +190,7 @@ impl App {
                 }
             }
             UiEvent::Sync(s) => self.sync = Some(s),
+            UiEvent::Labels(c) => self.labels = Some(c),
             UiEvent::Quit => {
                 // As F10: a scan in progress is sent first.
                 let out = self.wedge.flush();

@@ -58,6 +58,8 @@ pub enum UiEvent {
     Reader(ReaderStatus),
     /// The sync worker's status, one short line (`synced`, `3 pending`, `offline: …`).
     Sync(String),
+    /// The label worker's queue: jobs waiting, jobs failed.
+    Labels(crate::store::label_jobs::Counts),
     /// Leave the loop and restore the terminal.
     Quit,
 }

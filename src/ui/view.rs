@@ -144,6 +144,13 @@ fn draw_header(app: &App, f: &mut Frame, area: Rect) {
         bottom.push(Span::styled("  sync ", theme::LABEL));
         bottom.push(Span::raw(printable(sync)));
     }
+    if let Some(l) = &app.labels {
+        bottom.push(Span::styled("  labels ", theme::LABEL));
+        bottom.push(Span::raw(format!("{} queued", l.queued)));
+        if l.failed > 0 {
+            bottom.push(Span::styled(format!(" {} failed", l.failed), theme::BAD));
+        }
+    }
     let text = vec![Line::from(top), Line::from(bottom)];
     f.render_widget(Paragraph::new(text), area);
 }

@@ -204,11 +204,15 @@ impl Disposal {
             Err(e) => return Err(e),
         };
         j.append(at, "batch.opened", json!({"batch_id": id, "sscc": sscc}))?;
+        let label = crate::station::labels::pallet(j, env, id, &sscc, at)?;
         Self::said(
             j,
-            Decision::ok(format!(
-                "Pallet {sscc} opened: scan sanitized assets onto it"
-            )),
+            crate::station::labels::said(
+                Decision::ok(format!(
+                    "Pallet {sscc} opened: scan sanitized assets onto it"
+                )),
+                label,
+            ),
         )
     }
 

@@ -243,3 +243,43 @@ fn a_workflow_view_and_a_pick_question() {
     insta::assert_snapshot!("workflow_pick_120x40", h.render(120, 40).backend());
     insta::assert_snapshot!("workflow_pick_80x24", h.render(80, 24).backend());
 }
+
+#[test]
+fn label_queue_in_header() {
+    let mut h = Harness::new();
+    let now = h.at(0);
+    let row = |h: &Harness| -> String {
+        let t = h.render(120, 40);
+        (0..120)
+            .map(|x| t.backend().buffer()[(x, 1)].symbol().to_string())
+            .collect()
+    };
+    // No worker (no printer): nothing about labels.
+    assert!(!row(&h).contains("labels"));
+    h.app.update(
+        UiEvent::Labels(crate::store::label_jobs::Counts {
+            queued: 3,
+            failed: 0,
+        }),
+        now,
+    );
+    let r = row(&h);
+    assert!(
+        r.contains("labels 3 queued") && !r.contains("failed"),
+        "{r}"
+    );
+    h.app.update(
+        UiEvent::Labels(crate::store::label_jobs::Counts {
+            queued: 0,
+            failed: 2,
+        }),
+        now,
+    );
+    let t = h.render(120, 40);
+    let r: String = (0..120)
+        .map(|x| t.backend().buffer()[(x, 1)].symbol().to_string())
+        .collect();
+    assert!(r.contains("labels 0 queued 2 failed"), "{r}");
+    let at = r[..r.find("2 failed").unwrap()].chars().count();
+    assert_eq!(t.backend().buffer()[(at as u16, 1)].fg, Color::Red);
+}

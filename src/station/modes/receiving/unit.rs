@@ -198,6 +198,7 @@ pub(super) fn receive(
             json!({"po": open.order.number, "line": line.line, "delivery_id": open.delivery.id}),
         ),
     )?;
+    let label = crate::station::labels::asset(j, env, id, tag, line.model.as_deref(), at)?;
     let seq = j.append(
         at,
         "delivery.item_received",
@@ -249,7 +250,7 @@ pub(super) fn receive(
         Decision::ok(summary)
     };
     d.changed.push(format!("asset {tag} created"));
-    Ok(d.asset(id))
+    Ok(crate::station::labels::said(d, label).asset(id))
 }
 
 /// A location scanned after a unit: the unit is put away there.
