@@ -276,15 +276,8 @@ impl Disposal {
             );
         }
         // The records may have changed since it was sanitized (a failed run
-        // imported later): the rule is checked again.
-        let facts = env.policy.facts(j.conn(), asset_id, j.operator_role())?;
-        if let Some(r) = env.policy.check(&facts, "decommissioning", "sanitized") {
-            return Self::said(
-                j,
-                Decision::error(format!("Refused by rule {}: {tag}: {}", r.rule, r.message))
-                    .asset(asset_id),
-            );
-        }
+        // imported later): the lifecycle checks failed_wipe and
+        // media_sanitized again on the way to awaiting_pickup.
         match lifecycle::change_status(
             j,
             env.policy,
@@ -296,8 +289,9 @@ impl Disposal {
         )? {
             Ok(_) => {}
             Err(r) => {
-                return Ok(
-                    Decision::error(format!("{tag}: refused: {}", r.message())).asset(asset_id)
+                return Self::said(
+                    j,
+                    Decision::error(format!("Refused by {} ({tag})", r.message())).asset(asset_id),
                 )
             }
         }
