@@ -44,6 +44,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0010_stocktake",
         include_str!("migrations/0010_stocktake.sql"),
     ),
+    (
+        "0011_vendor_certs",
+        include_str!("migrations/0011_vendor_certs.sql"),
+    ),
 ];
 
 /// The schema version this binary writes and understands.
