@@ -37,4 +37,5 @@ mod sync;
 mod usb_replay;
 mod wedge;
 mod wipe_mode;
+mod wipe_to_disposed;
 mod workflow;

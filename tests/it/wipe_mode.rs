@@ -242,7 +242,8 @@ fn a_failed_record_keeps_an_asset_from_sanitized() {
         .unwrap();
     let stdout = String::from_utf8(out.stdout).unwrap();
     assert!(
-        stdout.contains(r#""method":"destroy","technique":"shred","tool":"Shredder SSD-9 bench 2""#),
+        stdout
+            .contains(r#""method":"destroy","technique":"shred","tool":"Shredder SSD-9 bench 2""#),
         "{stdout}"
     );
 }
@@ -495,7 +496,11 @@ fn rules_turned_on_off_or_overridable_change_the_bench() {
         ("CMD:RESULT:PASSED", Level::Ok, "result passed"),
         ("CMD:CONFIRM", Level::Warning, "Destroyed by"),
         // validator_required is off, but a Destroy still needs a validator.
-        ("ShredCo mobile shredder", Level::Warning, "destroy_needs_validator"),
+        (
+            "ShredCo mobile shredder",
+            Level::Warning,
+            "destroy_needs_validator",
+        ),
         ("B0003", Level::Error, "may not answer"),
         ("B0002", Level::Ok, "SANITIZED"),
         ("CMD:MODE:DISPOSAL", Level::Ok, "Disposal mode"),

@@ -31,12 +31,22 @@ pub fn certification_problem(v: &vendors::VendorRow, today: &str) -> Option<Stri
     let expired: Vec<String> = v
         .certifications
         .iter()
-        .map(|c| format!("{} expired on {}", c.name, c.expires.as_deref().unwrap_or("?")))
+        .map(|c| {
+            format!(
+                "{} expired on {}",
+                c.name,
+                c.expires.as_deref().unwrap_or("?")
+            )
+        })
         .collect();
     Some(match expired.as_slice() {
         [] => format!("{} holds no certification", v.name),
         [one] => format!("{}'s {one}", v.name),
-        all => format!("{}'s certifications all expired: {}", v.name, all.join(", ")),
+        all => format!(
+            "{}'s certifications all expired: {}",
+            v.name,
+            all.join(", ")
+        ),
     })
 }
 
@@ -86,18 +96,25 @@ impl Disposal {
                     ));
                 }
                 let n = batches::items(j.conn(), b.id)?.len();
+                let options: Vec<String> = vs.iter().map(|v| vendor_option(v, &today)).collect();
                 let q = Question {
                     kind: "disposal.vendor".into(),
                     mode: Mode::Disposal.as_str().into(),
                     prompt: format!("Hand pallet {} ({n} assets) to which vendor?", b.sscc),
                     expects: Expect::Pick {
-                        options: vs.iter().map(|v| vendor_option(v, &today)).collect(),
+                        options: options.clone(),
                     },
                     sticky: true,
                     data: json!({"batch_id": b.id,
                                  "vendor_ids": vs.iter().map(|v| v.id).collect::<Vec<_>>()}),
                 };
-                let msg = format!("{} {}", q.prompt, q.expects.hint());
+                // The list in the message too: `feed` shows no pick list.
+                let listed: Vec<String> = options
+                    .iter()
+                    .enumerate()
+                    .map(|(i, o)| format!("{} {o}", i + 1))
+                    .collect();
+                let msg = format!("{} {}; {}", q.prompt, listed.join("; "), q.expects.hint());
                 j.ctx.ask(q);
                 Self::said(j, Decision::warn(msg))
             }

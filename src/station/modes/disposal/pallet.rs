@@ -64,7 +64,11 @@ impl Disposal {
         )
     }
 
-    pub(super) fn close(&mut self, j: &mut Journal<'_>, at: SystemTime) -> Result<Decision, StoreError> {
+    pub(super) fn close(
+        &mut self,
+        j: &mut Journal<'_>,
+        at: SystemTime,
+    ) -> Result<Decision, StoreError> {
         let Some(b) = batches::open_at_station(j.conn(), j.station())? else {
             return Ok(Decision::warn("No pallet is open: CMD:NEWBATCH opens one"));
         };
@@ -166,5 +170,4 @@ impl Disposal {
             Decision::ok(format!("{tag} on pallet {} ({n})", b.sscc)).asset(asset_id),
         )
     }
-
 }

@@ -235,10 +235,8 @@ impl Wipe {
         by: &str,
         at: SystemTime,
     ) -> Result<Decision, StoreError> {
-        let mut overrides: Vec<Value> = q.data["overridden"]
-            .as_array()
-            .cloned()
-            .unwrap_or_default();
+        let mut overrides: Vec<Value> =
+            q.data["overridden"].as_array().cloned().unwrap_or_default();
         overrides.push(json!({"rule": q.data["rule"], "by": by}));
         let rules: Vec<String> = overrides
             .iter()

@@ -20,7 +20,6 @@ mod bench;
 mod intake;
 mod record;
 
-use bench::{bench_of, load, medium_name, next_step, render, save, tag_of, Bench, Draft};
 use crate::input::{Command, Mode};
 use crate::station::classify::{Identity, IdentityKind};
 use crate::station::decision::{Decision, Journal};
@@ -29,6 +28,7 @@ use crate::station::question::{Answer, Expect, Question};
 use crate::station::view::WorkflowView;
 use crate::station::workflow::{Env, ScanIn, Workflow};
 use crate::store::{self, media, StoreError};
+use bench::{bench_of, load, medium_name, next_step, render, save, tag_of, Bench, Draft};
 use rusqlite::Connection;
 use serde_json::{json, Value};
 use std::time::SystemTime;

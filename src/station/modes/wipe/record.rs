@@ -255,5 +255,4 @@ impl Wipe {
         save(j, &b);
         self.confirm(j, env, at)
     }
-
 }
