@@ -37,5 +37,6 @@ mod sync;
 mod usb_replay;
 mod wedge;
 mod wipe_mode;
+mod wipe_policy;
 mod wipe_to_disposed;
 mod workflow;
