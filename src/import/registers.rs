@@ -389,4 +389,43 @@ mod tests {
             "o.csv:3: column \"role\": \"boss\" is not a role (operator or supervisor)"
         );
     }
+
+    #[test]
+    fn a_vendor_named_again_brings_another_certification() {
+        let t = Table::read(
+            "v.csv",
+            b"Name,Kind,Certification,Certification Expires\n\
+              Acme,disposal,R2v3,2027-01-31\n\
+              acme,disposal,NAID AAA,2026-06-30\n\
+              Bolt,supplier,,\n",
+            VENDOR_COLUMNS,
+        )
+        .unwrap();
+        let rows = parse_vendors(&t).unwrap();
+        assert_eq!(rows.len(), 2);
+        let certs: Vec<&str> = rows[0]
+            .certifications
+            .iter()
+            .map(|c| c.0.as_str())
+            .collect();
+        assert_eq!(certs, ["R2v3", "NAID AAA"]);
+        assert!(rows[1].certifications.is_empty());
+
+        let t = Table::read(
+            "v.csv",
+            b"Name,Kind,Certification\nAcme,disposal,R2v3\nAcme,supplier,NAID AAA\n\
+              Acme,disposal,r2v3\nAcme,disposal,\n",
+            VENDOR_COLUMNS,
+        )
+        .unwrap();
+        let e: Vec<String> = parse_vendors(&t)
+            .unwrap_err()
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(e.len(), 3, "{e:?}");
+        assert!(e[0].contains("one vendor, one kind"), "{}", e[0]);
+        assert!(e[1].contains("lists r2v3 twice"), "{}", e[1]);
+        assert!(e[2].contains("appears twice"), "{}", e[2]);
+    }
 }
