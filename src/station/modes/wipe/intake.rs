@@ -360,8 +360,8 @@ impl Wipe {
         Self::said(j, env, &b, Decision::ok(msg))
     }
 
-    /// Records the draft for medium `medium_id`.
-
+    /// `CMD:DEST:X`: the destination of every medium of the asset on the
+    /// bench (and of those added after), while it is not yet sanitized.
     pub(super) fn set_destination(
         &mut self,
         j: &mut Journal<'_>,

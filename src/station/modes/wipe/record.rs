@@ -13,6 +13,7 @@ use serde_json::json;
 use std::time::SystemTime;
 
 impl Wipe {
+    /// Records the draft for medium `medium_id`.
     pub(super) fn record(
         &mut self,
         j: &mut Journal<'_>,
@@ -89,6 +90,9 @@ impl Wipe {
         self.finish_said(j, env, &mut b, at, d)
     }
 
+    /// `CMD:CONFIRM`: records the draft for the current medium (asking who
+    /// destroyed it, and a validator, where needed), or, with no draft and
+    /// every medium passed, takes the asset to `sanitized`.
     pub(super) fn confirm(
         &mut self,
         j: &mut Journal<'_>,
