@@ -7,7 +7,9 @@
 //! * `import_1000`: 1,000 distinct logs made from the 0.42 fixture (serials
 //!   and run times changed, ~5.3 KB each) parsed and applied to a fresh
 //!   on-disk store in one transaction (WAL, synchronous=FULL).
-//! * `certificate_render`: one page, one medium.
+//! * `certificate_render`: one page, one medium;
+//!   `certificate_render_pallet_24_media`: a pallet's certificate, 12 assets
+//!   of 2 media (its page count printed).
 //!
 //! `cargo bench --bench wipe`.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a bench/test/tool: a panic is a failed run
@@ -15,7 +17,7 @@
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use scanstation::codec::nwipe;
 use scanstation::store::Store;
-use scanstation::wipe::certificate::{self, Fields, MediumBlock};
+use scanstation::wipe::certificate::{self, BatchAsset, Fields, MediumBlock};
 use scanstation::wipe::import::{self, Importer};
 use std::hint::black_box;
 use std::path::PathBuf;
@@ -119,6 +121,32 @@ fn bench(c: &mut Criterion) {
     };
     c.bench_function("certificate_render", |b| {
         b.iter(|| certificate::render(black_box(&fields)))
+    });
+
+    // A pallet's certificate (`certificate --batch`): 12 assets of 2 media.
+    let mut pallet = fields.clone();
+    pallet.batch = "306141410000005001".into();
+    pallet.batch_vendor = "GreenCycle Recovery".into();
+    pallet.media = (0..24)
+        .map(|i| MediumBlock {
+            serial: format!("S62ANJ0R{i:07}"),
+            property_number: format!("A-{}", 1001 + i / 2),
+            ..fields.media[0].clone()
+        })
+        .collect();
+    pallet.batch_assets = (0..12)
+        .map(|i| BatchAsset {
+            tag: format!("A-{}", 1001 + i),
+            serial: format!("5CG3{i:05}"),
+            media: 2,
+        })
+        .collect();
+    let pages = String::from_utf8_lossy(&certificate::render(&pallet))
+        .matches("/Type /Page\n")
+        .count();
+    eprintln!("pallet certificate: 24 media, {pages} pages");
+    c.bench_function("certificate_render_pallet_24_media", |b| {
+        b.iter(|| certificate::render(black_box(&pallet)))
     });
 }
 

@@ -335,7 +335,12 @@ pub struct ManArgs {
 #[derive(Debug, Args)]
 pub struct CertificateArgs {
     /// The asset's tag.
-    pub tag: String,
+    #[arg(required_unless_present = "batch", conflicts_with = "batch")]
+    pub tag: Option<String>,
+    /// A pallet's SSCC instead: one certificate listing every asset on it
+    /// and every medium of each.
+    #[arg(long, value_name = "SSCC")]
+    pub batch: Option<String>,
     /// Where to write the PDF (default: NUMBER.pdf in the current directory).
     #[arg(long, value_name = "FILE.pdf")]
     pub out: Option<PathBuf>,

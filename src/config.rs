@@ -255,6 +255,15 @@ pub struct PolicyConfig {
     pub certified_vendor: Rule,
     /// Taking a deployed asset out of service needs a supervisor.
     pub decommission_deployed_needs_supervisor: Rule,
+    /// SSD, NVMe and flash media (ssd, nvme, usb, sd, phone) need Purge or
+    /// Destroy: an overwrite (Clear) does not reach their spare blocks.
+    pub flash_needs_purge: Rule,
+    /// Media leaving the organisation (destination external_reuse, recycle,
+    /// manufacturer) need Purge or Destroy.
+    pub leaving_needs_purge: Rule,
+    /// A Destroy record needs a second person's badge to validate it, even
+    /// when `validator_required` is off.
+    pub destroy_needs_validator: Rule,
 }
 
 impl Default for PolicyConfig {
@@ -269,6 +278,12 @@ impl Default for PolicyConfig {
             decommission_deployed_needs_supervisor: Rule {
                 enabled: false,
                 overridable: true,
+            },
+            flash_needs_purge: Rule::on(),
+            leaving_needs_purge: Rule::on(),
+            destroy_needs_validator: Rule {
+                enabled: true,
+                overridable: false,
             },
         }
     }

@@ -650,17 +650,25 @@ fn write_rows(
         }
         Rows::Vendors(rows) => {
             for (_, r) in rows {
-                let expires = r.certification_expires.map(format_date);
-                let id = store::vendors::create(
-                    j.conn(),
-                    &r.name,
-                    &r.kind,
-                    r.certification.as_deref(),
-                    expires.as_deref(),
-                )?;
+                let certs: Vec<(String, Option<String>)> = r
+                    .certifications
+                    .iter()
+                    .map(|(c, e)| (c.clone(), e.map(format_date)))
+                    .collect();
+                let id = store::vendors::create(j.conn(), &r.name, &r.kind, None, None)?;
+                for (c, e) in &certs {
+                    store::vendors::add_certification(j.conn(), id, c, e.as_deref())?;
+                }
+                let first = certs.first();
                 j.append(
                     "vendor.created",
-                    json!({"vendor_id": id, "name": r.name, "kind": r.kind, "certification": r.certification, "certification_expires": expires, "via": "import"}),
+                    json!({"vendor_id": id, "name": r.name, "kind": r.kind,
+                           "certification": first.map(|c| &c.0),
+                           "certification_expires": first.and_then(|c| c.1.as_ref()),
+                           "certifications": certs.iter()
+                               .map(|(c, e)| json!({"certification": c, "expires": e}))
+                               .collect::<Vec<_>>(),
+                           "via": "import"}),
                 )?;
             }
             report.rows = rows.len();

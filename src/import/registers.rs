@@ -86,8 +86,9 @@ pub struct VendorRow {
     pub name: String,
     /// `supplier` or `disposal`.
     pub kind: String,
-    pub certification: Option<String>,
-    pub certification_expires: Option<Date>,
+    /// Each certification with its expiry: a vendor holding several is one
+    /// row per certification, the name repeated (the rows merge into one).
+    pub certifications: Vec<(String, Option<Date>)>,
 }
 
 /// Locations, in an order where every parent comes before its children (a
@@ -239,8 +240,9 @@ pub fn parse_operators(table: &Table) -> Result<Vec<OperatorRow>, Vec<RowError>>
 
 pub fn parse_vendors(table: &Table) -> Result<Vec<VendorRow>, Vec<RowError>> {
     let mut errors = Vec::new();
-    let mut rows = Vec::new();
-    let mut seen: HashMap<String, u64> = HashMap::new();
+    let mut rows: Vec<VendorRow> = Vec::new();
+    // Name (lower case) → index in rows.
+    let mut seen: HashMap<String, usize> = HashMap::new();
     for row in &table.rows {
         let name = match table.required(row, "Name") {
             Ok(n) => n.to_string(),
@@ -250,16 +252,6 @@ pub fn parse_vendors(table: &Table) -> Result<Vec<VendorRow>, Vec<RowError>> {
             }
         };
         let mut ok = true;
-        let key = name.to_lowercase();
-        if let Some(first) = seen.insert(key.clone(), row.line) {
-            errors.push(table.err(
-                row,
-                "Name",
-                format!("\"{name}\" appears twice in the file (first on line {first})"),
-            ));
-            seen.insert(key, first);
-            ok = false;
-        }
         let kind = match table.get(row, "Kind").map(str::to_ascii_lowercase) {
             None => "supplier".to_string(),
             Some(k) if k == "supplier" || k == "disposal" => k,
@@ -291,13 +283,54 @@ pub fn parse_vendors(table: &Table) -> Result<Vec<VendorRow>, Vec<RowError>> {
             ));
             ok = false;
         }
+        let key = name.to_lowercase();
+        if let Some(&i) = seen.get(&key) {
+            // The name repeated: another certification of the same vendor.
+            let first = &rows[i];
+            let again = certification.as_ref().is_some_and(|c| {
+                first
+                    .certifications
+                    .iter()
+                    .any(|(x, _)| x.eq_ignore_ascii_case(c))
+            });
+            let problem = if first.kind != kind {
+                Some(format!(
+                    "\"{name}\" is a {} on line {}: one vendor, one kind",
+                    first.kind, first.line
+                ))
+            } else if certification.is_none() {
+                Some(format!(
+                    "\"{name}\" appears twice in the file (first on line {}): a repeated name carries another certification",
+                    first.line
+                ))
+            } else if again {
+                Some(format!(
+                    "\"{name}\" lists {} twice (first on line {})",
+                    certification.as_deref().unwrap_or_default(),
+                    first.line
+                ))
+            } else {
+                None
+            };
+            if let Some(m) = problem {
+                errors.push(table.err(row, "Name", m));
+            } else if ok {
+                if let Some(c) = certification {
+                    rows[i].certifications.push((c, certification_expires));
+                }
+            }
+            continue;
+        }
         if ok {
+            seen.insert(key, rows.len());
             rows.push(VendorRow {
                 line: row.line,
                 name,
                 kind,
-                certification,
-                certification_expires,
+                certifications: certification
+                    .map(|c| (c, certification_expires))
+                    .into_iter()
+                    .collect(),
             });
         }
     }
@@ -355,5 +388,44 @@ mod tests {
             e[0].to_string(),
             "o.csv:3: column \"role\": \"boss\" is not a role (operator or supervisor)"
         );
+    }
+
+    #[test]
+    fn a_vendor_named_again_brings_another_certification() {
+        let t = Table::read(
+            "v.csv",
+            b"Name,Kind,Certification,Certification Expires\n\
+              Acme,disposal,R2v3,2027-01-31\n\
+              acme,disposal,NAID AAA,2026-06-30\n\
+              Bolt,supplier,,\n",
+            VENDOR_COLUMNS,
+        )
+        .unwrap();
+        let rows = parse_vendors(&t).unwrap();
+        assert_eq!(rows.len(), 2);
+        let certs: Vec<&str> = rows[0]
+            .certifications
+            .iter()
+            .map(|c| c.0.as_str())
+            .collect();
+        assert_eq!(certs, ["R2v3", "NAID AAA"]);
+        assert!(rows[1].certifications.is_empty());
+
+        let t = Table::read(
+            "v.csv",
+            b"Name,Kind,Certification\nAcme,disposal,R2v3\nAcme,supplier,NAID AAA\n\
+              Acme,disposal,r2v3\nAcme,disposal,\n",
+            VENDOR_COLUMNS,
+        )
+        .unwrap();
+        let e: Vec<String> = parse_vendors(&t)
+            .unwrap_err()
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(e.len(), 3, "{e:?}");
+        assert!(e[0].contains("one vendor, one kind"), "{}", e[0]);
+        assert!(e[1].contains("lists r2v3 twice"), "{}", e[1]);
+        assert!(e[2].contains("appears twice"), "{}", e[2]);
     }
 }

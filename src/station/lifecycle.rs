@@ -98,6 +98,22 @@ pub fn change_status(
     at: SystemTime,
     overridden: Option<&str>,
 ) -> Result<Result<Changed, Refused>, StoreError> {
+    let o: Vec<&str> = overridden.into_iter().collect();
+    change_status_overriding(j, policy, asset_id, to, reason, at, &o)
+}
+
+/// [`change_status`] with several rules overridden (a change two
+/// overridable rules refused, each overridden by a supervisor in turn). The
+/// payload's `overridden` is the rule's name, or a list when several.
+pub fn change_status_overriding(
+    j: &mut Journal<'_>,
+    policy: &Policy,
+    asset_id: i64,
+    to: &str,
+    reason: &str,
+    at: SystemTime,
+    overridden: &[&str],
+) -> Result<Result<Changed, Refused>, StoreError> {
     let Some(asset) = store::assets::get(j.conn(), asset_id)? else {
         return Err(StoreError::NotFound {
             what: "asset",
@@ -112,10 +128,12 @@ pub fn change_status(
         }));
     }
     let facts = policy.facts(j.conn(), asset_id, j.operator_role())?;
-    if let Some(r) = policy.check(&facts, &asset.status, to) {
-        if overridden != Some(r.rule) || !r.overridable {
-            return Ok(Err(Refused::Policy(r)));
-        }
+    if let Some(r) = policy
+        .check_all(&facts, &asset.status, to)
+        .into_iter()
+        .find(|r| !(r.overridable && overridden.contains(&r.rule)))
+    {
+        return Ok(Err(Refused::Policy(r)));
     }
     let before_missing = (to == "missing").then_some(asset.status.as_str());
     store::lifecycle::set_status(j.conn(), asset_id, to, before_missing)?;
@@ -126,8 +144,10 @@ pub fn change_status(
         "to": to,
         "reason": reason,
     });
-    if let Some(rule) = overridden {
-        payload["overridden"] = json!(rule);
+    match overridden {
+        [] => {}
+        [rule] => payload["overridden"] = json!(rule),
+        rules => payload["overridden"] = json!(rules),
     }
     let seq = j.append(at, "asset.status_changed", payload)?;
     Ok(Ok(Changed {

@@ -221,7 +221,9 @@ pub struct DisposalRow {
     pub serial: Option<String>,
     pub batch_sscc: String,
     pub vendor: Option<String>,
-    pub vendor_certifications: Option<String>,
+    /// The vendor's certifications by name (each with its expiry in
+    /// `vendor_certifications`).
+    pub vendor_certifications: Vec<String>,
     pub handed_over_at: Option<String>,
     pub driver: Option<String>,
     pub certificate_number: Option<String>,
@@ -235,24 +237,38 @@ pub fn report(conn: &Connection) -> Result<Vec<DisposalRow>> {
                  AND i.kind = 'asset_tag' ORDER BY i.id LIMIT 1), \
                 (SELECT i.value FROM identifiers i WHERE i.asset_id = a.id \
                  AND i.kind = 'serial' ORDER BY i.id LIMIT 1), \
-                b.sscc, v.name, v.certification, b.handed_over_at, b.driver, \
+                b.sscc, v.name, v.id, b.handed_over_at, b.driver, \
                 b.certificate_number, a.status \
          FROM batch_items bi JOIN batches b ON b.id = bi.batch_id \
          JOIN assets a ON a.id = bi.asset_id LEFT JOIN vendors v ON v.id = b.vendor_id \
          ORDER BY b.id, bi.added_at, a.id",
     )?;
     let rows = st.query_map([], |r| {
-        Ok(DisposalRow {
-            asset: r.get(0)?,
-            serial: r.get(1)?,
-            batch_sscc: r.get(2)?,
-            vendor: r.get(3)?,
-            vendor_certifications: r.get(4)?,
-            handed_over_at: r.get(5)?,
-            driver: r.get(6)?,
-            certificate_number: r.get(7)?,
-            status: r.get(8)?,
-        })
+        Ok((
+            r.get::<_, Option<i64>>(4)?,
+            DisposalRow {
+                asset: r.get(0)?,
+                serial: r.get(1)?,
+                batch_sscc: r.get(2)?,
+                vendor: r.get(3)?,
+                vendor_certifications: Vec::new(),
+                handed_over_at: r.get(5)?,
+                driver: r.get(6)?,
+                certificate_number: r.get(7)?,
+                status: r.get(8)?,
+            },
+        ))
     })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    let rows: Vec<(Option<i64>, DisposalRow)> = rows.collect::<rusqlite::Result<_>>()?;
+    rows.into_iter()
+        .map(|(vendor, mut row)| {
+            if let Some(v) = vendor {
+                row.vendor_certifications = super::vendors::certifications(conn, v)?
+                    .into_iter()
+                    .map(|c| c.name)
+                    .collect();
+            }
+            Ok(row)
+        })
+        .collect()
 }

@@ -75,6 +75,48 @@ pub fn create_certificate(
     Ok(id)
 }
 
+/// Records an issued pallet certificate (`certificate --batch`) with its
+/// number and frozen fields.
+pub fn create_batch_certificate(
+    conn: &Connection,
+    d: &NewDocument<'_>,
+    number: &str,
+    batch_id: i64,
+    fields: &str,
+) -> Result<i64> {
+    let id = create(conn, d)?;
+    conn.prepare_cached(
+        "UPDATE documents SET number = ?1, batch_id = ?2, fields = ?3 WHERE id = ?4",
+    )?
+    .execute(params![number, batch_id, fields, id])
+    .map_err(super::dup("certificate number", number))?;
+    Ok(id)
+}
+
+fn cert_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CertificateRow> {
+    Ok(CertificateRow {
+        id: r.get(0)?,
+        number: r.get(1)?,
+        sha256: r.get(2)?,
+        name: r.get(3)?,
+        fields: r.get(4)?,
+    })
+}
+
+/// A pallet's latest certificate.
+pub fn latest_batch_certificate(
+    conn: &Connection,
+    batch_id: i64,
+) -> Result<Option<CertificateRow>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT id, number, sha256, name, fields FROM documents \
+             WHERE kind = 'certificate' AND batch_id = ?1 ORDER BY id DESC LIMIT 1",
+        )?
+        .query_row(params![batch_id], cert_row)
+        .optional()?)
+}
+
 /// An asset's latest certificate.
 pub fn latest_certificate(conn: &Connection, asset_id: i64) -> Result<Option<CertificateRow>> {
     Ok(conn
@@ -82,15 +124,7 @@ pub fn latest_certificate(conn: &Connection, asset_id: i64) -> Result<Option<Cer
             "SELECT id, number, sha256, name, fields FROM documents \
              WHERE kind = 'certificate' AND asset_id = ?1 ORDER BY id DESC LIMIT 1",
         )?
-        .query_row(params![asset_id], |r| {
-            Ok(CertificateRow {
-                id: r.get(0)?,
-                number: r.get(1)?,
-                sha256: r.get(2)?,
-                name: r.get(3)?,
-                fields: r.get(4)?,
-            })
-        })
+        .query_row(params![asset_id], cert_row)
         .optional()?)
 }
 

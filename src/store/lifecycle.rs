@@ -79,3 +79,33 @@ pub fn media_counts(conn: &Connection, id: i64) -> Result<(u32, u32)> {
     }
     Ok((u32::try_from(media.len()).unwrap_or(u32::MAX), passed))
 }
+
+/// One medium of an asset as the policy sees it: its latest sanitization's
+/// NIST method and result (none when it has no record).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MediumState {
+    /// Its serial, else `#id`.
+    pub name: String,
+    pub media_type: String,
+    pub destination: Option<String>,
+    pub method: Option<String>,
+    pub result: Option<String>,
+}
+
+/// Asset `id`'s media, in the order they were recorded, with their latest
+/// sanitization (verifications alone are not sanitizations).
+pub fn media_states(conn: &Connection, id: i64) -> Result<Vec<MediumState>> {
+    super::media::for_asset(conn, id)?
+        .into_iter()
+        .map(|m| {
+            let latest = super::sanitizations::latest_for_medium(conn, m.id)?;
+            Ok(MediumState {
+                name: m.serial.clone().unwrap_or_else(|| format!("#{}", m.id)),
+                media_type: m.media_type,
+                destination: m.destination,
+                method: latest.as_ref().and_then(|r| r.method.clone()),
+                result: latest.map(|r| r.result),
+            })
+        })
+        .collect()
+}

@@ -48,6 +48,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0011_label_jobs",
         include_str!("migrations/0011_label_jobs.sql"),
     ),
+    (
+        "0012_vendor_certs",
+        include_str!("migrations/0012_vendor_certs.sql"),
+    ),
 ];
 
 /// The schema version this binary writes and understands.

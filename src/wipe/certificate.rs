@@ -74,6 +74,24 @@ pub struct Fields {
     pub journal_hash: String,
     /// The records certified (ids), to tell whether the asset changed since.
     pub sanitization_ids: Vec<i64>,
+    /// A pallet's certificate (`certificate --batch`): its SSCC, the vendor it
+    /// went to, and every asset on it (tag and what it holds). Empty for an
+    /// asset's certificate, whose frozen fields carry none of these.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub batch: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub batch_vendor: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub batch_assets: Vec<BatchAsset>,
+}
+
+/// One asset of a pallet certificate.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BatchAsset {
+    pub tag: String,
+    pub serial: String,
+    /// How many media blocks it has (0: it holds no storage media).
+    pub media: u32,
 }
 
 const PAGE_W: f32 = 595.0; // A4
@@ -128,11 +146,38 @@ fn lines(f: &Fields) -> Vec<Text> {
         0.0,
         format!("Certificate number: {}", f.number),
     ));
-    let issued = format!(
-        "Asset: {}    Issued: {} at station {}",
-        f.asset, f.issued_at, f.station
-    );
-    v.push(t(10.0, false, 0.0, issued));
+    if f.batch.is_empty() {
+        let issued = format!(
+            "Asset: {}    Issued: {} at station {}",
+            f.asset, f.issued_at, f.station
+        );
+        v.push(t(10.0, false, 0.0, issued));
+    } else {
+        let issued = format!(
+            "Pallet (SSCC): {}    Issued: {} at station {}",
+            f.batch, f.issued_at, f.station
+        );
+        v.push(t(10.0, false, 0.0, issued));
+        let vendor = if f.batch_vendor.is_empty() {
+            "-"
+        } else {
+            &f.batch_vendor
+        };
+        v.push(t(10.0, false, 0.0, format!("Disposal vendor: {vendor}")));
+        h(
+            &mut v,
+            &format!("Assets on the pallet ({})", f.batch_assets.len()),
+        );
+        for a in &f.batch_assets {
+            let held = match a.media {
+                0 => "holds no storage media".to_string(),
+                1 => "1 medium".to_string(),
+                n => format!("{n} media"),
+            };
+            let serial = if a.serial.is_empty() { "-" } else { &a.serial };
+            kv(&mut v, &a.tag, &format!("serial {serial}, {held}"));
+        }
+    }
     h(&mut v, "Person performing sanitization");
     person(&mut v, &f.person, kv);
     for (i, m) in f.media.iter().enumerate() {
@@ -298,6 +343,7 @@ mod tests {
             journal_seq: 42,
             journal_hash: "ab".repeat(32),
             sanitization_ids: vec![1],
+            ..Fields::default()
         }
     }
 

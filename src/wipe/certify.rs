@@ -31,6 +31,10 @@ pub struct Organisation {
 pub enum CertifyError {
     #[error("no asset tagged {0}")]
     NoAsset(String),
+    #[error("no pallet with SSCC {0}")]
+    NoBatch(String),
+    #[error("pallet {0} holds no asset: nothing to certify")]
+    EmptyBatch(String),
     #[error("asset {0} has no media recorded: nothing to certify")]
     NoMedia(String),
     #[error("asset {tag}: medium {medium} has no sanitization record")]
@@ -68,13 +72,13 @@ pub struct Issuer<'a> {
     pub training: bool,
 }
 
-fn medium_name(m: &media::MediumRow) -> String {
+pub(crate) fn medium_name(m: &media::MediumRow) -> String {
     m.serial
         .clone()
         .unwrap_or_else(|| format!("#{} (no serial)", m.id))
 }
 
-fn title(s: Option<&str>) -> String {
+pub(crate) fn title(s: Option<&str>) -> String {
     let s = s.unwrap_or("");
     let mut c = s.chars();
     match c.next() {
@@ -87,25 +91,62 @@ fn title(s: Option<&str>) -> String {
     }
 }
 
-/// Issues (or renders again) the certificate of the asset tagged `tag`.
-pub fn certify(
-    store: &mut Store,
-    tag: &str,
-    who: Issuer<'_>,
+/// The person block of badge `badge` (its operator's name and role when
+/// known).
+pub(crate) fn person(
+    c: &rusqlite::Connection,
+    badge: Option<String>,
     org: &Organisation,
-    now: SystemTime,
-) -> Result<Certificate, CertifyError> {
-    let mut tx = store.write()?;
-    let c = tx.conn();
-    let asset_id = assets::by_tag(c, tag)?.ok_or_else(|| CertifyError::NoAsset(tag.into()))?;
+) -> Result<Person, StoreError> {
+    let op = match &badge {
+        Some(b) => operators::by_badge(c, b)?,
+        None => None,
+    };
+    Ok(Person {
+        name: op
+            .as_ref()
+            .map(|o| o.name.clone())
+            .or(badge)
+            .unwrap_or_default(),
+        title: op.map(|o| title(Some(&o.role))).unwrap_or_default(),
+        organisation: org.name.clone(),
+        location: org.location.clone(),
+        phone: org.phone.clone(),
+    })
+}
+
+/// The next certificate number of this station (`CS-<station>-<n>`).
+pub(crate) fn next_number(c: &rusqlite::Connection, station: &str) -> Result<String, StoreError> {
+    let mut n = documents::certificate_count(c)? + 1;
+    let mut number = format!("CS-{station}-{n:06}");
+    while documents::number_taken(c, &number)? {
+        n += 1;
+        number = format!("CS-{station}-{n:06}");
+    }
+    Ok(number)
+}
+
+/// An asset's media blocks, the records they print, and the first
+/// technician and validator named on them.
+pub(crate) struct Media {
+    pub blocks: Vec<MediumBlock>,
+    pub ids: Vec<i64>,
+    pub performer: Option<String>,
+    pub validator: Option<String>,
+}
+
+/// The blocks of asset `asset_id` (tagged `tag`): every medium's latest
+/// record must have passed with a NIST category. No media: no blocks.
+pub(crate) fn media_blocks(
+    c: &rusqlite::Connection,
+    asset_id: i64,
+    tag: &str,
+) -> Result<Media, CertifyError> {
     let mut blocks = Vec::new();
     let mut ids = Vec::new();
     let mut performer: Option<String> = None;
     let mut validator: Option<String> = None;
     let meds = media::for_asset(c, asset_id)?;
-    if meds.is_empty() {
-        return Err(CertifyError::NoMedia(tag.into()));
-    }
     for m in &meds {
         let r = sanitizations::latest_for_medium(c, m.id)?.ok_or_else(|| {
             CertifyError::Unsanitized {
@@ -127,6 +168,12 @@ pub fn certify(
             (Some(l), None) => l.clone(),
             _ => String::new(),
         };
+        let mut notes = format!("record #{} ({})", r.id, r.source);
+        if r.method.as_deref() == Some("destroy") {
+            if let Some(t) = &r.tool {
+                notes.push_str(&format!(", destroyed by {t}"));
+            }
+        }
         blocks.push(MediumBlock {
             make: m.make.clone().unwrap_or_default(),
             model: m.model.clone().unwrap_or_default(),
@@ -147,10 +194,39 @@ pub fn certify(
             started: r.started.clone().unwrap_or_default(),
             ended: r.ended.clone().unwrap_or_default(),
             log_sha256: r.log_sha256.clone().unwrap_or_default(),
-            notes: format!("record #{} ({})", r.id, r.source),
+            notes,
             destination: title(m.destination.as_deref()),
         });
     }
+    Ok(Media {
+        blocks,
+        ids,
+        performer,
+        validator,
+    })
+}
+
+/// Issues (or renders again) the certificate of the asset tagged `tag`.
+pub fn certify(
+    store: &mut Store,
+    tag: &str,
+    who: Issuer<'_>,
+    org: &Organisation,
+    now: SystemTime,
+) -> Result<Certificate, CertifyError> {
+    let mut tx = store.write()?;
+    let c = tx.conn();
+    let asset_id = assets::by_tag(c, tag)?.ok_or_else(|| CertifyError::NoAsset(tag.into()))?;
+    let media = media_blocks(c, asset_id, tag)?;
+    if media.blocks.is_empty() {
+        return Err(CertifyError::NoMedia(tag.into()));
+    }
+    let Media {
+        blocks,
+        mut ids,
+        performer,
+        validator,
+    } = media;
     ids.sort_unstable();
 
     if let Some(prev) = documents::latest_certificate(c, asset_id)? {
@@ -176,29 +252,8 @@ pub fn certify(
         }
     }
 
-    let person = |badge: Option<String>| -> Result<Person, StoreError> {
-        let op = match &badge {
-            Some(b) => operators::by_badge(c, b)?,
-            None => None,
-        };
-        Ok(Person {
-            name: op
-                .as_ref()
-                .map(|o| o.name.clone())
-                .or(badge)
-                .unwrap_or_default(),
-            title: op.map(|o| title(Some(&o.role))).unwrap_or_default(),
-            organisation: org.name.clone(),
-            location: org.location.clone(),
-            phone: org.phone.clone(),
-        })
-    };
-    let mut n = documents::certificate_count(c)? + 1;
-    let mut number = format!("CS-{}-{n:06}", who.station);
-    while documents::number_taken(c, &number)? {
-        n += 1;
-        number = format!("CS-{}-{n:06}", who.station);
-    }
+    let person = |badge: Option<String>| person(c, badge, org);
+    let number = next_number(c, who.station)?;
     let head = journal::head(c)?;
     let fields = Fields {
         number: number.clone(),
@@ -214,6 +269,7 @@ pub fn certify(
         journal_seq: head.seq,
         journal_hash: head.hash,
         sanitization_ids: ids,
+        ..Fields::default()
     };
     let bytes = certificate::render(&fields);
     let sha = hex::encode(Sha256::digest(&bytes));

@@ -148,7 +148,7 @@ pub fn write_json(rows: &[batches::DisposalRow], out: &mut dyn Write) -> io::Res
         let v = json!({
             "asset": r.asset, "serial": r.serial, "batch_sscc": r.batch_sscc,
             "vendor": r.vendor,
-            "vendor_certifications": r.vendor_certifications.iter().collect::<Vec<_>>(),
+            "vendor_certifications": r.vendor_certifications,
             "handed_over_at": r.handed_over_at, "driver": r.driver,
             "certificate_number": r.certificate_number, "status": r.status,
         });
@@ -177,7 +177,7 @@ fn cells(r: &batches::DisposalRow) -> [String; 9] {
         o(&r.serial),
         r.batch_sscc.clone(),
         o(&r.vendor),
-        o(&r.vendor_certifications),
+        r.vendor_certifications.join("; "),
         o(&r.handed_over_at),
         o(&r.driver),
         o(&r.certificate_number),

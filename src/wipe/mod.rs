@@ -1,7 +1,8 @@
 //! The wipe bench's work that needs no workflow: NIST SP 800-88 categories
 //! for what a tool did ([`nist`]), importing nwipe logs into sanitization
 //! records ([`import`]), the sanitization report ([`report`]), certificates
-//! of sanitization ([`certificate`] renders, [`certify`] issues), and the
+//! of sanitization ([`certificate`] renders, [`certify`] issues an asset's,
+//! [`certify_batch`] a pallet's), and the
 //! `[wipe]` settings ([`WipeConfig`]).
 //!
 //! Wipe mode itself (scanning assets onto the bench, media by command
@@ -10,6 +11,7 @@
 
 pub mod certificate;
 pub mod certify;
+pub mod certify_batch;
 pub mod disposal;
 pub mod import;
 pub mod nist;

@@ -309,7 +309,19 @@ fn registers_import_with_parents_later_in_the_file() {
     let v = scanstation::store::vendors::by_name(conn, "safeshred ltd")
         .unwrap()
         .unwrap();
-    assert_eq!(v.cert_expires.as_deref(), Some("2026-12-31"));
+    // Two rows, one vendor: each certification with its own expiry.
+    let certs: Vec<(&str, Option<&str>)> = v
+        .certifications
+        .iter()
+        .map(|c| (c.name.as_str(), c.expires.as_deref()))
+        .collect();
+    assert_eq!(
+        certs,
+        [
+            ("e-Stewards", Some("2027-03-31")),
+            ("NAID AAA", Some("2026-12-31"))
+        ]
+    );
     // Again: every row is already there, so the file is refused.
     let err = scanstation::import::import_file(
         &mut store,

@@ -108,7 +108,7 @@ fn asset_filter_csv_and_table() {
 }
 
 /// The text of every page of a PDF, read back with lopdf (no poppler).
-fn pdf_text(bytes: &[u8]) -> String {
+pub(crate) fn pdf_text(bytes: &[u8]) -> String {
     let doc = lopdf::Document::load_mem(bytes).expect("a PDF lopdf can read");
     let pages: Vec<u32> = doc.get_pages().keys().copied().collect();
     doc.extract_text(&pages).expect("text")
@@ -237,7 +237,7 @@ fn a_failed_or_unknown_asset_gets_no_certificate() {
     assert!(!sb.path().join("x.pdf").exists());
 }
 
-fn sha_of(p: &std::path::Path) -> String {
+pub(crate) fn sha_of(p: &std::path::Path) -> String {
     use sha2::{Digest, Sha256};
     hex::encode(Sha256::digest(std::fs::read(p).unwrap()))
 }

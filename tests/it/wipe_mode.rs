@@ -218,13 +218,34 @@ fn a_failed_record_keeps_an_asset_from_sanitized() {
         "CMD:METHOD:DESTROY",
         "CMD:TECHNIQUE:SHRED",
         "CMD:RESULT:PASSED",
-        "CMD:CONFIRM",
     ] {
         st.handle(scan(input));
     }
+    // Destroy names who or what destroyed it, then the validator.
+    let o = st.handle(scan("CMD:CONFIRM"));
+    assert!(o.message.contains("Destroyed by"), "{}", o.message);
+    let o = st.handle(scan("Shredder SSD-9 bench 2"));
+    assert!(o.message.contains("validator_required"), "{}", o.message);
     let o = st.handle(scan("B0003"));
     assert!(o.message.contains("SANITIZED"), "{}", o.message);
+    assert!(
+        o.message.contains("destroyed by Shredder SSD-9 bench 2"),
+        "{}",
+        o.message
+    );
     assert_eq!(status_of(&st, tag), "sanitized");
+    drop(st);
+    let out = sb
+        .cmd()
+        .args(["report", "sanitization", "--format", "json", "--asset", tag])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        stdout
+            .contains(r#""method":"destroy","technique":"shred","tool":"Shredder SSD-9 bench 2""#),
+        "{stdout}"
+    );
 }
 
 #[test]
@@ -391,13 +412,35 @@ fn imported_drives_are_attached_and_the_bench_survives_a_restart() {
     for (input, level, says) in [
         ("CMD:MEDIA:NVME", Level::Warning, "NVME of A-1008"),
         ("23456A800123", Level::Ok, "attached to A-1008"),
-        ("CMD:CONFIRM", Level::Ok, "every medium passed · SANITIZED"),
+        // nwipe overwrote them: Clear, and flash needs Purge.
+        (
+            "CMD:CONFIRM",
+            Level::Error,
+            "not sanitized: Refused by rule flash_needs_purge: S62ANJ0R123456X (ssd), 23456A800123 (nvme): only a Clear record",
+        ),
+        ("B0002", Level::Error, "not a supervisor"),
+        (
+            "B0001",
+            Level::Ok,
+            "flash_needs_purge overridden by B0001 · SANITIZED",
+        ),
     ] {
         let o = st.handle(scan(input));
         assert_eq!(o.level, level, "{input}: {}", o.message);
         assert!(o.message.contains(says), "{input}: {}", o.message);
     }
     assert_eq!(status_of(&st, tag), "sanitized");
+    let overrides: Vec<Value> =
+        scanstation::store::journal::read_since(st.store().conn(), 0, 10_000)
+            .unwrap()
+            .into_iter()
+            .filter(|e| e.kind == "policy.overridden")
+            .map(|e| e.payload)
+            .collect();
+    assert_eq!(overrides.len(), 1, "{overrides:?}");
+    assert_eq!(overrides[0]["rule"], "flash_needs_purge");
+    assert_eq!(overrides[0]["by"], "B0001");
+    assert_eq!(overrides[0]["to"], "sanitized");
     drop(st);
     let out = sb
         .cmd()
@@ -451,8 +494,15 @@ fn rules_turned_on_off_or_overridable_change_the_bench() {
         ("CMD:METHOD:DESTROY", Level::Ok, "method destroy"),
         ("CMD:TECHNIQUE:SHRED", Level::Ok, "technique shred"),
         ("CMD:RESULT:PASSED", Level::Ok, "result passed"),
-        // No validator asked: the rule is off.
-        ("CMD:CONFIRM", Level::Ok, "SANITIZED"),
+        ("CMD:CONFIRM", Level::Warning, "Destroyed by"),
+        // validator_required is off, but a Destroy still needs a validator.
+        (
+            "ShredCo mobile shredder",
+            Level::Warning,
+            "destroy_needs_validator",
+        ),
+        ("B0003", Level::Error, "may not answer"),
+        ("B0002", Level::Ok, "SANITIZED"),
         ("CMD:MODE:DISPOSAL", Level::Ok, "Disposal mode"),
         ("CMD:CLOSE", Level::Warning, "No pallet is open"),
         ("CMD:NEWBATCH", Level::Ok, "opened"),

@@ -6,7 +6,6 @@ pub mod receiving;
 pub mod stocktake;
 pub mod stocktake_panel;
 pub mod wipe;
-mod wipe_bench;
 
 use super::workflow::Workflow;
 use crate::input::Mode;

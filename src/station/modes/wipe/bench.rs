@@ -39,6 +39,9 @@ pub(super) struct Draft {
     pub(super) result: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(super) started: Option<String>,
+    /// For Destroy: the destruction vendor or device (asked at CONFIRM).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(super) tool: Option<String>,
 }
 
 impl Draft {
@@ -60,8 +63,12 @@ impl Draft {
 
     pub(super) fn summary(&self) -> String {
         let f = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
+        let by = match &self.tool {
+            Some(t) => format!(" · destroyed by {t}"),
+            None => String::new(),
+        };
         format!(
-            "method {} · technique {} · verify {} · result {}",
+            "method {} · technique {} · verify {} · result {}{by}",
             f(&self.method),
             f(&self.technique),
             self.verification.clone().unwrap_or_else(|| "none".into()),
