@@ -150,16 +150,17 @@ impl Lookup {
         asset_id: i64,
         to: &str,
         at: SystemTime,
-        overridden: Option<&str>,
+        overridden: Option<(&str, &str)>,
     ) -> Result<Decision, StoreError> {
-        match lifecycle::change_status(j, env.policy, asset_id, to, "lookup", at, overridden)? {
+        let rule = overridden.map(|(rule, _)| rule);
+        match lifecycle::change_status(j, env.policy, asset_id, to, "lookup", at, rule)? {
             Ok(c) => {
-                if let Some(rule) = overridden {
+                // `by` is the supervisor whose badge answered, not whoever is signed in.
+                if let Some((rule, by)) = overridden {
                     j.append(
                         at,
                         "policy.overridden",
-                        json!({"rule": rule, "asset_id": asset_id, "to": to,
-                               "by": j.operator().map(|o| o.badge.clone())}),
+                        json!({"rule": rule, "asset_id": asset_id, "to": to, "by": by}),
                     )?;
                 }
                 let mut d = Self::found(j, asset_id)?;
@@ -356,11 +357,11 @@ impl Workflow for Lookup {
                 let id = q.data["asset_ids"][i].as_i64().unwrap_or_default();
                 Self::found(j, id)
             }
-            ("lookup.override", Answer::Badge(_)) => {
+            ("lookup.override", Answer::Badge(by)) => {
                 let id = q.data["asset_id"].as_i64().unwrap_or_default();
                 let to = q.data["to"].as_str().unwrap_or_default().to_string();
                 let rule = q.data["rule"].as_str().unwrap_or_default().to_string();
-                self.set_status(j, env, id, &to, at, Some(&rule))
+                self.set_status(j, env, id, &to, at, Some((&rule, &by.badge)))
             }
             (kind, a) => Ok(Decision::warn(format!(
                 "{kind}: answer {a:?} does not fit; nothing done"
