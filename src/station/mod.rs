@@ -123,6 +123,8 @@ impl Default for StationSettings {
 pub enum StationError {
     #[error("{0}")]
     Classifier(#[from] classify::ClassifierError),
+    #[error("receiving.convention: {0}")]
+    Conventions(#[from] crate::identify::box_label::ConventionError),
     #[error("{0}")]
     Store(#[from] StoreError),
 }
@@ -152,7 +154,8 @@ pub struct Station {
 
 impl Station {
     pub fn new(store: Store, settings: StationSettings) -> Result<Station, StationError> {
-        let classifier = Classifier::new(&settings.identify)?;
+        let classifier = Classifier::new(&settings.identify)?
+            .with_conventions(settings.receiving.conventions()?);
         store.set_busy_timeout(BUSY_WAIT)?;
         let operator = session::interrupted(store.conn(), &settings.station_id)?;
         let ctx = match crate::store::station_context::load(store.conn(), &settings.station_id)? {

@@ -97,8 +97,11 @@ impl Receiving {
         label::serial_of(&self.conventions, text, mf)
     }
 
-    /// The order line a key names (preferring one still short), or None.
+    /// The order line a key names (preferring one still short), or None. A
+    /// part number the order does not know may be a customer's own item id
+    /// mapped in `[receiving] customer_items`.
     pub(super) fn line_for(
+        &self,
         j: &Journal<'_>,
         open: &Open,
         key: &Key,
@@ -107,7 +110,13 @@ impl Receiving {
             Key::Gtin(g) => (Some(g.as_str()), None),
             Key::Part(p) => (None, Some(p.as_str())),
         };
-        let found = orders::lines_matching(j.conn(), open.order.id, g, p)?;
+        let mut found = orders::lines_matching(j.conn(), open.order.id, g, p)?;
+        if let (true, Some(mapped)) = (
+            found.is_empty(),
+            p.and_then(|p| self.conventions.customer_item(p)),
+        ) {
+            found = orders::lines_matching(j.conn(), open.order.id, None, Some(mapped))?;
+        }
         for l in &found {
             if unit::received(j.conn(), open.order.id, l.id)? < l.quantity {
                 return Ok(Some(l.id));
@@ -193,7 +202,7 @@ impl Receiving {
             // A serial waiting for its product.
             (None, Some(serial), Read::Key(key)) => {
                 s.journal(j)?;
-                match Self::line_for(j, open, &key)? {
+                match self.line_for(j, open, &key)? {
                     Some(line_id) => {
                         let serial = self.serial_for(open, line_id, &serial);
                         self.identified(j, env, open, line_id, serial, false, at)
@@ -209,7 +218,7 @@ impl Receiving {
             // any other tag is early.
             (None, Some(serial), Read::Tag(t)) => {
                 s.journal(j)?;
-                match Self::line_for(j, open, &Key::Part(t.clone()))? {
+                match self.line_for(j, open, &Key::Part(t.clone()))? {
                     Some(line_id) => {
                         let serial = self.serial_for(open, line_id, &serial);
                         self.identified(j, env, open, line_id, serial, false, at)
@@ -225,7 +234,7 @@ impl Receiving {
             }
             (None, Some(serial), Read::Text(t)) => {
                 s.journal(j)?;
-                match Self::line_for(j, open, &Key::Part(t.clone()))? {
+                match self.line_for(j, open, &Key::Part(t.clone()))? {
                     Some(line_id) => {
                         let serial = self.serial_for(open, line_id, &serial);
                         self.identified(j, env, open, line_id, serial, false, at)
@@ -239,7 +248,7 @@ impl Receiving {
             }
             (_, _, Read::Unit { key, serial }) => {
                 s.journal(j)?;
-                match Self::line_for(j, open, &key)? {
+                match self.line_for(j, open, &key)? {
                     Some(line_id) => self.identified(j, env, open, line_id, serial, false, at),
                     None => {
                         c.pending = None;
@@ -251,7 +260,7 @@ impl Receiving {
             (_, _, Read::Key(key)) => {
                 s.journal(j)?;
                 let q = label::quantity(&s.scan.raw).unwrap_or(1);
-                match Self::line_for(j, open, &key)? {
+                match self.line_for(j, open, &key)? {
                     Some(line_id) => self.keyed(j, open, line_id, q, at),
                     None => Self::not_on_order(j, open, &key, None, at),
                 }
@@ -259,7 +268,7 @@ impl Receiving {
             (_, _, Read::Tag(tag)) => {
                 s.journal(j)?;
                 // A part number can look like a tag (LAT5550).
-                if let Some(line_id) = Self::line_for(j, open, &Key::Part(tag.clone()))? {
+                if let Some(line_id) = self.line_for(j, open, &Key::Part(tag.clone()))? {
                     return self.keyed(j, open, line_id, 1, at);
                 }
                 with_panel(
@@ -270,7 +279,7 @@ impl Receiving {
             (_, _, Read::Text(t)) => {
                 s.journal(j)?;
                 // A part number on the order, else a serial waiting for its product.
-                if let Some(line_id) = Self::line_for(j, open, &Key::Part(t.clone()))? {
+                if let Some(line_id) = self.line_for(j, open, &Key::Part(t.clone()))? {
                     return self.keyed(j, open, line_id, 1, at);
                 }
                 c.pending = Some(Pending {

@@ -80,16 +80,12 @@ pub struct Receiving {
 }
 
 impl Receiving {
-    pub fn new() -> Receiving {
+    /// With the `[receiving]` conventions and customer item ids (validated
+    /// with the config; the shipped ones if they do not compile).
+    pub fn new(settings: &crate::station::StationSettings) -> Receiving {
         Receiving {
-            conventions: Conventions::default(),
+            conventions: settings.receiving.conventions().unwrap_or_default(),
         }
-    }
-}
-
-impl Default for Receiving {
-    fn default() -> Self {
-        Receiving::new()
     }
 }
 
