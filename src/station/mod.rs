@@ -503,6 +503,7 @@ impl Station {
             asset: d.asset.or(d.card),
             identity: d.identity,
             question: self.question.clone(),
+            mode_object: d.mode_object,
         }
     }
 }

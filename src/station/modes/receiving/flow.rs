@@ -4,7 +4,7 @@
 //! (duplicate serial, over the line's quantity, not on the order).
 
 use super::label::{self, Key, Read};
-use super::{load, save, unit, with_panel, Open, Pending, Receiving};
+use super::{load, on_line, save, unit, with_panel, Open, Pending, Receiving};
 use crate::input::Mode;
 use crate::station::decision::{Decision, Journal};
 use crate::station::question::{Expect, Question};
@@ -34,7 +34,8 @@ impl Receiving {
             return Ok(Decision::error("That order line is gone"));
         };
         if !line.tracked {
-            return unit::count(j, open, line, 1, at).and_then(|d| with_panel(j, d));
+            return unit::count(j, open, line, 1, at)
+                .and_then(|d| with_panel(j, on_line(d, line.id)));
         }
         if store::identifiers::owner(j.conn(), "serial", &serial)?.is_some()
             || orders::serial_received(j.conn(), &serial)?
@@ -50,7 +51,7 @@ impl Receiving {
                 None,
                 at,
             )?;
-            return with_panel(j, d);
+            return with_panel(j, on_line(d, line.id));
         }
         let received = unit::received(j.conn(), open.order.id, line.id)?;
         if !over && received >= line.quantity {
@@ -67,12 +68,12 @@ impl Receiving {
             };
             let msg = format!("{} {}", q.prompt, q.expects.hint());
             j.ctx.ask(q);
-            return with_panel(j, Decision::warn(msg));
+            return with_panel(j, on_line(Decision::warn(msg), line.id));
         }
         if env.settings.receiving.tags == "generate" {
             let tag = unit::generate_tag(j, env)?;
             return unit::receive(j, env, open, line, &serial, &tag, over, at)
-                .and_then(|d| with_panel(j, d));
+                .and_then(|d| with_panel(j, on_line(d, line.id)));
         }
         c.pending = Some(Pending {
             line_id: Some(line.id),
@@ -186,7 +187,7 @@ impl Receiving {
                     return Ok(Decision::error("That order line is gone"));
                 };
                 let d = unit::receive(j, env, open, line, &serial, &tag, pending.over, at)?;
-                with_panel(j, d)
+                with_panel(j, on_line(d, line_id))
             }
             // Waiting for the serial: whatever comes is the serial.
             (Some(line_id), None, read) => {
@@ -313,7 +314,8 @@ impl Receiving {
         if !line.tracked {
             c.pending = None;
             save(j, &c);
-            return unit::count(j, open, line, quantity, at).and_then(|d| with_panel(j, d));
+            return unit::count(j, open, line, quantity, at)
+                .and_then(|d| with_panel(j, on_line(d, line.id)));
         }
         c.pending = Some(Pending {
             line_id: Some(line.id),

@@ -131,12 +131,27 @@ impl Open {
     }
 }
 
-/// Adds the delivery's panel to a decision.
+/// Names the order line a decision concerns, for `feed`'s `"receiving"`
+/// object ([`with_panel`] fills in the rest).
+fn on_line(d: Decision, line_id: i64) -> Decision {
+    d.mode_object(MODE_OBJECT, json!({"line_id": line_id}))
+}
+
+const MODE_OBJECT: &str = "receiving";
+
+/// Adds the delivery's panel to a decision, and `feed`'s `"receiving"`
+/// object: the open order, the line matched (named by [`on_line`], else the
+/// unit in progress's), received/ordered, what to scan next.
 fn with_panel(j: &Journal<'_>, d: Decision) -> Result<Decision, StoreError> {
     let c = load(j);
+    let line_id = d
+        .mode_object
+        .as_ref()
+        .and_then(|(_, v)| v["line_id"].as_i64())
+        .or(c.pending.as_ref().and_then(|p| p.line_id));
     Ok(
-        match view::panel(j.conn(), c.delivery_id, c.last_item, next_hint(&c))? {
-            Some(v) => d.panel(Panel::Workflow(v)),
+        match view::panel_and_brief(j.conn(), c.delivery_id, c.last_item, line_id, next_hint(&c))? {
+            Some((v, brief)) => d.panel(Panel::Workflow(v)).mode_object(MODE_OBJECT, brief),
             None => d,
         },
     )
@@ -341,6 +356,9 @@ impl Receiving {
         if let Some(a) = item.asset_id {
             d = d.asset(a);
         }
+        if let Some(l) = item.po_line_id {
+            d = on_line(d, l);
+        }
         with_panel(j, d)
     }
 
@@ -379,8 +397,8 @@ impl Receiving {
         };
         // The closed delivery stays on screen.
         Ok(
-            match view::panel(j.conn(), Some(open.delivery.id), last, "")? {
-                Some(v) => d.panel(Panel::Workflow(v)),
+            match view::panel_and_brief(j.conn(), Some(open.delivery.id), last, None, "")? {
+                Some((v, brief)) => d.panel(Panel::Workflow(v)).mode_object(MODE_OBJECT, brief),
                 None => d,
             },
         )
