@@ -149,8 +149,13 @@ fn with_panel(j: &Journal<'_>, d: Decision) -> Result<Decision, StoreError> {
         .as_ref()
         .and_then(|(_, v)| v["line_id"].as_i64())
         .or(c.pending.as_ref().and_then(|p| p.line_id));
+    // A question waiting (over the quantity?) is what comes next.
+    let next = match &j.ctx.question {
+        Some(q) => format!("{} ({})", q.prompt, q.expects.hint()),
+        None => next_hint(&c).to_string(),
+    };
     Ok(
-        match view::panel_and_brief(j.conn(), c.delivery_id, c.last_item, line_id, next_hint(&c))? {
+        match view::panel_and_brief(j.conn(), c.delivery_id, c.last_item, line_id, &next)? {
             Some((v, brief)) => d.panel(Panel::Workflow(v)).mode_object(MODE_OBJECT, brief),
             None => d,
         },
@@ -528,13 +533,17 @@ impl Workflow for Receiving {
                 };
                 self.identified(j, env, &open, line_id, serial.to_string(), true, at)
             }
-            ("receiving.over", Answer::Cancel) => with_panel(
-                j,
-                Decision::warn(format!(
+            ("receiving.over", Answer::Cancel) => {
+                let d = Decision::warn(format!(
                     "Refused: {} not received",
                     q.data["serial"].as_str().unwrap_or("the unit")
-                )),
-            ),
+                ));
+                let d = match q.data["line_id"].as_i64() {
+                    Some(l) => on_line(d, l),
+                    None => d,
+                };
+                with_panel(j, d)
+            }
             (_, Answer::Cancel) => Ok(Decision::ok(format!("Cancelled: {}", q.prompt))),
             (kind, a) => Ok(Decision::warn(format!(
                 "{kind}: answer {a:?} does not fit; nothing done"
