@@ -24,6 +24,7 @@ mod profiles;
 mod pty;
 mod readme_links;
 mod receiving_codec;
+mod receiving_delivery;
 mod receiving_mode;
 mod rfid_serial;
 mod sanitization;
