@@ -427,12 +427,12 @@ pub fn decode(raw: &[u8], conv: &Conventions) -> Decoded15434 {
             .envelopes
             .iter()
             .map(|e| EnvelopeReport {
-                format: e.format.clone(),
+                format: e.format.to_string(),
                 fields: e
                     .fields
                     .iter()
                     .map(|f| FieldReport {
-                        di: f.di.clone(),
+                        di: f.di.to_string(),
                         value: f.value.clone(),
                         title: f.title,
                     })
