@@ -317,6 +317,7 @@ fn shown(toks: &[Spanned]) -> String {
 /// GS before RS is common and harmless).
 fn split_fields<'t>(text: &'t str, toks: &[Spanned], end: usize, out: &mut Vec<&'t str>) {
     out.clear();
+    out.reserve(1 + toks.iter().filter(|t| !matches!(t.0, Tok::C(_))).count());
     let mut run: Option<usize> = None;
     for &(t, pos) in toks {
         match (t, run) {
