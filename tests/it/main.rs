@@ -26,6 +26,7 @@ mod readme_links;
 mod receiving_codec;
 mod receiving_delivery;
 mod receiving_mode;
+mod receiving_screens;
 mod rfid_serial;
 mod sanitization;
 mod spec;

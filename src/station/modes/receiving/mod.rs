@@ -151,7 +151,7 @@ fn with_panel(j: &Journal<'_>, d: Decision) -> Result<Decision, StoreError> {
         .or(c.pending.as_ref().and_then(|p| p.line_id));
     // A question waiting (over the quantity?) is what comes next.
     let next = match &j.ctx.question {
-        Some(q) => format!("{} ({})", q.prompt, q.expects.hint()),
+        Some(q) => format!("answer the question ({})", q.expects.hint()),
         None => next_hint(&c).to_string(),
     };
     Ok(

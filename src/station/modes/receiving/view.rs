@@ -93,12 +93,13 @@ pub(super) fn panel_and_brief(
                 std::cmp::Ordering::Greater => "+",
             };
             format!(
-                "{mark} {:>3} {:<24} {:>4}/{:<4}{}{}",
+                "{mark} {:>3} {:<22.22} {} {:>4}/{:<4}{}{}",
                 l.line,
                 l.model
                     .as_deref()
                     .or(l.part_number.as_deref())
                     .unwrap_or("?"),
+                gauge(r, l.quantity),
                 r,
                 l.quantity,
                 if l.tracked { "" } else { " count" },
@@ -127,8 +128,36 @@ pub(super) fn panel_and_brief(
             done,
             total,
         }),
-        list_title: "    # model                     received".into(),
+        list_title: "    # model                  received".into(),
         list,
     };
     Ok(Some((view, brief)))
+}
+
+/// A line's gauge: eight cells, filled in proportion to received/ordered
+/// (full when over).
+fn gauge(received: i64, ordered: i64) -> String {
+    const CELLS: i64 = 8;
+    let filled = if ordered <= 0 {
+        0
+    } else {
+        (received.max(0) * CELLS / ordered).min(CELLS)
+    };
+    (0..CELLS)
+        .map(|i| if i < filled { '█' } else { '░' })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::gauge;
+
+    #[test]
+    fn gauges_fill_in_proportion() {
+        assert_eq!(gauge(0, 2), "░░░░░░░░");
+        assert_eq!(gauge(1, 2), "████░░░░");
+        assert_eq!(gauge(3, 10), "██░░░░░░");
+        assert_eq!(gauge(3, 2), "████████");
+        assert_eq!(gauge(1, 0), "░░░░░░░░");
+    }
 }
