@@ -43,9 +43,21 @@ fn feed(sb: &Sandbox, config: &str, file: &str) -> (Option<i32>, Vec<Value>) {
 }
 
 /// (tag, serial, order line, model, make, unit cost in cents, warranty
-/// months, location, status) of every asset the delivery creates.
+/// months, location, status) of an asset the delivery creates.
+type Expected = (
+    &'static str,
+    &'static str,
+    i64,
+    &'static str,
+    &'static str,
+    i64,
+    i32,
+    &'static str,
+    &'static str,
+);
+
 #[rustfmt::skip]
-const ASSETS: &[(&str, &str, i64, &str, &str, i64, i32, &str, &str)] = &[
+const ASSETS: &[Expected] = &[
     ("RX-20001", "PF5A0001", 1, "ThinkPad T14 Gen 5", "Lenovo", 144900, 36, "LOC-R101", "in_stock"),
     ("RX-20002", "PF5A0002", 1, "ThinkPad T14 Gen 5", "Lenovo", 144900, 36, "LOC-R101", "in_stock"),
     ("RX-20003", "PF4X0001", 2, "ThinkPad X1 Carbon Gen 12", "Lenovo", 189900, 36, "LOC-R101", "in_stock"),
