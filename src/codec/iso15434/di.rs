@@ -92,9 +92,20 @@ pub static TABLE: &[Di] = &[
     di("20Z", "Free text", Check::None),
 ];
 
-/// The known DI `di`, if any.
+/// The known DI `di`, if any: a binary search of the table sorted once
+/// (every field of a label looks its DI up, and a scan of the whole table
+/// was most of a field's decoding time).
 pub fn lookup(di: &str) -> Option<&'static Di> {
-    TABLE.iter().find(|d| d.di == di)
+    static SORTED: std::sync::OnceLock<Vec<&'static Di>> = std::sync::OnceLock::new();
+    let sorted = SORTED.get_or_init(|| {
+        let mut v: Vec<&'static Di> = TABLE.iter().collect();
+        v.sort_by_key(|d| d.di);
+        v
+    });
+    sorted
+        .binary_search_by(|d| d.di.cmp(di))
+        .ok()
+        .map(|i| sorted[i])
 }
 
 /// The title of a DI (`"1P"` → `"Supplier part number"`), `""` when unknown.
@@ -160,6 +171,17 @@ pub fn problem(check: Check, v: &str) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_di_of_the_table_is_found_once() {
+        for d in TABLE {
+            let found = lookup(d.di).unwrap();
+            assert!(std::ptr::eq(found, d), "{} twice in the table", d.di);
+        }
+        assert!(lookup("99Z").is_none());
+        assert!(lookup("").is_none());
+        assert_eq!(title("1P"), "Supplier part number");
+    }
 
     #[test]
     fn splits_dis() {
