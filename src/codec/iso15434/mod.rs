@@ -419,7 +419,12 @@ fn di_fields(raw: &[&str], w: &mut Vec<String>) -> Vec<Field> {
                 }
             }
         }
-        if out.iter().any(|o| o.di == d) {
+        // Byte by byte: DIs are 1–4 bytes, and a call to memcmp per earlier
+        // field cost more than the comparison.
+        if out
+            .iter()
+            .any(|o| o.di.len() == d.len() && o.di.bytes().zip(d.bytes()).all(|(x, y)| x == y))
+        {
             w.push(format!("duplicate data identifier {d}"));
         }
         // A known DI is the table's own string: only the value is copied.
