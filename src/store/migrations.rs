@@ -44,6 +44,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0010_stocktake",
         include_str!("migrations/0010_stocktake.sql"),
     ),
+    (
+        "0011_receiving_serial_index",
+        include_str!("migrations/0011_receiving_serial_index.sql"),
+    ),
 ];
 
 /// The schema version this binary writes and understands.
