@@ -13,8 +13,17 @@
 //!   dedupe are counted in, so this overstates the station), journal rows
 //!   against one per tag per window.
 //!
+//! * `receive` (issue 10): a Receive-mode unit — its GS1 box label and its
+//!   asset tag, two scans through `Station::handle`, creating the asset
+//!   against an open purchase order — beside two Lookup scans of existing
+//!   tags through another station on the same store (`SCANSTATION_BENCH_
+//!   RECEIVE_ASSETS`, default 1,000,000 assets), interleaved unit by unit;
+//!   three rounds, the median of the three ratios (target ≤ 1.3×).
+//!
 //! `cargo bench --bench workflow`. Environment: `SCANSTATION_BENCH_ASSETS`
-//! (default 100000), `SCANSTATION_BENCH_RFID_SECS` (default 60).
+//! (default 100000), `SCANSTATION_BENCH_RFID_SECS` (default 60),
+//! `SCANSTATION_BENCH_PARTS` (default `feed,rfid,receive`),
+//! `SCANSTATION_BENCH_RECEIVE_UNITS` (units a round, default 500).
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a bench/test/tool: a panic is a failed run
 
 #[path = "common/mod.rs"]
@@ -23,8 +32,8 @@ use common::build_store;
 use rusqlite::{params, Connection};
 use scanstation::codec::rfid::dedupe::{DedupeConfig, DedupeWindow};
 use scanstation::codec::rfid::TagRead;
-use scanstation::input::{Input, RfidRead};
-use scanstation::station::{Station, StationSettings};
+use scanstation::input::{Command, Input, Mode, RfidRead, Scan, Source};
+use scanstation::station::{Level, Station, StationSettings};
 use scanstation::store::{journal, Store};
 use std::io::Write;
 use std::path::Path;
@@ -202,11 +211,109 @@ fn rfid_bench(dir: &Path, secs: u64) {
     );
 }
 
+fn scan(code: &str) -> Input {
+    Input::Scan(Scan::new(Source::Wedge, code.as_bytes(), SystemTime::now()))
+}
+
+fn receive_bench(dir: &Path, assets: usize, units: usize) {
+    let db = dir.join("receive.db");
+    drop(build_store(&db, assets));
+    // One tracked line, large enough for every round, by GTIN.
+    let csv = dir.join("orders.csv");
+    std::fs::write(
+        &csv,
+        "PO Number,Vendor,Order Date,Expected Date,Line,Model,Manufacturer,Category,GTIN,\
+         Part Number,Quantity,Unit Cost,Currency,Warranty Months,Tracked\n\
+         PO-900001,Bench Supply,2026-11-02,2026-11-20,1,ThinkPad T14 Gen 5,Lenovo,Laptops,\
+         00195348811019,21ML003AUS,1000000,1449.00,USD,36,yes\n",
+    )
+    .unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_scanstation"))
+        .env("XDG_CONFIG_HOME", dir.join("config"))
+        .env("XDG_STATE_HOME", dir.join("state"))
+        .arg("--db")
+        .arg(&db)
+        .args(["import", "orders"])
+        .arg(&csv)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let settings = |id: &str| StationSettings {
+        station_id: id.into(),
+        ..StationSettings::default()
+    };
+    let mut dock = Station::new(Store::open(&db).unwrap(), settings("bench-dock")).unwrap();
+    let mut desk = Station::new(Store::open(&db).unwrap(), settings("bench-desk")).unwrap();
+    let o = dock.handle(Input::Command(Command::Mode(Mode::Receive)));
+    assert!(o.question.is_some(), "{}", o.message);
+    let o = dock.handle(Input::Command(Command::Pick(1)));
+    assert_eq!(o.level, Level::Ok, "{}", o.message);
+    let mut x: u64 = 7;
+    let mut next_tag = || {
+        x = x
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        format!("A{:07}", (x >> 33) % assets as u64 + 1)
+    };
+    let mut ratios = Vec::new();
+    let mut unit = 0usize;
+    for round in 0..3 {
+        let (mut rx, mut lk) = (Duration::ZERO, Duration::ZERO);
+        for _ in 0..units {
+            unit += 1;
+            let label = format!("]d2010019534881101921PF{unit:08}");
+            let tag = format!("RX{unit:07}");
+            let t = Instant::now();
+            let a = dock.handle(scan(&label));
+            let b = dock.handle(scan(&tag));
+            rx += t.elapsed();
+            assert_eq!(a.level, Level::Ok, "{}", a.message);
+            assert!(b.message.starts_with("Received"), "{}", b.message);
+            let (t1, t2) = (next_tag(), next_tag());
+            let t = Instant::now();
+            let a = desk.handle(scan(&t1));
+            let b = desk.handle(scan(&t2));
+            lk += t.elapsed();
+            assert!(a.asset.is_some() && b.asset.is_some(), "{}", a.message);
+        }
+        let r = rx.as_secs_f64() / lk.as_secs_f64();
+        println!(
+            "receive round {round}: a unit (label + tag) {:.1} us, two Lookup scans {:.1} us, ratio {r:.2}x",
+            rx.as_secs_f64() * 1e6 / units as f64,
+            lk.as_secs_f64() * 1e6 / units as f64
+        );
+        ratios.push(r);
+    }
+    ratios.sort_by(f64::total_cmp);
+    println!(
+        "receive: median ratio {:.2}x over 3 rounds of {units} units, {assets} assets (target <= 1.3x)",
+        ratios[1]
+    );
+}
+
 fn main() {
     let dir = tempfile::tempdir().unwrap();
-    feed_bench(dir.path(), env_usize("SCANSTATION_BENCH_ASSETS", 100_000));
-    rfid_bench(
-        dir.path(),
-        env_usize("SCANSTATION_BENCH_RFID_SECS", 60) as u64,
-    );
+    let parts =
+        std::env::var("SCANSTATION_BENCH_PARTS").unwrap_or_else(|_| "feed,rfid,receive".into());
+    let on = |p: &str| parts.split(',').any(|x| x.trim() == p);
+    if on("feed") {
+        feed_bench(dir.path(), env_usize("SCANSTATION_BENCH_ASSETS", 100_000));
+    }
+    if on("rfid") {
+        rfid_bench(
+            dir.path(),
+            env_usize("SCANSTATION_BENCH_RFID_SECS", 60) as u64,
+        );
+    }
+    if on("receive") {
+        receive_bench(
+            dir.path(),
+            env_usize("SCANSTATION_BENCH_RECEIVE_ASSETS", 1_000_000),
+            env_usize("SCANSTATION_BENCH_RECEIVE_UNITS", 500),
+        );
+    }
 }

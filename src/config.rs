@@ -200,6 +200,15 @@ pub struct ReceivingConfig {
     pub tag_prefix: String,
     /// The dock's location code: received assets are placed there.
     pub location: Option<String>,
+    /// The customer's own item ids (ISO/IEC 15434 DI `P`) and the
+    /// manufacturer's part number each stands for: `P` is matched to an
+    /// order line only through this table.
+    pub customer_items: BTreeMap<String, String>,
+    /// `[[receiving.convention]]`: vendor conventions for plain box labels
+    /// (`crate::identify::box_label`). One named like a shipped rule replaces
+    /// it (`disabled = true` turns it off); others are tried first.
+    #[serde(rename = "convention")]
+    pub conventions: Vec<crate::identify::box_label::VendorConvention>,
 }
 
 impl Default for ReceivingConfig {
@@ -208,7 +217,22 @@ impl Default for ReceivingConfig {
             tags: "scan".into(),
             tag_prefix: "A-".into(),
             location: None,
+            customer_items: BTreeMap::new(),
+            conventions: Vec::new(),
         }
+    }
+}
+
+impl ReceivingConfig {
+    /// The vendor conventions and customer item ids in force.
+    pub fn conventions(
+        &self,
+    ) -> Result<crate::identify::box_label::Conventions, crate::identify::box_label::ConventionError>
+    {
+        crate::identify::box_label::Conventions::from_config(
+            &self.conventions,
+            &self.customer_items,
+        )
     }
 }
 
@@ -436,6 +460,17 @@ impl Config {
                 format!("{:?}: use scan or generate", self.receiving.tags),
             );
         }
+        for (id, part) in &self.receiving.customer_items {
+            if id.trim().is_empty() || part.trim().is_empty() {
+                return bad(
+                    "receiving.customer_items",
+                    format!("{id:?} = {part:?}: both the customer's id and the part number must be given"),
+                );
+            }
+        }
+        if let Err(e) = self.receiving.conventions() {
+            return bad("receiving.convention", e.to_string());
+        }
         if ![203, 300, 600].contains(&self.labels.dpi) {
             return bad(
                 "labels.dpi",
@@ -536,6 +571,36 @@ mod tests {
             .contains("organisation.gs1_company_prefix"));
         assert!(invalid("[labels]\ndpi = 150\n").contains("labels.dpi"));
         assert!(invalid("[policy.lost_needs_supervisor]\nenabeld = true\n").contains("enabeld"));
+        let e = invalid("[receiving]\ncustomer_items = { \"CUST-1\" = \"\" }\n");
+        assert!(
+            e.contains("receiving.customer_items") && e.contains("CUST-1"),
+            "{e}"
+        );
+        let e = invalid("[[receiving.convention]]\nname = \"acme\"\npattern = \"^(\"\n");
+        assert!(
+            e.contains("receiving.convention") && e.contains("acme"),
+            "{e}"
+        );
+        let e = invalid("[[receiving.convention]]\nname = \"acme\"\npattern = \"^A$\"\n");
+        assert!(e.contains("named group"), "{e}");
+    }
+
+    #[test]
+    fn receiving_reads_customer_items_and_conventions() {
+        let c = Config::parse(
+            "[receiving.customer_items]\n\"CUST-123\" = \"20TBS1D000\"\n\n\
+             [[receiving.convention]]\nname = \"acme\"\nmanufacturers = [\"Acme\"]\n\
+             pattern = \"^AC(?P<serial>[0-9]{6})$\"\n\n\
+             [[receiving.convention]]\nname = \"dell-service-tag\"\ndisabled = true\n",
+        )
+        .unwrap();
+        c.validate().unwrap();
+        let conv = c.receiving.conventions().unwrap();
+        assert_eq!(conv.customer_item("CUST-123"), Some("20TBS1D000"));
+        assert_eq!(conv.names().next(), Some("acme"));
+        assert!(!conv.names().any(|n| n == "dell-service-tag"));
+        let p = conv.split("AC123456", Some("Acme Corp")).unwrap();
+        assert_eq!(p.serial.as_deref(), Some("123456"));
     }
 
     #[test]

@@ -152,7 +152,7 @@ fn print(
             Level::Warning => "warn",
             Level::Error => "error",
         };
-        let answer = json!({
+        let mut answer = json!({
             "line": p.line,
             "input": p.input,
             "level": level,
@@ -163,6 +163,9 @@ fn print(
             "asset": asset.unwrap_or(Value::Null),
             "question": o.question.map(|q| q.prompt),
         });
+        if let (Some((name, v)), Some(m)) = (o.mode_object, answer.as_object_mut()) {
+            m.insert(name.to_string(), v);
+        }
         writeln!(out, "{answer}")?;
     }
     Ok(failed)

@@ -20,7 +20,8 @@ struct Line<'a> {
 }
 
 pub fn run(ctx: &super::Ctx, args: &ParseArgs) -> anyhow::Result<ExitCode> {
-    let classifier = Classifier::new(&ctx.config.identify)?;
+    let classifier = Classifier::new(&ctx.config.identify)?
+        .with_conventions(ctx.config.receiving.conventions()?);
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut all_ok = true;

@@ -26,6 +26,7 @@ use crate::codec::{gs1, iso15434};
 use regex::Regex;
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
+use std::collections::BTreeMap;
 
 /// One vendor convention, as configured.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -40,7 +41,11 @@ pub struct VendorConvention {
     /// A regular expression over the whole scan (anchor it) with named
     /// groups: `part` and/or `serial`, `gtin`, or `esc` (a Dell Express
     /// Service Code, converted to its service tag).
+    #[serde(default)]
     pub pattern: String,
+    /// Configured only: `true` turns off the shipped rule of this name.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub disabled: bool,
 }
 
 fn rule(name: &str, manufacturers: &[&str], pattern: &str) -> VendorConvention {
@@ -48,7 +53,29 @@ fn rule(name: &str, manufacturers: &[&str], pattern: &str) -> VendorConvention {
         name: name.into(),
         manufacturers: manufacturers.iter().map(|m| m.to_string()).collect(),
         pattern: pattern.into(),
+        disabled: false,
     }
+}
+
+/// The shipped conventions with the configured ones (`[[receiving.convention]]`)
+/// applied: an entry named like a shipped rule replaces it where it stands
+/// (or turns it off with `disabled = true`); any other entry is tried before
+/// every shipped rule, so a site's own rule wins over a generic one.
+pub fn with_defaults(configured: &[VendorConvention]) -> Vec<VendorConvention> {
+    let shipped = default_conventions();
+    let mut out: Vec<VendorConvention> = configured
+        .iter()
+        .filter(|c| !c.disabled && !shipped.iter().any(|d| d.name == c.name))
+        .cloned()
+        .collect();
+    for d in shipped {
+        match configured.iter().find(|c| c.name == d.name) {
+            Some(c) if c.disabled => {}
+            Some(c) => out.push(c.clone()),
+            None => out.push(d),
+        }
+    }
+    out
 }
 
 /// The conventions shipped with the station, in the order they are tried.
@@ -111,10 +138,12 @@ pub enum ConventionError {
     NoGroup { name: String },
 }
 
-/// The compiled conventions.
+/// The compiled conventions, and the customer's own item ids (DI `P`) this
+/// site maps to manufacturers' part numbers.
 #[derive(Debug, Clone)]
 pub struct Conventions {
     rules: Vec<(VendorConvention, Regex)>,
+    customer_items: BTreeMap<String, String>,
 }
 
 /// What a label names, before it becomes an identity.
@@ -151,7 +180,10 @@ impl LabelParts {
 impl Default for Conventions {
     fn default() -> Self {
         // The shipped patterns are tested to compile.
-        Conventions::new(&default_conventions()).unwrap_or(Conventions { rules: Vec::new() })
+        Conventions::new(&default_conventions()).unwrap_or(Conventions {
+            rules: Vec::new(),
+            customer_items: BTreeMap::new(),
+        })
     }
 }
 
@@ -171,7 +203,35 @@ impl Conventions {
             }
             rules.push((c.clone(), re));
         }
-        Ok(Conventions { rules })
+        Ok(Conventions {
+            rules,
+            customer_items: BTreeMap::new(),
+        })
+    }
+
+    /// The `[receiving]` config's conventions (shipped ones with the
+    /// configured applied, [`with_defaults`]) and customer item ids.
+    pub fn from_config(
+        configured: &[VendorConvention],
+        customer_items: &BTreeMap<String, String>,
+    ) -> Result<Conventions, ConventionError> {
+        let mut c = Conventions::new(&with_defaults(configured))?;
+        c.customer_items = customer_items
+            .iter()
+            .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+            .collect();
+        Ok(c)
+    }
+
+    /// The manufacturer's part number of a customer's own item id (DI `P`),
+    /// when the config maps it; the id itself is never taken as a part number.
+    pub fn customer_item(&self, id: &str) -> Option<&str> {
+        self.customer_items.get(id.trim()).map(String::as_str)
+    }
+
+    /// The names of the rules in the order they are tried.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.rules.iter().map(|(c, _)| c.name.as_str())
     }
 
     /// The first convention that applies to `text` for this manufacturer
@@ -238,11 +298,15 @@ pub fn express_code_to_tag(code: &str) -> Option<String> {
 
 /// What a 15434 message names. The serial is `S`, else `1S` (split by a
 /// convention when one applies, as Lenovo's `1S` holds MTM + serial); the
-/// part `1P` (never `P`, the customer's own id); the GTIN `8P`. Formats 12/DD
-/// give `PNR` and `SER`.
+/// part `1P`, else `P` (the customer's own id) only through the configured
+/// `[receiving] customer_items`; the GTIN `8P`. Formats 12/DD give `PNR` and
+/// `SER`.
 pub fn parts_of_message(m: &Message, conv: &Conventions, manufacturer: Option<&str>) -> LabelParts {
     let mut parts = LabelParts {
-        part: m.first("1P").map(str::to_string),
+        part: m
+            .first("1P")
+            .or_else(|| m.values("P").find_map(|p| conv.customer_item(p)))
+            .map(str::to_string),
         serial: m.first("S").map(str::to_string),
         gtin: m.first("8P").map(str::to_string),
         rule: None,
@@ -363,12 +427,12 @@ pub fn decode(raw: &[u8], conv: &Conventions) -> Decoded15434 {
             .envelopes
             .iter()
             .map(|e| EnvelopeReport {
-                format: e.format.clone(),
+                format: e.format.to_string(),
                 fields: e
                     .fields
                     .iter()
                     .map(|f| FieldReport {
-                        di: f.di.clone(),
+                        di: f.di.to_string(),
                         value: f.value.clone(),
                         title: f.title,
                     })
@@ -517,5 +581,88 @@ mod tests {
             .starts_with("vendor convention x: bad pattern"));
         let e = Conventions::new(&[rule("y", &[], "^A$")]).unwrap_err();
         assert!(e.to_string().contains("named group"));
+    }
+    #[test]
+    fn customer_item_ids_count_only_through_the_mapping() {
+        let map: BTreeMap<String, String> = [("CUST-123".to_string(), "20TBS1D000".to_string())]
+            .into_iter()
+            .collect();
+        let mapped = Conventions::from_config(&[], &map).unwrap();
+        let ident = |c: &Conventions, s: &str| {
+            let d = decode(s.as_bytes(), c);
+            (d.identity.kind, d.identity.value.into_owned())
+        };
+        let label = "[)>\x1e06\x1dPCUST-123\x1dSPE07FEA4\x1e\x04";
+        assert_eq!(
+            ident(&mapped, label),
+            (IdentityKind::PartSerial, "(1P)20TBS1D000(S)PE07FEA4".into())
+        );
+        // Without the mapping `P` is never a part number: the serial alone.
+        assert_eq!(
+            ident(&conv(), label),
+            (IdentityKind::Serial, "PE07FEA4".into())
+        );
+        // An unmapped id is not taken either; `1P` wins over a mapped `P`.
+        assert_eq!(
+            ident(&mapped, "[)>\x1e06\x1dPCUST-999\x1dSX1\x1e\x04").0,
+            IdentityKind::Serial
+        );
+        assert_eq!(
+            ident(&mapped, "[)>\x1e06\x1dPCUST-123\x1d1PABC\x1dSX1\x1e\x04").1,
+            "(1P)ABC(S)X1"
+        );
+        assert_eq!(mapped.customer_item(" CUST-123 "), Some("20TBS1D000"));
+    }
+
+    #[test]
+    fn configured_conventions_replace_add_and_disable_shipped_ones() {
+        let mut apple = rule("apple-s", &["Apple"], r"^SX(?P<serial>[0-9A-Z]{4})$");
+        let own = rule(
+            "acme-asset",
+            &[],
+            r"^ACME(?P<part>[0-9]{3})(?P<serial>[A-Z]{4})$",
+        );
+        let mut off = rule("dell-service-tag", &[], "");
+        off.disabled = true;
+        let list = with_defaults(&[apple.clone(), own, off]);
+        let names: Vec<&str> = list.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names[0], "acme-asset");
+        assert!(!names.contains(&"dell-service-tag"));
+        let shipped: Vec<String> = default_conventions().into_iter().map(|c| c.name).collect();
+        assert_eq!(names.len(), shipped.len(), "{names:?}");
+        let c = Conventions::from_config(
+            &[
+                apple.clone(),
+                rule(
+                    "acme-asset",
+                    &[],
+                    r"^ACME(?P<part>[0-9]{3})(?P<serial>[A-Z]{4})$",
+                ),
+            ],
+            &BTreeMap::new(),
+        )
+        .unwrap();
+        // The replaced Apple rule stands where the shipped one stood.
+        let at = c.names().position(|n| n == "apple-s").unwrap();
+        assert_eq!(at, 1 + shipped.iter().position(|n| n == "apple-s").unwrap());
+        let p = c.split("SXAB12", Some("Apple")).unwrap();
+        assert_eq!(p.serial.as_deref(), Some("AB12"));
+        assert_eq!(c.split("SC02XL0GHJGH5", Some("Apple")), None);
+        let p = c.split("ACME123WXYZ", None).unwrap();
+        assert_eq!(
+            (p.part.as_deref(), p.serial.as_deref()),
+            (Some("123"), Some("WXYZ"))
+        );
+        // Samsung's S stays even with the site's rules in force.
+        assert_eq!(
+            c.split("S3Z8NB0K123456A", Some("Samsung"))
+                .unwrap()
+                .serial
+                .as_deref(),
+            Some("S3Z8NB0K123456A")
+        );
+        apple.pattern = "^S$".into();
+        let e = Conventions::from_config(&[apple], &BTreeMap::new()).unwrap_err();
+        assert!(e.to_string().contains("apple-s"), "{e}");
     }
 }

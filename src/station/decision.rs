@@ -39,6 +39,9 @@ pub struct Decision {
     pub identity: Option<(String, String)>,
     /// The mode after this input (set by the station).
     pub mode: Option<Mode>,
+    /// The mode's own small object for `feed`'s answer, named after the
+    /// mode (`"receiving"`).
+    pub mode_object: Option<(&'static str, Value)>,
 }
 
 impl Decision {
@@ -55,6 +58,7 @@ impl Decision {
             asset: None,
             identity: None,
             mode: None,
+            mode_object: None,
         }
     }
     pub fn ok(message: impl Into<String>) -> Decision {
@@ -86,6 +90,11 @@ impl Decision {
     }
     pub fn quiet(mut self) -> Self {
         self.quiet = true;
+        self
+    }
+    /// Adds the mode's own object to `feed`'s answer (`"receiving": {...}`).
+    pub fn mode_object(mut self, name: &'static str, v: Value) -> Self {
+        self.mode_object = Some((name, v));
         self
     }
 }

@@ -127,6 +127,8 @@ impl Default for StationSettings {
 pub enum StationError {
     #[error("{0}")]
     Classifier(#[from] classify::ClassifierError),
+    #[error("receiving.convention: {0}")]
+    Conventions(#[from] crate::identify::box_label::ConventionError),
     #[error("{0}")]
     Store(#[from] StoreError),
 }
@@ -156,7 +158,8 @@ pub struct Station {
 
 impl Station {
     pub fn new(store: Store, settings: StationSettings) -> Result<Station, StationError> {
-        let classifier = Classifier::new(&settings.identify)?;
+        let classifier = Classifier::new(&settings.identify)?
+            .with_conventions(settings.receiving.conventions()?);
         store.set_busy_timeout(BUSY_WAIT)?;
         let operator = session::interrupted(store.conn(), &settings.station_id)?;
         let ctx = match crate::store::station_context::load(store.conn(), &settings.station_id)? {
@@ -504,6 +507,7 @@ impl Station {
             asset: d.asset.or(d.card),
             identity: d.identity,
             question: self.question.clone(),
+            mode_object: d.mode_object,
         }
     }
 }

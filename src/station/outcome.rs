@@ -46,6 +46,9 @@ pub struct Outcome {
     pub identity: Option<(String, String)>,
     /// The question the station is waiting on after this input, if any.
     pub question: Option<QuestionView>,
+    /// The mode's own object for `feed` (contracts.md: a mode may add one
+    /// object named after itself).
+    pub mode_object: Option<(&'static str, serde_json::Value)>,
 }
 
 impl Outcome {

@@ -52,6 +52,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0012_vendor_certs",
         include_str!("migrations/0012_vendor_certs.sql"),
     ),
+    (
+        "0013_receiving_serial_index",
+        include_str!("migrations/0013_receiving_serial_index.sql"),
+    ),
 ];
 
 /// The schema version this binary writes and understands.

@@ -502,6 +502,21 @@ mod tests {
     use crate::store::{vendors, Store, StoreError};
 
     #[test]
+    fn a_serial_received_before_is_found_by_its_index() {
+        let s = Store::open_in_memory().unwrap();
+        let plan: String = s
+            .conn()
+            .query_row(
+                "EXPLAIN QUERY PLAN SELECT 1 FROM delivery_items WHERE serial = 'X' LIMIT 1",
+                [],
+                |r| r.get(3),
+            )
+            .unwrap();
+        assert!(plan.contains("delivery_items_serial"), "{plan}");
+        assert!(!serial_received(s.conn(), "X").unwrap());
+    }
+
+    #[test]
     fn deliveries_items_and_discrepancies() {
         let mut s = Store::open_in_memory().unwrap();
         let tx = s.write().unwrap();

@@ -92,9 +92,33 @@ pub static TABLE: &[Di] = &[
     di("20Z", "Free text", Check::None),
 ];
 
-/// The known DI `di`, if any.
+/// The known DI `di`, if any. Every field of a label looks its DI up, and
+/// string comparisons against the whole table were most of a field's
+/// decoding time: a DI (at most 4 ASCII bytes, none zero) packs into a
+/// `u32`, searched in the table's keys sorted once.
 pub fn lookup(di: &str) -> Option<&'static Di> {
-    TABLE.iter().find(|d| d.di == di)
+    static SORTED: std::sync::OnceLock<Vec<(u32, &'static Di)>> = std::sync::OnceLock::new();
+    let sorted = SORTED.get_or_init(|| {
+        let mut v: Vec<(u32, &'static Di)> =
+            TABLE.iter().filter_map(|d| Some((key(d.di)?, d))).collect();
+        v.sort_by_key(|(k, _)| *k);
+        v
+    });
+    let k = key(di)?;
+    sorted
+        .binary_search_by_key(&k, |(k, _)| *k)
+        .ok()
+        .map(|i| sorted[i].1)
+}
+
+/// A DI's bytes packed into a `u32` (1–4 bytes, none zero, so distinct DIs
+/// give distinct keys); `None` for anything longer or empty.
+fn key(di: &str) -> Option<u32> {
+    let b = di.as_bytes();
+    if b.is_empty() || b.len() > 4 || b.contains(&0) {
+        return None;
+    }
+    Some(b.iter().fold(0u32, |k, &c| k << 8 | u32::from(c)))
 }
 
 /// The title of a DI (`"1P"` → `"Supplier part number"`), `""` when unknown.
@@ -160,6 +184,17 @@ pub fn problem(check: Check, v: &str) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_di_of_the_table_is_found_once() {
+        for d in TABLE {
+            let found = lookup(d.di).unwrap();
+            assert!(std::ptr::eq(found, d), "{} twice in the table", d.di);
+        }
+        assert!(lookup("99Z").is_none());
+        assert!(lookup("").is_none());
+        assert_eq!(title("1P"), "Supplier part number");
+    }
 
     #[test]
     fn splits_dis() {

@@ -25,7 +25,8 @@ pub mod separators;
 mod tests;
 
 use crate::codec::{aim, gs1};
-use separators::Tok;
+use separators::{Spanned, Tok};
+use std::borrow::Cow;
 
 /// A decoded message: its envelopes in order and what was repaired or doubted.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,8 +38,9 @@ pub struct Message {
 /// One envelope: its format code and fields.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Envelope {
-    /// The format code as written: `"06"`, `"05"`, `"12"`, `"DD"` …
-    pub format: String,
+    /// The format code as written: `"06"`, `"05"`, `"12"`, `"DD"` … (static
+    /// for the formats the station knows).
+    pub format: Cow<'static, str>,
     /// Format 06: DI and value; 05: AI and value; 12/DD: text element
     /// identifier and value; 01/02: the position (`"1"`, `"2"` …); others:
     /// an empty `di` and the field as read.
@@ -50,7 +52,9 @@ pub struct Envelope {
 /// One field of an envelope.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Field {
-    pub di: String,
+    /// Static for the identifiers of the tables ([`di::TABLE`], the text
+    /// element identifiers, GS1 AIs), owned for others.
+    pub di: Cow<'static, str>,
     pub value: String,
     /// The identifier's title (`"Supplier part number"`), `""` when unknown.
     pub title: &'static str,
@@ -137,7 +141,28 @@ fn is_format_char(c: char) -> bool {
     c.is_ascii_digit() || c.is_ascii_uppercase()
 }
 
+/// The token at `i`, without its offset.
+fn at(toks: &[Spanned], i: usize) -> Option<Tok> {
+    toks.get(i).map(|t| t.0)
+}
+
+/// The format code as written, static for the formats the station knows (no
+/// allocation on the common path).
+fn format_code(a: char, b: char) -> Cow<'static, str> {
+    const KNOWN: &[&str] = &["01", "02", "05", "06", "07", "12", "DD"];
+    KNOWN
+        .iter()
+        .find(|k| k.as_bytes() == [a as u8, b as u8] && a.is_ascii() && b.is_ascii())
+        .map_or_else(
+            || Cow::Owned([a, b].iter().collect()),
+            |k| Cow::Borrowed(*k),
+        )
+}
+
 /// Decodes a message as a scanner delivers it (AIM id and suffix allowed).
+///
+/// Fields are slices of the input until the end: only each field's value
+/// (and an identifier the tables do not know) is copied into the message.
 pub fn parse(data: &[u8]) -> Result<Message, Iso15434Error> {
     let (data, skip) = header_at(data).ok_or(Iso15434Error::NotAMessage)?;
     let mut w = Vec::new();
@@ -145,38 +170,38 @@ pub fn parse(data: &[u8]) -> Result<Message, Iso15434Error> {
         w.push("header repaired: a stray '>' before [)>".to_string());
     }
     let text = String::from_utf8_lossy(&data[skip + 3..]);
-    if matches!(text, std::borrow::Cow::Owned(_)) {
+    if matches!(text, Cow::Owned(_)) {
         w.push("bytes that are not UTF-8 were replaced by U+FFFD".to_string());
     }
     let raw = || String::from_utf8_lossy(data).into_owned();
-    let (mut toks, mut substituted) = separators::tokenize(&text);
+    let (mut toks, mut substituted) = separators::tokenize_spans(&text);
 
     // The header: RS after [)>, then the first format code and its GS. The
     // stand-ins found there are learned for the whole message.
     let mut i = 0;
     let mut rs_sub = None;
-    match toks.first() {
+    match at(&toks, 0) {
         Some(Tok::Rs) => i = 1,
-        Some(Tok::C(c)) if is_format_char(*c) => {
+        Some(Tok::C(c)) if is_format_char(c) => {
             w.push("header repaired: RS after [)> is missing".into());
         }
         Some(Tok::Gs) | Some(Tok::C('\0')) => {
             w.push("header repaired: RS after [)> arrived as NUL or GS".into());
             i = 1;
         }
-        Some(Tok::C(c)) if separators::may_substitute(*c) => {
-            rs_sub = Some(*c);
+        Some(Tok::C(c)) if separators::may_substitute(c) => {
+            rs_sub = Some(c);
             substituted = true;
             i = 1;
         }
         _ => return Err(Iso15434Error::NoFields { raw: raw() }),
     }
     let mut gs_sub = None;
-    if let (Some(Tok::C(a)), Some(Tok::C(b))) = (toks.get(i), toks.get(i + 1)) {
-        if is_format_char(*a) && is_format_char(*b) {
-            if let Some(Tok::C(c)) = toks.get(i + 2) {
-                if separators::may_substitute(*c) && Some(*c) != rs_sub {
-                    gs_sub = Some(*c);
+    if let (Some(Tok::C(a)), Some(Tok::C(b))) = (at(&toks, i), at(&toks, i + 1)) {
+        if is_format_char(a) && is_format_char(b) {
+            if let Some(Tok::C(c)) = at(&toks, i + 2) {
+                if separators::may_substitute(c) && Some(c) != rs_sub {
+                    gs_sub = Some(c);
                     substituted = true;
                 }
             }
@@ -190,23 +215,24 @@ pub fn parse(data: &[u8]) -> Result<Message, Iso15434Error> {
     if gs_sub.is_none() {
         gs_sub = rs_sub.and_then(separators::partner);
     }
-    separators::apply(&mut toks, gs_sub, rs_sub);
+    separators::apply_spans(&mut toks, gs_sub, rs_sub);
     if substituted {
         w.push("separators substituted".into());
     }
 
     let mut envelopes = Vec::new();
+    let mut fields: Vec<&str> = Vec::new();
     let mut terminated = false;
     while i < toks.len() {
         // A format code: two characters, then GS.
-        let format: String = match (toks.get(i), toks.get(i + 1)) {
-            (Some(Tok::C(a)), Some(Tok::C(b))) if is_format_char(*a) && is_format_char(*b) => {
-                [*a, *b].iter().collect()
+        let format = match (at(&toks, i), at(&toks, i + 1)) {
+            (Some(Tok::C(a)), Some(Tok::C(b))) if is_format_char(a) && is_format_char(b) => {
+                format_code(a, b)
             }
             _ => {
                 let rest = shown(&toks[i..]);
                 match toks[i..] {
-                    [Tok::C(c)] if !envelopes.is_empty() => {
+                    [(Tok::C(c), _)] if !envelopes.is_empty() => {
                         w.push(format!("trailer repaired: EOT arrived as {c:?}"));
                         terminated = true;
                     }
@@ -217,7 +243,7 @@ pub fn parse(data: &[u8]) -> Result<Message, Iso15434Error> {
             }
         };
         i += 2;
-        if toks.get(i) == Some(&Tok::Gs) {
+        if at(&toks, i) == Some(Tok::Gs) {
             i += 1;
         } else {
             w.push(format!(
@@ -225,15 +251,16 @@ pub fn parse(data: &[u8]) -> Result<Message, Iso15434Error> {
             ));
         }
         let start = i;
-        while i < toks.len() && !matches!(toks[i], Tok::Rs | Tok::Eot) {
+        while i < toks.len() && !matches!(toks[i].0, Tok::Rs | Tok::Eot) {
             i += 1;
         }
-        let raw_fields = split_fields(&toks[start..i]);
-        envelopes.push(envelope(format, raw_fields, &mut w));
-        match toks.get(i) {
+        let end = toks.get(i).map_or(text.len(), |t| t.1);
+        split_fields(&text, &toks[start..i], end, &mut fields);
+        envelopes.push(envelope(format, &fields, &mut w));
+        match at(&toks, i) {
             Some(Tok::Rs) => {
                 i += 1;
-                match toks.get(i) {
+                match at(&toks, i) {
                     Some(Tok::Eot) => {
                         terminated = true;
                         i += 1;
@@ -271,9 +298,9 @@ pub fn parse(data: &[u8]) -> Result<Message, Iso15434Error> {
 }
 
 /// The tokens back as text, separators as their names, for messages.
-fn shown(toks: &[Tok]) -> String {
+fn shown(toks: &[Spanned]) -> String {
     let mut s = String::new();
-    for t in toks.iter().take(40) {
+    for (t, _) in toks.iter().take(40) {
         match t {
             Tok::C(c) => s.push(*c),
             Tok::Gs => s.push_str("{GS}"),
@@ -284,35 +311,38 @@ fn shown(toks: &[Tok]) -> String {
     s
 }
 
-/// The envelope's body split at GS. Empty fields are dropped (a trailing GS
-/// before RS is common and harmless).
-fn split_fields(toks: &[Tok]) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    for t in toks {
-        match t {
-            Tok::C(c) => cur.push(*c),
-            _ => {
-                if !cur.is_empty() {
-                    out.push(std::mem::take(&mut cur));
-                }
+/// The envelope's body (`toks`, which ends where `end` starts in `text`)
+/// split at GS into `out`, as slices of `text`: a run of characters between
+/// two separators is contiguous there. Empty fields are dropped (a trailing
+/// GS before RS is common and harmless).
+fn split_fields<'t>(text: &'t str, toks: &[Spanned], end: usize, out: &mut Vec<&'t str>) {
+    out.clear();
+    out.reserve(1 + toks.iter().filter(|t| !matches!(t.0, Tok::C(_))).count());
+    let mut run: Option<usize> = None;
+    for &(t, pos) in toks {
+        match (t, run) {
+            (Tok::C(_), None) => run = Some(pos),
+            (Tok::C(_), Some(_)) => {}
+            (_, Some(from)) => {
+                out.push(&text[from..pos]);
+                run = None;
             }
+            (_, None) => {}
         }
     }
-    if !cur.is_empty() {
-        out.push(cur);
+    if let Some(from) = run {
+        out.push(&text[from..end]);
     }
-    out
 }
 
-fn envelope(format: String, raw: Vec<String>, w: &mut Vec<String>) -> Envelope {
-    let plain = |di: String, value: String| Field {
+fn envelope(format: Cow<'static, str>, raw: &[&str], w: &mut Vec<String>) -> Envelope {
+    let plain = |di: Cow<'static, str>, value: &str| Field {
         di,
-        value,
+        value: value.to_string(),
         title: "",
     };
     let mut gs1_result = None;
-    let fields = match format.as_str() {
+    let fields = match &*format {
         "06" => {
             if raw.len() == 1 && raw[0].len() > 40 {
                 w.push("envelope 06: one long field and no GS: the fields may have run together (separators lost)".into());
@@ -326,36 +356,38 @@ fn envelope(format: String, raw: Vec<String>, w: &mut Vec<String>) -> Envelope {
                 Ok(elements) => elements
                     .iter()
                     .map(|e| Field {
-                        di: e.ai.to_string(),
+                        di: Cow::Borrowed(e.ai),
                         value: e.value.clone(),
                         title: e.title(),
                     })
                     .collect(),
-                Err(_) => raw.into_iter().map(|v| plain(String::new(), v)).collect(),
+                Err(_) => raw.iter().map(|v| plain(Cow::Borrowed(""), v)).collect(),
             };
             gs1_result = Some(parsed);
             fields
         }
         "12" | "DD" => raw
-            .into_iter()
+            .iter()
             .map(|f| {
-                let (tei, value) = f.split_once(' ').unwrap_or((f.as_str(), ""));
+                let (tei, value) = f.split_once(' ').unwrap_or((f, ""));
                 if value.is_empty() {
                     w.push(format!("empty value for {tei}"));
                 }
+                let known = TEIS.iter().find(|(t, _)| *t == tei);
                 Field {
-                    di: tei.to_string(),
+                    di: known
+                        .map_or_else(|| Cow::Owned(tei.to_string()), |(t, _)| Cow::Borrowed(*t)),
                     value: value.to_string(),
-                    title: TEIS.iter().find(|(t, _)| *t == tei).map_or("", |(_, n)| n),
+                    title: known.map_or("", |(_, n)| n),
                 }
             })
             .collect(),
         "01" | "02" => raw
-            .into_iter()
+            .iter()
             .enumerate()
-            .map(|(k, v)| plain((k + 1).to_string(), v))
+            .map(|(k, v)| plain(Cow::Owned((k + 1).to_string()), v))
             .collect(),
-        _ => raw.into_iter().map(|v| plain(String::new(), v)).collect(),
+        _ => raw.iter().map(|v| plain(Cow::Borrowed(""), v)).collect(),
     };
     Envelope {
         format,
@@ -364,21 +396,18 @@ fn envelope(format: String, raw: Vec<String>, w: &mut Vec<String>) -> Envelope {
     }
 }
 
-fn di_fields(raw: Vec<String>, w: &mut Vec<String>) -> Vec<Field> {
+fn di_fields(raw: &[&str], w: &mut Vec<String>) -> Vec<Field> {
     let mut out: Vec<Field> = Vec::with_capacity(raw.len());
-    for mut f in raw {
-        let Some(di_len) = di::split(&f).map(|(d, _)| d.len()) else {
+    for &f in raw {
+        let Some((d, value)) = di::split(f) else {
             w.push(format!("field without a data identifier: {f:?}"));
             out.push(Field {
-                di: String::new(),
-                value: f,
+                di: Cow::Borrowed(""),
+                value: f.to_string(),
                 title: "",
             });
             continue;
         };
-        // One allocation per field: the DI stays in `f`, the value moves out.
-        let value_owned = f.split_off(di_len);
-        let (d, value) = (f.as_str(), value_owned.as_str());
         let known = di::lookup(d);
         match known {
             None => w.push(format!("unknown data identifier {d}")),
@@ -390,14 +419,19 @@ fn di_fields(raw: Vec<String>, w: &mut Vec<String>) -> Vec<Field> {
                 }
             }
         }
-        if out.iter().any(|o| o.di == d) {
+        // Byte by byte: DIs are 1–4 bytes, and a call to memcmp per earlier
+        // field cost more than the comparison.
+        if out
+            .iter()
+            .any(|o| o.di.len() == d.len() && o.di.bytes().zip(d.bytes()).all(|(x, y)| x == y))
+        {
             w.push(format!("duplicate data identifier {d}"));
         }
-        let title = known.map_or("", |k| k.title);
+        // A known DI is the table's own string: only the value is copied.
         out.push(Field {
-            di: f,
-            value: value_owned,
-            title,
+            di: known.map_or_else(|| Cow::Owned(d.to_string()), |k| Cow::Borrowed(k.di)),
+            value: value.to_string(),
+            title: known.map_or("", |k| k.title),
         });
     }
     out

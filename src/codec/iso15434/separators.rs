@@ -30,25 +30,49 @@ const TOKENS: &[(&str, Tok)] = &[
     ("<EOT>", Tok::Eot),
 ];
 
+/// A token and the byte offset in the text where it starts: a run of
+/// [`Tok::C`] between two separators is a slice of the text, so fields are
+/// borrowed, not rebuilt character by character.
+pub type Spanned = (Tok, usize);
+
 /// Maps the real separators and their unambiguous stand-ins. The second
 /// value says whether any stand-in (not the real byte) was seen.
 pub fn tokenize(text: &str) -> (Vec<Tok>, bool) {
+    let (spans, substituted) = tokenize_spans(text);
+    (spans.into_iter().map(|(t, _)| t).collect(), substituted)
+}
+
+/// [`tokenize`] with each token's offset in `text`.
+pub fn tokenize_spans(text: &str) -> (Vec<Spanned>, bool) {
     let mut out = Vec::with_capacity(text.len());
     let mut substituted = false;
-    let mut rest = text;
-    while let Some(c) = rest.chars().next() {
-        if c == '{' || c == '<' {
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    while at < bytes.len() {
+        let b = bytes[at];
+        // The common case: an ASCII byte that is data.
+        if b.is_ascii() && !matches!(b, 0x1D | 0x1E | 0x04 | b'{' | b'<') {
+            out.push((Tok::C(char::from(b)), at));
+            at += 1;
+            continue;
+        }
+        let rest = &text[at..];
+        if b == b'{' || b == b'<' {
             if let Some((t, tok)) = TOKENS.iter().find(|(t, _)| {
                 rest.len() >= t.len()
                     && rest.is_char_boundary(t.len())
                     && rest[..t.len()].eq_ignore_ascii_case(t)
             }) {
-                out.push(*tok);
+                out.push((*tok, at));
                 substituted = true;
-                rest = &rest[t.len()..];
+                at += t.len();
                 continue;
             }
         }
+        // `at` is a char boundary: every step moves by whole characters.
+        let Some(c) = rest.chars().next() else {
+            break;
+        };
         let tok = match c {
             '\u{1D}' => Tok::Gs,
             '\u{1E}' => Tok::Rs,
@@ -67,8 +91,8 @@ pub fn tokenize(text: &str) -> (Vec<Tok>, bool) {
             }
             c => Tok::C(c),
         };
-        out.push(tok);
-        rest = &rest[c.len_utf8()..];
+        out.push((tok, at));
+        at += c.len_utf8();
     }
     (out, substituted)
 }
@@ -97,13 +121,25 @@ pub fn partner(c: char) -> Option<char> {
 /// Replaces the learned stand-ins by the separators they stand for.
 pub fn apply(toks: &mut [Tok], gs: Option<char>, rs: Option<char>) {
     for t in toks.iter_mut() {
-        if let Tok::C(c) = *t {
-            if Some(c) == gs {
-                *t = Tok::Gs;
-            } else if Some(c) == rs {
-                *t = Tok::Rs;
-            }
-        }
+        *t = learned(*t, gs, rs);
+    }
+}
+
+/// [`apply`] over tokens with their offsets.
+pub fn apply_spans(toks: &mut [Spanned], gs: Option<char>, rs: Option<char>) {
+    if gs.is_none() && rs.is_none() {
+        return;
+    }
+    for t in toks.iter_mut() {
+        t.0 = learned(t.0, gs, rs);
+    }
+}
+
+fn learned(t: Tok, gs: Option<char>, rs: Option<char>) -> Tok {
+    match t {
+        Tok::C(c) if Some(c) == gs => Tok::Gs,
+        Tok::C(c) if Some(c) == rs => Tok::Rs,
+        t => t,
     }
 }
 

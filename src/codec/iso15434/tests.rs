@@ -18,7 +18,7 @@ fn pairs(m: &Message) -> Vec<(String, String, String)> {
         .flat_map(|e| {
             e.fields
                 .iter()
-                .map(|f| (e.format.clone(), f.di.clone(), f.value.clone()))
+                .map(|f| (e.format.to_string(), f.di.to_string(), f.value.clone()))
         })
         .collect()
 }
@@ -167,7 +167,7 @@ fn several_envelopes_and_text_element_identifiers() {
         "06\x1d1P4XJ41UT#ABA\x1dS5CG1234XYZ\x1e",
         "12\x1dMFR 0ABC1\x1dPNR 1234-5\x1dSER 998877\x1e\x04"
     ));
-    let formats: Vec<&str> = m.envelopes.iter().map(|e| e.format.as_str()).collect();
+    let formats: Vec<&str> = m.envelopes.iter().map(|e| e.format.as_ref()).collect();
     assert_eq!(formats, ["01", "06", "12"]);
     assert_eq!(m.envelopes[0].fields[0].di, "1");
     assert_eq!(m.envelopes[0].fields[3].value, "001");

@@ -19,7 +19,7 @@ pub fn all(settings: &super::StationSettings) -> Vec<Box<dyn Workflow>> {
                 Mode::Lookup => Box::new(lookup::Lookup::new(&settings.identify)),
                 Mode::Wipe => Box::new(wipe::Wipe::new(settings)),
                 Mode::Disposal => Box::new(disposal::Disposal::new(settings)),
-                Mode::Receive => Box::new(receiving::Receiving::new()),
+                Mode::Receive => Box::new(receiving::Receiving::new(settings)),
                 Mode::Stocktake => Box::new(stocktake::Stocktake::new(&settings.identify)),
             }
         })

@@ -4,7 +4,7 @@
 //! (duplicate serial, over the line's quantity, not on the order).
 
 use super::label::{self, Key, Read};
-use super::{load, save, unit, with_panel, Open, Pending, Receiving};
+use super::{load, on_line, save, unit, with_panel, Open, Pending, Receiving};
 use crate::input::Mode;
 use crate::station::decision::{Decision, Journal};
 use crate::station::question::{Expect, Question};
@@ -34,7 +34,8 @@ impl Receiving {
             return Ok(Decision::error("That order line is gone"));
         };
         if !line.tracked {
-            return unit::count(j, open, line, 1, at).and_then(|d| with_panel(j, d));
+            return unit::count(j, open, line, 1, at)
+                .and_then(|d| with_panel(j, on_line(d, line.id)));
         }
         if store::identifiers::owner(j.conn(), "serial", &serial)?.is_some()
             || orders::serial_received(j.conn(), &serial)?
@@ -50,7 +51,7 @@ impl Receiving {
                 None,
                 at,
             )?;
-            return with_panel(j, d);
+            return with_panel(j, on_line(d, line.id));
         }
         let received = unit::received(j.conn(), open.order.id, line.id)?;
         if !over && received >= line.quantity {
@@ -67,12 +68,12 @@ impl Receiving {
             };
             let msg = format!("{} {}", q.prompt, q.expects.hint());
             j.ctx.ask(q);
-            return with_panel(j, Decision::warn(msg));
+            return with_panel(j, on_line(Decision::warn(msg), line.id));
         }
         if env.settings.receiving.tags == "generate" {
             let tag = unit::generate_tag(j, env)?;
             return unit::receive(j, env, open, line, &serial, &tag, over, at)
-                .and_then(|d| with_panel(j, d));
+                .and_then(|d| with_panel(j, on_line(d, line.id)));
         }
         c.pending = Some(Pending {
             line_id: Some(line.id),
@@ -97,8 +98,11 @@ impl Receiving {
         label::serial_of(&self.conventions, text, mf)
     }
 
-    /// The order line a key names (preferring one still short), or None.
+    /// The order line a key names (preferring one still short), or None. A
+    /// part number the order does not know may be a customer's own item id
+    /// mapped in `[receiving] customer_items`.
     pub(super) fn line_for(
+        &self,
         j: &Journal<'_>,
         open: &Open,
         key: &Key,
@@ -107,7 +111,13 @@ impl Receiving {
             Key::Gtin(g) => (Some(g.as_str()), None),
             Key::Part(p) => (None, Some(p.as_str())),
         };
-        let found = orders::lines_matching(j.conn(), open.order.id, g, p)?;
+        let mut found = orders::lines_matching(j.conn(), open.order.id, g, p)?;
+        if let (true, Some(mapped)) = (
+            found.is_empty(),
+            p.and_then(|p| self.conventions.customer_item(p)),
+        ) {
+            found = orders::lines_matching(j.conn(), open.order.id, None, Some(mapped))?;
+        }
         for l in &found {
             if unit::received(j.conn(), open.order.id, l.id)? < l.quantity {
                 return Ok(Some(l.id));
@@ -177,7 +187,7 @@ impl Receiving {
                     return Ok(Decision::error("That order line is gone"));
                 };
                 let d = unit::receive(j, env, open, line, &serial, &tag, pending.over, at)?;
-                with_panel(j, d)
+                with_panel(j, on_line(d, line_id))
             }
             // Waiting for the serial: whatever comes is the serial.
             (Some(line_id), None, read) => {
@@ -193,7 +203,7 @@ impl Receiving {
             // A serial waiting for its product.
             (None, Some(serial), Read::Key(key)) => {
                 s.journal(j)?;
-                match Self::line_for(j, open, &key)? {
+                match self.line_for(j, open, &key)? {
                     Some(line_id) => {
                         let serial = self.serial_for(open, line_id, &serial);
                         self.identified(j, env, open, line_id, serial, false, at)
@@ -209,7 +219,7 @@ impl Receiving {
             // any other tag is early.
             (None, Some(serial), Read::Tag(t)) => {
                 s.journal(j)?;
-                match Self::line_for(j, open, &Key::Part(t.clone()))? {
+                match self.line_for(j, open, &Key::Part(t.clone()))? {
                     Some(line_id) => {
                         let serial = self.serial_for(open, line_id, &serial);
                         self.identified(j, env, open, line_id, serial, false, at)
@@ -225,7 +235,7 @@ impl Receiving {
             }
             (None, Some(serial), Read::Text(t)) => {
                 s.journal(j)?;
-                match Self::line_for(j, open, &Key::Part(t.clone()))? {
+                match self.line_for(j, open, &Key::Part(t.clone()))? {
                     Some(line_id) => {
                         let serial = self.serial_for(open, line_id, &serial);
                         self.identified(j, env, open, line_id, serial, false, at)
@@ -239,7 +249,7 @@ impl Receiving {
             }
             (_, _, Read::Unit { key, serial }) => {
                 s.journal(j)?;
-                match Self::line_for(j, open, &key)? {
+                match self.line_for(j, open, &key)? {
                     Some(line_id) => self.identified(j, env, open, line_id, serial, false, at),
                     None => {
                         c.pending = None;
@@ -251,7 +261,7 @@ impl Receiving {
             (_, _, Read::Key(key)) => {
                 s.journal(j)?;
                 let q = label::quantity(&s.scan.raw).unwrap_or(1);
-                match Self::line_for(j, open, &key)? {
+                match self.line_for(j, open, &key)? {
                     Some(line_id) => self.keyed(j, open, line_id, q, at),
                     None => Self::not_on_order(j, open, &key, None, at),
                 }
@@ -259,7 +269,7 @@ impl Receiving {
             (_, _, Read::Tag(tag)) => {
                 s.journal(j)?;
                 // A part number can look like a tag (LAT5550).
-                if let Some(line_id) = Self::line_for(j, open, &Key::Part(tag.clone()))? {
+                if let Some(line_id) = self.line_for(j, open, &Key::Part(tag.clone()))? {
                     return self.keyed(j, open, line_id, 1, at);
                 }
                 with_panel(
@@ -270,7 +280,7 @@ impl Receiving {
             (_, _, Read::Text(t)) => {
                 s.journal(j)?;
                 // A part number on the order, else a serial waiting for its product.
-                if let Some(line_id) = Self::line_for(j, open, &Key::Part(t.clone()))? {
+                if let Some(line_id) = self.line_for(j, open, &Key::Part(t.clone()))? {
                     return self.keyed(j, open, line_id, 1, at);
                 }
                 c.pending = Some(Pending {
@@ -304,7 +314,8 @@ impl Receiving {
         if !line.tracked {
             c.pending = None;
             save(j, &c);
-            return unit::count(j, open, line, quantity, at).and_then(|d| with_panel(j, d));
+            return unit::count(j, open, line, quantity, at)
+                .and_then(|d| with_panel(j, on_line(d, line.id)));
         }
         c.pending = Some(Pending {
             line_id: Some(line.id),

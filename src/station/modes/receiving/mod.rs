@@ -80,16 +80,12 @@ pub struct Receiving {
 }
 
 impl Receiving {
-    pub fn new() -> Receiving {
+    /// With the `[receiving]` conventions and customer item ids (validated
+    /// with the config; the shipped ones if they do not compile).
+    pub fn new(settings: &crate::station::StationSettings) -> Receiving {
         Receiving {
-            conventions: Conventions::default(),
+            conventions: settings.receiving.conventions().unwrap_or_default(),
         }
-    }
-}
-
-impl Default for Receiving {
-    fn default() -> Self {
-        Receiving::new()
     }
 }
 
@@ -135,12 +131,32 @@ impl Open {
     }
 }
 
-/// Adds the delivery's panel to a decision.
+/// Names the order line a decision concerns, for `feed`'s `"receiving"`
+/// object ([`with_panel`] fills in the rest).
+fn on_line(d: Decision, line_id: i64) -> Decision {
+    d.mode_object(MODE_OBJECT, json!({"line_id": line_id}))
+}
+
+const MODE_OBJECT: &str = "receiving";
+
+/// Adds the delivery's panel to a decision, and `feed`'s `"receiving"`
+/// object: the open order, the line matched (named by [`on_line`], else the
+/// unit in progress's), received/ordered, what to scan next.
 fn with_panel(j: &Journal<'_>, d: Decision) -> Result<Decision, StoreError> {
     let c = load(j);
+    let line_id = d
+        .mode_object
+        .as_ref()
+        .and_then(|(_, v)| v["line_id"].as_i64())
+        .or(c.pending.as_ref().and_then(|p| p.line_id));
+    // A question waiting (over the quantity?) is what comes next.
+    let next = match &j.ctx.question {
+        Some(q) => format!("answer the question ({})", q.expects.hint()),
+        None => next_hint(&c).to_string(),
+    };
     Ok(
-        match view::panel(j.conn(), c.delivery_id, c.last_item, next_hint(&c))? {
-            Some(v) => d.panel(Panel::Workflow(v)),
+        match view::panel_and_brief(j.conn(), c.delivery_id, c.last_item, line_id, &next)? {
+            Some((v, brief)) => d.panel(Panel::Workflow(v)).mode_object(MODE_OBJECT, brief),
             None => d,
         },
     )
@@ -345,6 +361,9 @@ impl Receiving {
         if let Some(a) = item.asset_id {
             d = d.asset(a);
         }
+        if let Some(l) = item.po_line_id {
+            d = on_line(d, l);
+        }
         with_panel(j, d)
     }
 
@@ -383,8 +402,8 @@ impl Receiving {
         };
         // The closed delivery stays on screen.
         Ok(
-            match view::panel(j.conn(), Some(open.delivery.id), last, "")? {
-                Some(v) => d.panel(Panel::Workflow(v)),
+            match view::panel_and_brief(j.conn(), Some(open.delivery.id), last, None, "")? {
+                Some((v, brief)) => d.panel(Panel::Workflow(v)).mode_object(MODE_OBJECT, brief),
                 None => d,
             },
         )
@@ -514,13 +533,17 @@ impl Workflow for Receiving {
                 };
                 self.identified(j, env, &open, line_id, serial.to_string(), true, at)
             }
-            ("receiving.over", Answer::Cancel) => with_panel(
-                j,
-                Decision::warn(format!(
+            ("receiving.over", Answer::Cancel) => {
+                let d = Decision::warn(format!(
                     "Refused: {} not received",
                     q.data["serial"].as_str().unwrap_or("the unit")
-                )),
-            ),
+                ));
+                let d = match q.data["line_id"].as_i64() {
+                    Some(l) => on_line(d, l),
+                    None => d,
+                };
+                with_panel(j, d)
+            }
             (_, Answer::Cancel) => Ok(Decision::ok(format!("Cancelled: {}", q.prompt))),
             (kind, a) => Ok(Decision::warn(format!(
                 "{kind}: answer {a:?} does not fit; nothing done"

@@ -1,9 +1,11 @@
 //! The Receive panel: the order, the last unit, what to scan next, a gauge
-//! of units received against units ordered, and each line received/ordered.
+//! of units received against units ordered, and each line received/ordered;
+//! and the same state in brief for `feed`'s `"receiving"` object.
 
 use crate::station::view::{Progress, WorkflowView};
 use crate::store::{orders, StoreError};
 use rusqlite::Connection;
+use serde_json::{json, Value};
 
 /// The panel of the open delivery, if one is open.
 pub(super) fn panel(
@@ -12,6 +14,19 @@ pub(super) fn panel(
     last_item: Option<i64>,
     next: &str,
 ) -> Result<Option<WorkflowView>, StoreError> {
+    Ok(panel_and_brief(conn, delivery_id, last_item, None, next)?.map(|(v, _)| v))
+}
+
+/// The panel and `feed`'s brief: `{"po", "line", "model", "received",
+/// "ordered", "next"}` — the line this input matched (`line_id`; null when
+/// none), its units received of ordered, what to scan next.
+pub(super) fn panel_and_brief(
+    conn: &Connection,
+    delivery_id: Option<i64>,
+    last_item: Option<i64>,
+    line_id: Option<i64>,
+    next: &str,
+) -> Result<Option<(WorkflowView, Value)>, StoreError> {
     let Some(d) = delivery_id
         .map(|id| orders::delivery(conn, id))
         .transpose()?
@@ -78,12 +93,13 @@ pub(super) fn panel(
                 std::cmp::Ordering::Greater => "+",
             };
             format!(
-                "{mark} {:>3} {:<24} {:>4}/{:<4}{}{}",
+                "{mark} {:>3} {:<22.22} {} {:>4}/{:<4}{}{}",
                 l.line,
                 l.model
                     .as_deref()
                     .or(l.part_number.as_deref())
                     .unwrap_or("?"),
+                gauge(r, l.quantity),
                 r,
                 l.quantity,
                 if l.tracked { "" } else { " count" },
@@ -95,7 +111,16 @@ pub(super) fn panel(
             )
         })
         .collect();
-    Ok(Some(WorkflowView {
+    let matched = line_id.and_then(|id| lines.iter().find(|l| l.id == id));
+    let brief = json!({
+        "po": o.number,
+        "line": matched.map(|l| l.line),
+        "model": matched.and_then(|l| l.model.as_deref()),
+        "received": matched.map(|l| received(l.id).0),
+        "ordered": matched.map(|l| l.quantity),
+        "next": if d.closed_at.is_some() { "" } else { next },
+    });
+    let view = WorkflowView {
         title: format!("Receiving {}", o.number),
         lines: text,
         progress: Some(Progress {
@@ -103,7 +128,36 @@ pub(super) fn panel(
             done,
             total,
         }),
-        list_title: "    # model                     received".into(),
+        list_title: "    # model                  received".into(),
         list,
-    }))
+    };
+    Ok(Some((view, brief)))
+}
+
+/// A line's gauge: eight cells, filled in proportion to received/ordered
+/// (full when over).
+fn gauge(received: i64, ordered: i64) -> String {
+    const CELLS: i64 = 8;
+    let filled = if ordered <= 0 {
+        0
+    } else {
+        (received.max(0) * CELLS / ordered).min(CELLS)
+    };
+    (0..CELLS)
+        .map(|i| if i < filled { '█' } else { '░' })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::gauge;
+
+    #[test]
+    fn gauges_fill_in_proportion() {
+        assert_eq!(gauge(0, 2), "░░░░░░░░");
+        assert_eq!(gauge(1, 2), "████░░░░");
+        assert_eq!(gauge(3, 10), "██░░░░░░");
+        assert_eq!(gauge(3, 2), "████████");
+        assert_eq!(gauge(1, 0), "░░░░░░░░");
+    }
 }
