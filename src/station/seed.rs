@@ -124,9 +124,9 @@ pub fn seed_demo(store: &mut Store, station_id: &str) -> Result<DemoCodes, Store
         "GreenCycle Recovery",
         "disposal",
         Some("R2v3"),
-        Some("2027-06-30"),
+        Some("2036-06-30"),
     )?;
-    s.event("vendor.created", json!({"vendor_id": disposal, "name": "GreenCycle Recovery", "kind": "disposal", "certification": "R2v3", "certification_expires": "2027-06-30", "via": "seed"}))?;
+    s.event("vendor.created", json!({"vendor_id": disposal, "name": "GreenCycle Recovery", "kind": "disposal", "certification": "R2v3", "certification_expires": "2036-06-30", "via": "seed"}))?;
 
     // Models: (name, manufacturer, category, serial prefix, unit cost in cents).
     let models: &[(&str, &str, &str, &str, i64)] = &[

@@ -324,7 +324,9 @@ impl App {
             self.bell.ring();
         }
         if let Some(b) = &mut self.banner {
-            let fresh = now.saturating_duration_since(b.shown) < FEEDBACK_FRESH;
+            // An unacknowledged error stays red however long it waits: it
+            // keeps later OKs off the banner, so it must not fade to READY.
+            let fresh = b.sticky || now.saturating_duration_since(b.shown) < FEEDBACK_FRESH;
             changed |= fresh != b.fresh;
             b.fresh = fresh;
         }

@@ -245,7 +245,7 @@ fn assets_with_identifiers_catalog_and_locations() {
         "GreenCycle",
         "disposal",
         Some("R2v3"),
-        Some("2027-06-30"),
+        Some("2036-06-30"),
     )
     .unwrap();
     assert_eq!(

@@ -146,7 +146,7 @@ fn a_bench_takes_assets_from_deployed_to_disposed_with_a_pallet_certificate() {
         "{m35}"
     );
     assert!(
-        m35.contains("2 GreenCycle Recovery · R2v3 until 2027-06-30"),
+        m35.contains("2 GreenCycle Recovery · R2v3 until 2036-06-30"),
         "{m35}"
     );
     says(
