@@ -318,6 +318,25 @@ pub fn remote_id(
         .optional()?)
 }
 
+/// The upstream id of our row `local_id` of `kind` and the JSON `extra`
+/// stored with it.
+pub fn remote_ref(
+    conn: &Connection,
+    upstream: &str,
+    kind: &str,
+    local_id: i64,
+) -> Result<Option<(i64, String)>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT remote_id, extra FROM upstream_refs \
+             WHERE upstream = ?1 AND kind = ?2 AND local_id = ?3",
+        )?
+        .query_row(params![upstream, kind, local_id], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .optional()?)
+}
+
 /// The upstream id of the `kind` named `name` (case-insensitive), lowest id
 /// first when the upstream has several.
 pub fn remote_id_by_name(

@@ -205,7 +205,11 @@ impl<U: Upstream> Worker<U> {
             let name = self.name.clone();
             self.record(|c| {
                 for l in &learned {
-                    state::put_ref(c, &name, l.kind, l.remote_id, &l.name, l.local_id, "{}")?;
+                    let extra = match l.status {
+                        Some(st) => serde_json::json!({ "status_id": st }).to_string(),
+                        None => "{}".to_string(),
+                    };
+                    state::put_ref(c, &name, l.kind, l.remote_id, &l.name, l.local_id, &extra)?;
                 }
                 Ok(())
             })?;
@@ -364,6 +368,22 @@ impl<U: Upstream> Worker<U> {
                     None => None,
                 },
             },
+            Op::UpdateAsset(u) => {
+                let asset = self.asset(c, u.asset_id, None)?;
+                Action::Update {
+                    fields: update_fields(c, &u)?,
+                    asset,
+                }
+            }
+            Op::Maintenance(m) => Action::Maintenance {
+                asset: self.asset(c, m.asset_id, None)?,
+                title: maintenance_title(&m),
+                start_date: day(m.started.as_deref()).unwrap_or_else(|| {
+                    day(Some(&row.event_at)).unwrap_or_else(|| row.event_at.clone())
+                }),
+                completion_date: day(m.ended.as_deref()),
+                notes: maintenance_notes(&m),
+            },
         };
         Ok(Job {
             op_id: row.id,
@@ -386,10 +406,21 @@ impl<U: Upstream> Worker<U> {
                 .map(str::to_string)
                 .ok_or_else(|| Resolve::Park(format!("asset #{id} has no asset tag")))?,
         };
+        let (remote_id, known_status) =
+            match state::remote_ref(c, &self.name, "asset", id).ok().flatten() {
+                Some((remote, extra)) => (
+                    Some(remote),
+                    serde_json::from_str::<serde_json::Value>(&extra)
+                        .ok()
+                        .and_then(|v| v.get("status_id").and_then(serde_json::Value::as_i64)),
+                ),
+                None => (None, None),
+            };
         Ok(AssetRef {
             local_id: id,
             tag,
-            remote_id: self.remote(c, "asset", id),
+            remote_id,
+            known_status,
         })
     }
 
@@ -487,6 +518,84 @@ pub fn warranty_months(purchase: Option<&str>, end: Option<&str>) -> Option<u32>
         - i32::from(u8::from(p.month()))
         - i32::from(e.day() < p.day());
     u32::try_from(months).ok()
+}
+
+/// The `PATCH` body of an `update_asset`: Snipe-IT's field names, costs as
+/// decimal text, the warranty in whole months from the purchase date (the
+/// event's, else the asset's).
+fn update_fields(
+    c: &Connection,
+    u: &plan::UpdateAsset,
+) -> Result<serde_json::Map<String, serde_json::Value>, Resolve> {
+    let mut f = serde_json::Map::new();
+    for (k, v) in [
+        ("serial", &u.serial),
+        ("order_number", &u.order_number),
+        ("purchase_date", &u.purchase_date),
+    ] {
+        if let Some(v) = v {
+            f.insert(k.into(), v.clone().into());
+        }
+    }
+    if let Some(m) = u.cost_minor {
+        let cur = u.currency.as_deref().unwrap_or("USD");
+        let text =
+            crate::import::fields::format_cost(m, crate::import::fields::minor_digits(cur));
+        f.insert("purchase_cost".into(), text.into());
+    }
+    if let Some(end) = &u.warranty_end {
+        let purchase = match &u.purchase_date {
+            Some(p) => Some(p.clone()),
+            None => store::assets::get(c, u.asset_id)?.and_then(|a| a.purchase_date),
+        };
+        if let Some(m) = warranty_months(purchase.as_deref(), Some(end)) {
+            f.insert("warranty_months".into(), m.into());
+        }
+    }
+    Ok(f)
+}
+
+/// `2026-01-02T10:00:00Z` → `2026-01-02` (Snipe-IT's maintenance dates).
+fn day(ts: Option<&str>) -> Option<String> {
+    let d = ts?.get(..10)?;
+    let ok = d.len() == 10 && d.as_bytes()[4] == b'-' && d.as_bytes()[7] == b'-';
+    ok.then(|| d.to_string())
+}
+
+/// A maintenance record's title (Snipe-IT keeps 100 characters).
+fn maintenance_title(m: &plan::Maintenance) -> String {
+    let mut t = format!(
+        "Data sanitization: {} {}",
+        m.method.as_deref().unwrap_or("unknown method"),
+        m.result.as_deref().unwrap_or("unknown result")
+    );
+    if let Some(s) = &m.serial {
+        t.push_str(&format!(" (medium {s})"));
+    }
+    t.chars().take(100).collect()
+}
+
+/// The NIST 800-88 facts of a sanitization, one per line.
+fn maintenance_notes(m: &plan::Maintenance) -> String {
+    let mut lines = Vec::new();
+    for (k, v) in [
+        ("record", m.sanitization_id.map(|i| format!("#{i}"))),
+        ("medium serial", m.serial.clone()),
+        ("method", m.method.clone()),
+        ("technique", m.technique.clone()),
+        ("verification", m.verification.clone()),
+        ("result", m.result.clone()),
+        ("started", m.started.clone()),
+        ("ended", m.ended.clone()),
+        ("operator", m.operator.clone()),
+        ("validator", m.validator.clone()),
+        ("source", m.source.clone()),
+    ] {
+        if let Some(v) = v {
+            lines.push(format!("{k}: {v}"));
+        }
+    }
+    lines.join("\n")
 }
 
 enum Stop {
