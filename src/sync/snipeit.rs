@@ -62,17 +62,7 @@ impl SnipeIt {
             .map_err(|_| ClientError::BadUrl(url.clone()))?
             .pop_if_empty()
             .extend(["api", "v1"]);
-        let mut headers = HeaderMap::new();
-        headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
-        let timeout = Duration::from_secs(cfg.timeout_secs.max(1));
-        let client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .default_headers(headers)
-            .connect_timeout(timeout)
-            .timeout(timeout)
-            .user_agent(concat!("scanstation/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| ClientError::Build(e.to_string()))?;
+        let client = build_client(Duration::from_secs(cfg.timeout_secs.max(1)))?;
         Ok(SnipeIt {
             client,
             base,
@@ -85,6 +75,13 @@ impl SnipeIt {
     }
 
     /// Another throttle window (tests; Snipe-IT's is a minute).
+    /// A shorter request timeout than `[upstream] timeout_secs` allows (the
+    /// tests' timeouts after apply).
+    pub fn with_timeout(mut self, timeout: Duration) -> Result<SnipeIt, ClientError> {
+        self.client = build_client(timeout)?;
+        Ok(self)
+    }
+
     pub fn with_window_ms(mut self, window_ms: i64) -> SnipeIt {
         self.pacer = Pacer::with_window(window_ms);
         self
@@ -498,12 +495,17 @@ impl Upstream for SnipeIt {
             }
             Action::Checkin { asset, status } => {
                 let id = self.asset_id(asset).await?;
-                if job.uncertain && self.logged(id, &job.event_uuid).await? {
-                    return Ok(());
-                }
                 let st = self
                     .find_or_create("statuslabels", "status_label", status, None)
                     .await?;
+                if job.uncertain && self.logged(id, &job.event_uuid).await? {
+                    // Our own change: not someone else's for the next one.
+                    self.learned.push(Learned {
+                        status: Some(st),
+                        ..asset_learned(asset, id)
+                    });
+                    return Ok(());
+                }
                 self.no_status_conflict(asset, id, st, &status.name).await?;
                 let body = json!({ "status_id": st, "note": job.note() });
                 let path = ["hardware", &id.to_string(), "checkin"];
@@ -579,6 +581,20 @@ impl Upstream for SnipeIt {
         }
         Ok(())
     }
+}
+
+/// The HTTP client: JSON only, no redirects followed, timeouts.
+fn build_client(timeout: Duration) -> Result<reqwest::Client, ClientError> {
+        let mut headers = HeaderMap::new();
+    headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .default_headers(headers)
+        .connect_timeout(timeout)
+        .timeout(timeout)
+        .user_agent(concat!("scanstation/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| ClientError::Build(e.to_string()))
 }
 
 fn asset_learned(a: &AssetRef, id: i64) -> Learned {

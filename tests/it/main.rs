@@ -34,6 +34,7 @@ mod store;
 mod supervisor;
 mod support;
 mod sync;
+mod sync_converge;
 mod usb_replay;
 mod wedge;
 mod wipe_mode;
