@@ -29,6 +29,8 @@ use std::sync::mpsc;
 use std::time::{Duration, SystemTime};
 use tokio::signal::unix::{signal, Signal, SignalKind};
 
+mod sync_thread;
+
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     #[error("{0}")]
@@ -136,6 +138,11 @@ pub fn run_with_store(store: Store, opts: AppOptions) -> Result<(), AppError> {
         ));
         readers
     };
+
+    // Upstream sync: its own thread and connection; nothing from training.
+    if let (Some(up), false) = (opts.config.upstream.clone(), opts.training) {
+        sync_thread::spawn(up, opts.db_path.clone(), ui_tx.clone(), shutdown.clone());
+    }
 
     let ui_opts = UiOptions {
         wedge: opts.config.wedge.clone(),

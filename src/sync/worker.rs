@@ -73,8 +73,35 @@ impl Pass {
     }
 }
 
+/// What the station's header shows about syncing.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Health {
+    /// Whether the upstream answered the last request (`None`: nothing was
+    /// sent yet).
+    pub online: Option<bool>,
+    /// Operations not done yet (pending or in flight), parked ones aside.
+    pub queued: u64,
+    pub parked: u64,
+}
+
+impl Health {
+    /// One short line: `online · 12 queued · 1 parked`.
+    pub fn line(&self) -> String {
+        let state = match self.online {
+            Some(true) => "online",
+            Some(false) => "offline",
+            None => "idle",
+        };
+        format!(
+            "{state} · {} queued · {} parked",
+            self.queued, self.parked
+        )
+    }
+}
+
 /// The worker for one upstream.
 pub struct Worker<U> {
+    online: Option<bool>,
     store: Store,
     upstream: U,
     name: String,
@@ -88,6 +115,7 @@ impl<U: Upstream> Worker<U> {
     /// A worker keeping its state under `name` (`snipeit`, `webhook`).
     pub fn new(store: Store, upstream: U, name: &str, cfg: UpstreamConfig, clock: Clock) -> Self {
         Worker {
+            online: None,
             store,
             upstream,
             name: name.to_string(),
@@ -200,6 +228,7 @@ impl<U: Upstream> Worker<U> {
             Err(Resolve::Store(e)) => return Err(Stop::Fatal(e.into())),
         };
         let result = self.upstream.apply(&job).await;
+        self.online = Some(!matches!(result, Err(UpstreamError::Transient { .. })));
         let learned = self.upstream.take_learned();
         if !learned.is_empty() {
             let name = self.name.clone();
@@ -269,9 +298,19 @@ impl<U: Upstream> Worker<U> {
     /// Runs until no operation is pending: waits out backoffs and throttle
     /// windows. Returns the totals; parked operations remain parked.
     pub async fn run_once(&mut self) -> Result<Pass, SyncError> {
+        self.run_once_observed(|_| {}).await
+    }
+
+    /// As [`Worker::run_once`], telling `seen` what each pass did (a
+    /// progress bar).
+    pub async fn run_once_observed(
+        &mut self,
+        mut seen: impl FnMut(&Pass),
+    ) -> Result<Pass, SyncError> {
         let mut total = Pass::default();
         loop {
             let p = self.pass().await?;
+            seen(&p);
             total.add(p);
             if p.done + p.retried + p.parked > 0 {
                 continue;
@@ -289,10 +328,32 @@ impl<U: Upstream> Worker<U> {
         poll_ms: i64,
         stop: impl std::future::Future<Output = ()>,
     ) -> Result<Pass, SyncError> {
+        self.run_reporting(poll_ms, stop, |_| {}).await
+    }
+
+    /// Online or not, queue length and parked count, from the store.
+    pub fn health(&self) -> Result<Health, StoreError> {
+        let k = state::counts(self.store.conn(), &self.name)?;
+        Ok(Health {
+            online: self.online,
+            queued: k.pending + k.in_flight,
+            parked: k.parked,
+        })
+    }
+
+    /// As [`Worker::run`], telling `report` the [`Health`] after each pass
+    /// (the station's header).
+    pub async fn run_reporting(
+        &mut self,
+        poll_ms: i64,
+        stop: impl std::future::Future<Output = ()>,
+        mut report: impl FnMut(Health),
+    ) -> Result<Pass, SyncError> {
         let mut total = Pass::default();
         tokio::pin!(stop);
         loop {
             let p = self.pass().await?;
+            report(self.health()?);
             total.add(p);
             if p.done + p.retried + p.parked + p.planned > 0 {
                 continue;
