@@ -35,6 +35,7 @@ mod supervisor;
 mod support;
 mod sync;
 mod sync_converge;
+mod sync_crash;
 mod usb_replay;
 mod wedge;
 mod wipe_mode;
