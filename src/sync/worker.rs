@@ -178,6 +178,12 @@ impl<U: Upstream> Worker<U> {
     }
 
     /// Plans, then applies what is runnable now (one batch). A 401 stops it.
+    ///
+    /// The answers are recorded together at the end of the batch (one
+    /// transaction, one fsync): the in-flight marks were committed before
+    /// any request was sent, so a crash before this commit leaves them in
+    /// flight, and they are checked before they are sent again. Ids learned
+    /// from the upstream are stored at once.
     pub async fn pass(&mut self) -> Result<Pass, SyncError> {
         let mut p = Pass {
             planned: self.plan_new()?,
@@ -189,10 +195,13 @@ impl<U: Upstream> Worker<U> {
         let ids: Vec<i64> = batch.iter().map(|o| o.id).collect();
         state::mark_in_flight(tx.conn(), &ids)?;
         tx.commit()?;
+        let mut marks = Vec::with_capacity(batch.len());
         for (i, row) in batch.iter().enumerate() {
-            let step = self.apply_one(row).await;
-            match step {
-                Ok(o) => p.add(o),
+            match self.apply_one(row).await {
+                Ok(mark) => {
+                    p.add(mark.counts());
+                    marks.push((row.id, mark));
+                }
                 Err(stop) => {
                     // Not sent: back to pending without counting the attempt.
                     let at = match &stop {
@@ -200,6 +209,7 @@ impl<U: Upstream> Worker<U> {
                         Stop::Fatal(_) => self.clock.now_ms(),
                     };
                     let tx = self.store.write()?;
+                    record_marks(tx.conn(), &marks)?;
                     for r in &batch[i..] {
                         state::unsend(tx.conn(), r.id, at)?;
                     }
@@ -211,20 +221,20 @@ impl<U: Upstream> Worker<U> {
                 }
             }
         }
+        if !marks.is_empty() {
+            let tx = self.store.write()?;
+            record_marks(tx.conn(), &marks)?;
+            tx.commit()?;
+        }
         Ok(p)
     }
 
-    async fn apply_one(&mut self, row: &OpRow) -> Result<Pass, Stop> {
-        let mut p = Pass::default();
+    async fn apply_one(&mut self, row: &OpRow) -> Result<Mark, Stop> {
         // Left in flight by a crash: it may have been applied.
         let uncertain = row.uncertain || row.state == "in_flight";
         let job = match self.resolve(row, uncertain) {
             Ok(j) => j,
-            Err(Resolve::Park(reason)) => {
-                self.record(|c| state::mark_parked(c, row.id, &reason, uncertain))?;
-                p.parked = 1;
-                return Ok(p);
-            }
+            Err(Resolve::Park(reason)) => return Ok(Mark::Parked { reason, uncertain }),
             Err(Resolve::Store(e)) => return Err(Stop::Fatal(e.into())),
         };
         let result = self.upstream.apply(&job).await;
@@ -244,10 +254,7 @@ impl<U: Upstream> Worker<U> {
             })?;
         }
         match result {
-            Ok(()) => {
-                self.record(|c| state::mark_done(c, row.id))?;
-                p.done = 1;
-            }
+            Ok(()) => Ok(Mark::Done),
             Err(UpstreamError::Transient {
                 detail,
                 maybe_applied,
@@ -261,29 +268,26 @@ impl<U: Upstream> Worker<U> {
                 );
                 let at = self.clock.now_ms() + i64::try_from(wait).unwrap_or(i64::MAX / 2);
                 tracing::info!(op = row.id, seq = row.seq, "retry in {wait} ms: {detail}");
-                self.record(|c| {
-                    state::mark_retry(c, row.id, &detail, at, uncertain || maybe_applied)
-                })?;
-                p.retried = 1;
+                Ok(Mark::Retry {
+                    detail,
+                    at,
+                    uncertain: uncertain || maybe_applied,
+                })
             }
             Err(UpstreamError::Throttled { wait }) => {
                 let ms = i64::try_from(wait.as_millis()).unwrap_or(i64::MAX / 2);
                 tracing::info!("upstream throttled: waiting {ms} ms");
-                return Err(Stop::Throttled(ms));
+                Err(Stop::Throttled(ms))
             }
-            Err(UpstreamError::Unauthorized) => {
-                return Err(Stop::Fatal(SyncError::Upstream(
-                    UpstreamError::Unauthorized,
-                )))
-            }
+            Err(UpstreamError::Unauthorized) => Err(Stop::Fatal(SyncError::Upstream(
+                UpstreamError::Unauthorized,
+            ))),
             Err(e @ (UpstreamError::Rejected(_) | UpstreamError::Missing(_))) => {
                 let reason = e.to_string();
                 tracing::warn!(op = row.id, seq = row.seq, "parked: {reason}");
-                self.record(|c| state::mark_parked(c, row.id, &reason, uncertain))?;
-                p.parked = 1;
+                Ok(Mark::Parked { reason, uncertain })
             }
         }
-        Ok(p)
     }
 
     fn record(
@@ -657,6 +661,49 @@ fn maintenance_notes(m: &plan::Maintenance) -> String {
         }
     }
     lines.join("\n")
+}
+
+/// What became of one operation, recorded with its batch.
+enum Mark {
+    Done,
+    Retry {
+        detail: String,
+        at: i64,
+        uncertain: bool,
+    },
+    Parked {
+        reason: String,
+        uncertain: bool,
+    },
+}
+
+impl Mark {
+    fn counts(&self) -> Pass {
+        let mut p = Pass::default();
+        match self {
+            Mark::Done => p.done = 1,
+            Mark::Retry { .. } => p.retried = 1,
+            Mark::Parked { .. } => p.parked = 1,
+        }
+        p
+    }
+}
+
+fn record_marks(c: &Connection, marks: &[(i64, Mark)]) -> Result<(), StoreError> {
+    for (id, m) in marks {
+        match m {
+            Mark::Done => state::mark_done(c, *id)?,
+            Mark::Retry {
+                detail,
+                at,
+                uncertain,
+            } => state::mark_retry(c, *id, detail, *at, *uncertain)?,
+            Mark::Parked { reason, uncertain } => {
+                state::mark_parked(c, *id, reason, *uncertain)?
+            }
+        }
+    }
+    Ok(())
 }
 
 enum Stop {
