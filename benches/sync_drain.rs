@@ -130,7 +130,7 @@ async fn plain(url: &str, remote_ids: &[i64], r2: i64) -> f64 {
             .send()
             .await
             .unwrap();
-        let v: serde_json::Value = r.json().await.unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&r.bytes().await.unwrap()).unwrap();
         assert_eq!(v["status"], "success");
     }
     t.elapsed().as_secs_f64()

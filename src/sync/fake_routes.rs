@@ -79,12 +79,21 @@ pub(super) fn route(
                 ("asset_maintenance_type", "asset maintenance type"),
                 ("start_date", "start date"),
             ] {
-                if b.get(field).and_then(Value::as_str).is_none_or(|v| v.trim().is_empty()) {
-                    problems.insert(field.into(), json!([format!("The {what} field is required.")]));
+                if b.get(field)
+                    .and_then(Value::as_str)
+                    .is_none_or(|v| v.trim().is_empty())
+                {
+                    problems.insert(
+                        field.into(),
+                        json!([format!("The {what} field is required.")]),
+                    );
                 }
             }
             let Some(aid) = b.get("asset_id").and_then(Value::as_i64) else {
-                problems.insert("asset_id".into(), json!(["The asset id field is required."]));
+                problems.insert(
+                    "asset_id".into(),
+                    json!(["The asset id field is required."]),
+                );
                 return (200, error(Value::Object(problems)));
             };
             if !problems.is_empty() {
@@ -96,7 +105,11 @@ pub(super) fn route(
             s.activity.push(Activity {
                 item_id: aid,
                 action: "maintenance",
-                note: b.get("notes").and_then(Value::as_str).unwrap_or("").to_string(),
+                note: b
+                    .get("notes")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_string(),
             });
             let mut raw = b.clone();
             raw.insert("id".into(), json!(id));

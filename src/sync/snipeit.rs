@@ -585,7 +585,7 @@ impl Upstream for SnipeIt {
 
 /// The HTTP client: JSON only, no redirects followed, timeouts.
 fn build_client(timeout: Duration) -> Result<reqwest::Client, ClientError> {
-        let mut headers = HeaderMap::new();
+    let mut headers = HeaderMap::new();
     headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())

@@ -92,10 +92,7 @@ impl Health {
             Some(false) => "offline",
             None => "idle",
         };
-        format!(
-            "{state} · {} queued · {} parked",
-            self.queued, self.parked
-        )
+        format!("{state} · {} queued · {} parked", self.queued, self.parked)
     }
 }
 
@@ -604,8 +601,7 @@ fn update_fields(
     }
     if let Some(m) = u.cost_minor {
         let cur = u.currency.as_deref().unwrap_or("USD");
-        let text =
-            crate::import::fields::format_cost(m, crate::import::fields::minor_digits(cur));
+        let text = crate::import::fields::format_cost(m, crate::import::fields::minor_digits(cur));
         f.insert("purchase_cost".into(), text.into());
     }
     if let Some(end) = &u.warranty_end {
@@ -698,9 +694,7 @@ fn record_marks(c: &Connection, marks: &[(i64, Mark)]) -> Result<(), StoreError>
                 at,
                 uncertain,
             } => state::mark_retry(c, *id, detail, *at, *uncertain)?,
-            Mark::Parked { reason, uncertain } => {
-                state::mark_parked(c, *id, reason, *uncertain)?
-            }
+            Mark::Parked { reason, uncertain } => state::mark_parked(c, *id, reason, *uncertain)?,
         }
     }
     Ok(())

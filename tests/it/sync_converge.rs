@@ -190,7 +190,12 @@ async fn a_sanitization_is_one_maintenance_record_though_its_answer_was_lost() {
         "Data sanitization: purge passed (medium WD-1 & co)"
     );
     let notes = m["notes"].as_str().unwrap();
-    for want in ["technique: crypto_erase", "validator: B2", "record: #9", &uuid] {
+    for want in [
+        "technique: crypto_erase",
+        "validator: B2",
+        "record: #9",
+        &uuid,
+    ] {
         assert!(notes.contains(want), "{want} in {notes}");
     }
 }

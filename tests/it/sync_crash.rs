@@ -106,8 +106,10 @@ fn kill_sync_at_random(kills: usize, assets: usize) {
         assert_eq!(s.applied(effect), assets, "{effect} applied once each");
     }
     let r2 = s.id_of("locations", "R2");
-    assert!(s.assets.values().all(|a| a.fields.get("location_id")
-        == r2.map(Value::from).as_ref()));
+    assert!(s
+        .assets
+        .values()
+        .all(|a| a.fields.get("location_id") == r2.map(Value::from).as_ref()));
     eprintln!("{kills} kills, {killed_mid_run} while requests were going out");
     drop(s);
     drop(fake);
