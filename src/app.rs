@@ -80,6 +80,11 @@ pub fn run(opts: AppOptions) -> Result<(), AppError> {
 /// As [`run`], on a store that is already open (the demo seeds one first).
 pub fn run_with_store(store: Store, opts: AppOptions) -> Result<(), AppError> {
     let settings = StationSettings::from_config(&opts.config, opts.training);
+    // Upstream sync gets its own connection (nothing from training).
+    let sync_store = match (&opts.config.upstream, opts.training) {
+        (Some(_), false) => Some(store.another()?),
+        _ => None,
+    };
     let station = Station::new(store, settings)?;
     let resolved = resolve_readers(&opts.readers)?;
 
@@ -139,9 +144,8 @@ pub fn run_with_store(store: Store, opts: AppOptions) -> Result<(), AppError> {
         readers
     };
 
-    // Upstream sync: its own thread and connection; nothing from training.
-    if let (Some(up), false) = (opts.config.upstream.clone(), opts.training) {
-        sync_thread::spawn(up, opts.db_path.clone(), ui_tx.clone(), shutdown.clone());
+    if let (Some(up), Some(store)) = (opts.config.upstream.clone(), sync_store) {
+        sync_thread::spawn(up, store, ui_tx.clone(), shutdown.clone());
     }
 
     let ui_opts = UiOptions {

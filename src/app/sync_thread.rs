@@ -5,13 +5,13 @@
 //! online/offline, queue length and parked count to the header after every
 //! pass; a token problem is shown there, not fatal to the station.
 
+use crate::store::Store;
 use crate::sync::config::{self, UpstreamConfig, UpstreamKind};
 use crate::sync::pace::Clock;
 use crate::sync::snipeit::SnipeIt;
 use crate::sync::worker::{SyncError, Worker};
 use crate::sync::{Upstream, UpstreamError};
 use crate::ui::UiEvent;
-use std::path::PathBuf;
 use std::time::Duration;
 use tokio::sync::mpsc::UnboundedSender;
 use tokio_util::sync::CancellationToken;
@@ -21,25 +21,26 @@ const POLL_MS: i64 = 2_000;
 /// How long it waits before starting again after a store error.
 const AGAIN_AFTER: Duration = Duration::from_secs(5);
 
-/// Starts the worker for `[upstream]`, unless the station is in training
-/// (nothing it does is synced). Returns at once; the thread ends when `stop`
-/// is cancelled (it is not joined: an operation cut off in flight is checked
-/// before it is sent again).
+/// Starts the worker for `[upstream]` on `store` (a connection of its own,
+/// from [`Store::another`]: never a second `Store::open` in this process).
+/// Returns at once; the thread ends when `stop` is cancelled (it is not
+/// joined: an operation cut off in flight is checked before it is sent
+/// again).
 pub fn spawn(
     cfg: UpstreamConfig,
-    db_path: PathBuf,
+    store: Store,
     ui: UnboundedSender<UiEvent>,
     stop: CancellationToken,
 ) {
     let spawned = std::thread::Builder::new()
         .name("sync".into())
-        .spawn(move || run(cfg, db_path, &ui, stop));
+        .spawn(move || run(cfg, store, &ui, stop));
     if let Err(e) = spawned {
         tracing::warn!("the sync worker cannot start: {e}");
     }
 }
 
-fn run(cfg: UpstreamConfig, db: PathBuf, ui: &UnboundedSender<UiEvent>, stop: CancellationToken) {
+fn run(cfg: UpstreamConfig, store: Store, ui: &UnboundedSender<UiEvent>, stop: CancellationToken) {
     let say = |line: String| {
         let _ = ui.send(UiEvent::Sync(line));
     };
@@ -57,7 +58,7 @@ fn run(cfg: UpstreamConfig, db: PathBuf, ui: &UnboundedSender<UiEvent>, stop: Ca
             return say(format!("not running: {problem}"));
         }
     };
-    rt.block_on(drive(client, cfg, db, &say, stop));
+    rt.block_on(drive(client, cfg, store, &say, stop));
 }
 
 /// The Snipe-IT client for `[upstream]`: a missing or loose token file is a
@@ -81,15 +82,11 @@ fn connect(cfg: &UpstreamConfig) -> Result<SnipeIt, String> {
 async fn drive<U: Upstream>(
     upstream: U,
     cfg: UpstreamConfig,
-    db: PathBuf,
+    store: Store,
     say: &impl Fn(String),
     stop: CancellationToken,
 ) {
     let name = cfg.kind.as_str().to_string();
-    let store = match crate::store::Store::open(&db) {
-        Ok(s) => s,
-        Err(e) => return say(format!("not running: {e}")),
-    };
     let mut worker = Worker::new(store, upstream, &name, cfg, Clock::new());
     loop {
         let outcome = worker

@@ -223,6 +223,28 @@ impl Store {
         })
     }
 
+    /// A second connection to this store, for another thread of the same
+    /// process (the sync worker beside the station). Use this, never
+    /// [`Store::open`], while this process has the store open: `open` reads the
+    /// file's header through an ordinary file descriptor, and closing any
+    /// descriptor of a file drops every POSIX lock the process holds on it —
+    /// SQLite's too — after which another process that closes its connection
+    /// takes the store for unused and deletes the `-wal`, commits and all.
+    /// Only SQLite opens the file here (it shares its locks per process).
+    pub fn another(&self) -> Result<Store> {
+        let path = self.path.as_path();
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags).map_err(|e| classify(path, e))?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        stable_plans(&conn)?;
+        Ok(Store {
+            conn,
+            path: path.to_path_buf(),
+        })
+    }
+
     /// Opens an existing store for reading only (journal, verify, export): never
     /// creates, migrates or writes. Refuses a schema newer than this binary.
     pub fn open_readonly(path: &Path) -> Result<Store> {
