@@ -29,6 +29,8 @@ use std::sync::mpsc;
 use std::time::{Duration, SystemTime};
 use tokio::signal::unix::{signal, Signal, SignalKind};
 
+mod sync_thread;
+
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     #[error("{0}")]
@@ -84,6 +86,11 @@ pub fn run(opts: AppOptions) -> Result<(), AppError> {
 pub fn run_with_store(store: Store, opts: AppOptions) -> Result<(), AppError> {
     let settings = StationSettings::from_config(&opts.config, opts.training);
     let station_id = settings.station_id.clone();
+    // Upstream sync gets its own connection (nothing from training).
+    let sync_store = match (&opts.config.upstream, opts.training) {
+        (Some(_), false) => Some(store.another()?),
+        _ => None,
+    };
     let station = Station::new(store, settings)?;
     let resolved = resolve_readers(&opts.readers)?;
 
@@ -143,6 +150,10 @@ pub fn run_with_store(store: Store, opts: AppOptions) -> Result<(), AppError> {
         ));
         readers
     };
+
+    if let (Some(up), Some(store)) = (opts.config.upstream.clone(), sync_store) {
+        sync_thread::spawn(up, store, ui_tx.clone(), shutdown.clone());
+    }
 
     let ui_opts = UiOptions {
         wedge: opts.config.wedge.clone(),

@@ -92,7 +92,18 @@ pub fn run(ctx: &super::Ctx, args: &SyncArgs) -> anyhow::Result<ExitCode> {
             let store = Store::open(&ctx.db_path)?;
             let mut worker = Worker::new(store, client, name, cfg, Clock::new());
             let pass = if args.once {
-                rt.block_on(worker.run_once())?
+                worker.plan_new()?;
+                let bar = progress_bar(&sync_state::counts(worker.store().conn(), name)?);
+                let pass = rt.block_on(worker.run_once_observed(|p| {
+                    bar.inc_length(u64::try_from(p.planned).unwrap_or(0));
+                    bar.inc(u64::try_from(p.done + p.parked).unwrap_or(0));
+                    if p.retried + p.parked > 0 {
+                        let (r, k) = (p.retried, p.parked);
+                        bar.set_message(format!("last pass: {r} to retry, {k} parked"));
+                    }
+                }));
+                bar.finish_and_clear();
+                pass?
             } else {
                 rt.block_on(worker.run(2_000, async {
                     let _ = tokio::signal::ctrl_c().await;
@@ -110,6 +121,26 @@ pub fn run(ctx: &super::Ctx, args: &SyncArgs) -> anyhow::Result<ExitCode> {
             })
         }
     }
+}
+
+/// `sync --once`'s progress on stderr, only when stderr is a terminal: the
+/// operations open when it starts (new ones planned meanwhile grow it).
+fn progress_bar(counts: &sync_state::Counts) -> indicatif::ProgressBar {
+    use std::io::IsTerminal as _;
+    let open = counts.pending + counts.in_flight;
+    if !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::with_draw_target(
+        Some(open),
+        indicatif::ProgressDrawTarget::stderr(),
+    );
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "sync {bar:30} {pos}/{len} operations ({per_sec}, {eta} left) {msg}",
+    ) {
+        bar.set_style(style);
+    }
+    bar
 }
 
 fn unreachable_fake() -> anyhow::Result<ExitCode> {

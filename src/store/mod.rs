@@ -34,6 +34,7 @@ pub mod identifiers;
 pub mod journal;
 pub mod label_jobs;
 pub mod lifecycle;
+mod live;
 pub mod locations;
 pub mod media;
 pub mod migrations;
@@ -125,6 +126,7 @@ pub type Result<T> = std::result::Result<T, StoreError>;
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    _live: live::Live,
 }
 
 impl Store {
@@ -138,6 +140,12 @@ impl Store {
         };
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(io)?;
+        }
+        // This process has it open already (checked, migrated): a second
+        // connection must not read the header through a descriptor of its own
+        // (see [`Store::another`]).
+        if let Some(live) = live::Live::existing(path) {
+            return Store::connect(path, live);
         }
         // Create the file ourselves with 0600 so the umask cannot widen it;
         // SQLite gives -wal and -shm the mode of the main file.
@@ -221,6 +229,35 @@ impl Store {
         Ok(Store {
             conn,
             path: path.to_path_buf(),
+            _live: live::Live::register(path),
+        })
+    }
+
+    /// A second connection to this store, for another thread of the same
+    /// process (the sync worker beside the station). Use this, never
+    /// [`Store::open`], while this process has the store open: `open` reads the
+    /// file's header through an ordinary file descriptor, and closing any
+    /// descriptor of a file drops every POSIX lock the process holds on it —
+    /// SQLite's too — after which another process that closes its connection
+    /// takes the store for unused and deletes the `-wal`, commits and all.
+    /// Only SQLite opens the file here (it shares its locks per process).
+    pub fn another(&self) -> Result<Store> {
+        Store::connect(&self.path, self._live.clone())
+    }
+
+    /// A connection to a store this process already has open: only SQLite
+    /// touches the file.
+    fn connect(path: &Path, live: live::Live) -> Result<Store> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags).map_err(|e| classify(path, e))?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        stable_plans(&conn)?;
+        Ok(Store {
+            conn,
+            path: path.to_path_buf(),
+            _live: live,
         })
     }
 
@@ -232,7 +269,13 @@ impl Store {
                 path: path.to_path_buf(),
             });
         }
-        check_header(path)?;
+        let live = match live::Live::existing(path) {
+            Some(l) => l,
+            None => {
+                check_header(path)?;
+                live::Live::register(path)
+            }
+        };
         let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(path, flags).map_err(|e| classify(path, e))?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
@@ -255,6 +298,7 @@ impl Store {
         Ok(Store {
             conn,
             path: path.to_path_buf(),
+            _live: live,
         })
     }
 
@@ -268,6 +312,7 @@ impl Store {
         Ok(Store {
             conn,
             path: PathBuf::from(":memory:"),
+            _live: live::Live::none(),
         })
     }
 

@@ -102,7 +102,10 @@ pub fn record_plan(
 
 /// The operations that may run at `now_ms`, oldest first: pending or left in
 /// flight, due, and with no unfinished earlier operation of the same asset (a
-/// parked one holds its asset's later ones back, and nothing else).
+/// parked one holds its asset's later ones back, and nothing else). The
+/// redundant `state <> 'done'` lets SQLite walk the partial index of open
+/// operations in order and stop at the limit, instead of sorting every
+/// operation ever planned.
 pub fn runnable(
     conn: &Connection,
     upstream: &str,
@@ -110,7 +113,8 @@ pub fn runnable(
     limit: usize,
 ) -> Result<Vec<OpRow>> {
     let mut st = conn.prepare_cached(&format!(
-        "{SELECT_OP} WHERE o.upstream = ?1 AND o.state IN ('pending', 'in_flight') \
+        "{SELECT_OP} WHERE o.upstream = ?1 AND o.state <> 'done' \
+         AND o.state IN ('pending', 'in_flight') \
          AND (o.next_attempt_ms IS NULL OR o.next_attempt_ms <= ?2) \
          AND NOT EXISTS (SELECT 1 FROM sync_ops p WHERE p.upstream = o.upstream \
              AND p.asset_id = o.asset_id AND p.id < o.id AND p.state <> 'done') \
@@ -129,8 +133,8 @@ pub fn next_due_ms(conn: &Connection, upstream: &str) -> Result<Option<i64>> {
     Ok(conn
         .prepare_cached(
             "SELECT min(ifnull(o.next_attempt_ms, 0)) FROM sync_ops o \
-             WHERE o.upstream = ?1 AND o.state IN ('pending', 'in_flight') \
-             AND NOT EXISTS (SELECT 1 FROM sync_ops p WHERE p.upstream = o.upstream \
+             WHERE o.upstream = ?1 AND o.state <> 'done' \
+             AND o.state IN ('pending', 'in_flight') AND NOT EXISTS (SELECT 1 FROM sync_ops p WHERE p.upstream = o.upstream \
                  AND p.asset_id = o.asset_id AND p.id < o.id AND p.state <> 'done')",
         )?
         .query_row(params![upstream], |r| r.get(0))?)
@@ -315,6 +319,25 @@ pub fn remote_id(
             "SELECT remote_id FROM upstream_refs WHERE upstream = ?1 AND kind = ?2 AND local_id = ?3",
         )?
         .query_row(params![upstream, kind, local_id], |r| r.get(0))
+        .optional()?)
+}
+
+/// The upstream id of our row `local_id` of `kind` and the JSON `extra`
+/// stored with it.
+pub fn remote_ref(
+    conn: &Connection,
+    upstream: &str,
+    kind: &str,
+    local_id: i64,
+) -> Result<Option<(i64, String)>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT remote_id, extra FROM upstream_refs \
+             WHERE upstream = ?1 AND kind = ?2 AND local_id = ?3",
+        )?
+        .query_row(params![upstream, kind, local_id], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
         .optional()?)
 }
 

@@ -83,6 +83,8 @@ pub struct State {
     /// Lists by API name: `models`, `locations`, `statuslabels` …
     pub lists: BTreeMap<&'static str, BTreeMap<i64, Obj>>,
     pub activity: Vec<Activity>,
+    /// Maintenance records by id: `asset_id`, `title`, `notes`, dates….
+    pub maintenances: BTreeMap<i64, Map<String, Value>>,
     pub faults: Faults,
     /// Requests answered per minute before 429 (None: no throttle, no headers).
     pub throttle: Option<u32>,
@@ -115,6 +117,7 @@ impl State {
             assets: BTreeMap::new(),
             lists: LISTS.iter().map(|k| (*k, BTreeMap::new())).collect(),
             activity: Vec::new(),
+            maintenances: BTreeMap::new(),
             faults: Faults::default(),
             throttle: None,
             window_used: 0,

@@ -45,7 +45,76 @@ pub(super) fn route(
                 .collect();
             (200, page(rows, q))
         }
+        ("GET", ["hardware", n]) => match id(n).and_then(|i| s.assets.get(&i).map(|a| (i, a))) {
+            Some((i, a)) => (200, asset_json(s, i, a)),
+            None => (200, error(json!("Asset does not exist."))),
+        },
         ("POST", ["hardware"]) => create_asset(s, body),
+        ("GET", ["maintenances"]) => {
+            let asset = q.get("asset_id").and_then(|v| v.parse::<i64>().ok());
+            let rows: Vec<Value> = s
+                .maintenances
+                .iter()
+                .filter(|(_, m)| asset.is_none() || m.get("asset_id").and_then(Value::as_i64) == asset)
+                .map(|(id, m)| {
+                    let text = |k: &str| m.get(k).and_then(Value::as_str).map(escape_html);
+                    json!({
+                        "id": id, "asset": {"id": m.get("asset_id")}, "title": text("title"),
+                        "asset_maintenance_type": text("asset_maintenance_type"),
+                        "start_date": m.get("start_date").map(|d| json!({"date": d, "formatted": d})),
+                        "completion_date": m.get("completion_date").map(|d| json!({"date": d, "formatted": d})),
+                        "notes": text("notes"),
+                    })
+                })
+                .collect();
+            (200, page(rows, q))
+        }
+        ("POST", ["maintenances"]) => {
+            let Some(b) = body.as_object() else {
+                return (422, error(json!("Invalid JSON")));
+            };
+            let mut problems = Map::new();
+            for (field, what) in [
+                ("title", "title"),
+                ("asset_maintenance_type", "asset maintenance type"),
+                ("start_date", "start date"),
+            ] {
+                if b.get(field)
+                    .and_then(Value::as_str)
+                    .is_none_or(|v| v.trim().is_empty())
+                {
+                    problems.insert(
+                        field.into(),
+                        json!([format!("The {what} field is required.")]),
+                    );
+                }
+            }
+            let Some(aid) = b.get("asset_id").and_then(Value::as_i64) else {
+                problems.insert(
+                    "asset_id".into(),
+                    json!(["The asset id field is required."]),
+                );
+                return (200, error(Value::Object(problems)));
+            };
+            if !problems.is_empty() {
+                return (200, error(Value::Object(problems)));
+            }
+            let id = s.new_id();
+            s.maintenances.insert(id, b.clone());
+            // The fake counts maintenances with the other effects.
+            s.activity.push(Activity {
+                item_id: aid,
+                action: "maintenance",
+                note: b
+                    .get("notes")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_string(),
+            });
+            let mut raw = b.clone();
+            raw.insert("id".into(), json!(id));
+            (200, success("Maintenance created.", Value::Object(raw)))
+        }
         ("PATCH" | "PUT", ["hardware", n]) => {
             let Some(aid) = id(n).filter(|i| s.assets.contains_key(i)) else {
                 return (200, error(json!("Asset not found")));

@@ -60,6 +60,10 @@ pub struct AssetRef {
     pub local_id: i64,
     pub tag: String,
     pub remote_id: Option<i64>,
+    /// The upstream status label the station last saw there (a pull) or set
+    /// there itself: when the upstream shows another one now, someone changed
+    /// it since, and a status operation is a conflict for a person.
+    pub known_status: Option<i64>,
 }
 
 /// An asset to create upstream.
@@ -98,6 +102,19 @@ pub enum Action {
         asset: AssetRef,
         location: Option<Named>,
     },
+    /// `PATCH` these fields (absolute values).
+    Update {
+        asset: AssetRef,
+        fields: serde_json::Map<String, serde_json::Value>,
+    },
+    /// A maintenance record (a sanitization); `notes` get the job's note too.
+    Maintenance {
+        asset: AssetRef,
+        title: String,
+        start_date: String,
+        completion_date: Option<String>,
+        notes: String,
+    },
 }
 
 /// One operation to apply.
@@ -132,6 +149,9 @@ pub struct Learned {
     pub local_id: Option<i64>,
     pub name: String,
     pub remote_id: i64,
+    /// An asset's status label upstream, as last seen or set (see
+    /// [`AssetRef::known_status`]).
+    pub status: Option<i64>,
 }
 
 /// Why an operation did not apply. Messages never contain the token.

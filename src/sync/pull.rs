@@ -221,7 +221,13 @@ pub fn apply(
                 l
             }
         };
-        state::put_ref(c, upstream, "asset", id, &tag, Some(local), "{}")?;
+        // The status label it has there now: a later status change at the
+        // station that finds another one there is a conflict (snipeit.rs).
+        let seen = match nested_id(a, "status_label") {
+            Some(st) => json!({ "status_id": st }).to_string(),
+            None => "{}".to_string(),
+        };
+        state::put_ref(c, upstream, "asset", id, &tag, Some(local), &seen)?;
     }
     report.insert("assets".into(), (d.assets.len() as u64, created));
     events.push(("import.pull", json!({"upstream": upstream, "counts": report.iter().map(|(k, (f, n))| (k.clone(), json!({"fetched": f, "created": n}))).collect::<serde_json::Map<_, _>>()})));

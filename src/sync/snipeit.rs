@@ -62,17 +62,7 @@ impl SnipeIt {
             .map_err(|_| ClientError::BadUrl(url.clone()))?
             .pop_if_empty()
             .extend(["api", "v1"]);
-        let mut headers = HeaderMap::new();
-        headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
-        let timeout = Duration::from_secs(cfg.timeout_secs.max(1));
-        let client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .default_headers(headers)
-            .connect_timeout(timeout)
-            .timeout(timeout)
-            .user_agent(concat!("scanstation/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| ClientError::Build(e.to_string()))?;
+        let client = build_client(Duration::from_secs(cfg.timeout_secs.max(1)))?;
         Ok(SnipeIt {
             client,
             base,
@@ -85,6 +75,13 @@ impl SnipeIt {
     }
 
     /// Another throttle window (tests; Snipe-IT's is a minute).
+    /// A shorter request timeout than `[upstream] timeout_secs` allows (the
+    /// tests' timeouts after apply).
+    pub fn with_timeout(mut self, timeout: Duration) -> Result<SnipeIt, ClientError> {
+        self.client = build_client(timeout)?;
+        Ok(self)
+    }
+
     pub fn with_window_ms(mut self, window_ms: i64) -> SnipeIt {
         self.pacer = Pacer::with_window(window_ms);
         self
@@ -258,6 +255,7 @@ impl SnipeIt {
             local_id: named.local_id,
             name: named.name.clone(),
             remote_id: id,
+            status: None,
         });
         Ok(id)
     }
@@ -321,6 +319,84 @@ impl SnipeIt {
             }))
     }
 
+    /// Whether a maintenance record of the asset carries the event's UUID in
+    /// its notes (Snipe-IT's API does not check the asset: ask by its id).
+    async fn maintained(&mut self, asset: i64, uuid: &str) -> Result<bool, UpstreamError> {
+        let rows = self
+            .list_all("maintenances", &[("asset_id", asset.to_string())])
+            .await?;
+        Ok(rows.iter().any(|r| {
+            r.get("notes")
+                .and_then(Value::as_str)
+                .is_some_and(|n| answer::unescape_html(n).contains(uuid))
+        }))
+    }
+
+    /// A status conflict: the station knows which status label the asset had
+    /// upstream (a pull, or its own last change) and the upstream now shows
+    /// another one, and not the one we are about to set. Someone changed it
+    /// there since: a person settles it. The status seen now is learned, so
+    /// `sync retry` sends the station's status (unless it changes again).
+    async fn no_status_conflict(
+        &mut self,
+        asset: &AssetRef,
+        id: i64,
+        target: i64,
+        target_name: &str,
+    ) -> Result<(), UpstreamError> {
+        let Some(known) = asset.known_status else {
+            return Ok(());
+        };
+        let v = self
+            .call(Method::GET, &["hardware", &id.to_string()], &[], None)
+            .await?;
+        let label = v.get("status_label");
+        let Some(now) = label.and_then(|l| l.get("id")).and_then(Value::as_i64) else {
+            return Ok(());
+        };
+        if now == known || now == target {
+            return Ok(());
+        }
+        let shown = label
+            .and_then(|l| l.get("name"))
+            .and_then(Value::as_str)
+            .map(answer::unescape_html)
+            .unwrap_or_else(|| format!("#{now}"));
+        self.learned.push(Learned {
+            status: Some(now),
+            ..asset_learned(asset, id)
+        });
+        Err(UpstreamError::Rejected(format!(
+            "status conflict: asset {} was changed in Snipe-IT since the station last saw it \
+             (now {shown:?}); the station says {target_name:?}. Settle it: `scanstation sync \
+             retry` this operation to send the station's status, or set the status at the \
+             station to match and retry",
+            asset.tag
+        )))
+    }
+
+    /// `PATCH` the status and remember it as the one the station set.
+    async fn patch_status(
+        &mut self,
+        asset: &AssetRef,
+        id: i64,
+        st: i64,
+    ) -> Result<(), UpstreamError> {
+        let body = json!({ "status_id": st });
+        self.call(
+            Method::PATCH,
+            &["hardware", &id.to_string()],
+            &[],
+            Some(&body),
+        )
+        .await?;
+        self.learned.push(Learned {
+            status: Some(st),
+            ..asset_learned(asset, id)
+        });
+        Ok(())
+    }
+
     async fn create(&mut self, job: &Job, n: &NewRemoteAsset) -> Result<(), UpstreamError> {
         if job.uncertain {
             if let Some(id) = self.asset_by_tag(&n.asset.tag).await? {
@@ -379,7 +455,10 @@ impl SnipeIt {
             }
             Err(e) => return Err(e),
         };
-        self.learned.push(asset_learned(&n.asset, id));
+        self.learned.push(Learned {
+            status: Some(status),
+            ..asset_learned(&n.asset, id)
+        });
         Ok(())
     }
 }
@@ -411,30 +490,76 @@ impl Upstream for SnipeIt {
                 let st = self
                     .find_or_create("statuslabels", "status_label", status, None)
                     .await?;
-                let body = json!({ "status_id": st });
-                self.call(
-                    Method::PATCH,
-                    &["hardware", &id.to_string()],
-                    &[],
-                    Some(&body),
-                )
-                .await?;
+                self.no_status_conflict(asset, id, st, &status.name).await?;
+                self.patch_status(asset, id, st).await?;
             }
             Action::Checkin { asset, status } => {
                 let id = self.asset_id(asset).await?;
-                if job.uncertain && self.logged(id, &job.event_uuid).await? {
-                    return Ok(());
-                }
                 let st = self
                     .find_or_create("statuslabels", "status_label", status, None)
                     .await?;
+                if job.uncertain && self.logged(id, &job.event_uuid).await? {
+                    // Our own change: not someone else's for the next one.
+                    self.learned.push(Learned {
+                        status: Some(st),
+                        ..asset_learned(asset, id)
+                    });
+                    return Ok(());
+                }
+                self.no_status_conflict(asset, id, st, &status.name).await?;
                 let body = json!({ "status_id": st, "note": job.note() });
                 let path = ["hardware", &id.to_string(), "checkin"];
                 match self.call(Method::POST, &path, &[], Some(&body)).await {
-                    Ok(_) => {}
-                    Err(UpstreamError::Rejected(m)) if m.contains("already checked in") => {}
+                    Ok(_) => self.learned.push(Learned {
+                        status: Some(st),
+                        ..asset_learned(asset, id)
+                    }),
+                    // Not checked out there: the check-in sets no status,
+                    // so set it as an update (absolute: safe to repeat).
+                    Err(UpstreamError::Rejected(m)) if m.contains("already checked in") => {
+                        self.patch_status(asset, id, st).await?;
+                    }
                     Err(e) => return Err(e),
                 }
+            }
+            Action::Update { asset, fields } => {
+                let id = self.asset_id(asset).await?;
+                if !fields.is_empty() {
+                    let body = Value::Object(fields.clone());
+                    self.call(
+                        Method::PATCH,
+                        &["hardware", &id.to_string()],
+                        &[],
+                        Some(&body),
+                    )
+                    .await?;
+                }
+            }
+            Action::Maintenance {
+                asset,
+                title,
+                start_date,
+                completion_date,
+                notes,
+            } => {
+                let id = self.asset_id(asset).await?;
+                if job.uncertain && self.maintained(id, &job.event_uuid).await? {
+                    return Ok(());
+                }
+                let mut body = obj(json!({
+                    "asset_id": id, "title": title, "asset_maintenance_type": "Maintenance",
+                    "start_date": start_date, "notes": format!("{notes}\n{}", job.note()),
+                }));
+                if let Some(d) = completion_date {
+                    body.insert("completion_date".into(), d.clone().into());
+                }
+                self.call(
+                    Method::POST,
+                    &["maintenances"],
+                    &[],
+                    Some(&Value::Object(body)),
+                )
+                .await?;
             }
             Action::Audit { asset, location } => {
                 let id = self.asset_id(asset).await?;
@@ -458,12 +583,27 @@ impl Upstream for SnipeIt {
     }
 }
 
+/// The HTTP client: JSON only, no redirects followed, timeouts.
+fn build_client(timeout: Duration) -> Result<reqwest::Client, ClientError> {
+    let mut headers = HeaderMap::new();
+    headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .default_headers(headers)
+        .connect_timeout(timeout)
+        .timeout(timeout)
+        .user_agent(concat!("scanstation/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| ClientError::Build(e.to_string()))
+}
+
 fn asset_learned(a: &AssetRef, id: i64) -> Learned {
     Learned {
         kind: "asset",
         local_id: Some(a.local_id),
         name: a.tag.clone(),
         remote_id: id,
+        status: None,
     }
 }
 

@@ -73,8 +73,32 @@ impl Pass {
     }
 }
 
+/// What the station's header shows about syncing.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Health {
+    /// Whether the upstream answered the last request (`None`: nothing was
+    /// sent yet).
+    pub online: Option<bool>,
+    /// Operations not done yet (pending or in flight), parked ones aside.
+    pub queued: u64,
+    pub parked: u64,
+}
+
+impl Health {
+    /// One short line: `online · 12 queued · 1 parked`.
+    pub fn line(&self) -> String {
+        let state = match self.online {
+            Some(true) => "online",
+            Some(false) => "offline",
+            None => "idle",
+        };
+        format!("{state} · {} queued · {} parked", self.queued, self.parked)
+    }
+}
+
 /// The worker for one upstream.
 pub struct Worker<U> {
+    online: Option<bool>,
     store: Store,
     upstream: U,
     name: String,
@@ -88,6 +112,7 @@ impl<U: Upstream> Worker<U> {
     /// A worker keeping its state under `name` (`snipeit`, `webhook`).
     pub fn new(store: Store, upstream: U, name: &str, cfg: UpstreamConfig, clock: Clock) -> Self {
         Worker {
+            online: None,
             store,
             upstream,
             name: name.to_string(),
@@ -150,6 +175,12 @@ impl<U: Upstream> Worker<U> {
     }
 
     /// Plans, then applies what is runnable now (one batch). A 401 stops it.
+    ///
+    /// The answers are recorded together at the end of the batch (one
+    /// transaction, one fsync): the in-flight marks were committed before
+    /// any request was sent, so a crash before this commit leaves them in
+    /// flight, and they are checked before they are sent again. Ids learned
+    /// from the upstream are stored at once.
     pub async fn pass(&mut self) -> Result<Pass, SyncError> {
         let mut p = Pass {
             planned: self.plan_new()?,
@@ -161,10 +192,13 @@ impl<U: Upstream> Worker<U> {
         let ids: Vec<i64> = batch.iter().map(|o| o.id).collect();
         state::mark_in_flight(tx.conn(), &ids)?;
         tx.commit()?;
+        let mut marks = Vec::with_capacity(batch.len());
         for (i, row) in batch.iter().enumerate() {
-            let step = self.apply_one(row).await;
-            match step {
-                Ok(o) => p.add(o),
+            match self.apply_one(row).await {
+                Ok(mark) => {
+                    p.add(mark.counts());
+                    marks.push((row.id, mark));
+                }
                 Err(stop) => {
                     // Not sent: back to pending without counting the attempt.
                     let at = match &stop {
@@ -172,6 +206,7 @@ impl<U: Upstream> Worker<U> {
                         Stop::Fatal(_) => self.clock.now_ms(),
                     };
                     let tx = self.store.write()?;
+                    record_marks(tx.conn(), &marks)?;
                     for r in &batch[i..] {
                         state::unsend(tx.conn(), r.id, at)?;
                     }
@@ -183,38 +218,40 @@ impl<U: Upstream> Worker<U> {
                 }
             }
         }
+        if !marks.is_empty() {
+            let tx = self.store.write()?;
+            record_marks(tx.conn(), &marks)?;
+            tx.commit()?;
+        }
         Ok(p)
     }
 
-    async fn apply_one(&mut self, row: &OpRow) -> Result<Pass, Stop> {
-        let mut p = Pass::default();
+    async fn apply_one(&mut self, row: &OpRow) -> Result<Mark, Stop> {
         // Left in flight by a crash: it may have been applied.
         let uncertain = row.uncertain || row.state == "in_flight";
         let job = match self.resolve(row, uncertain) {
             Ok(j) => j,
-            Err(Resolve::Park(reason)) => {
-                self.record(|c| state::mark_parked(c, row.id, &reason, uncertain))?;
-                p.parked = 1;
-                return Ok(p);
-            }
+            Err(Resolve::Park(reason)) => return Ok(Mark::Parked { reason, uncertain }),
             Err(Resolve::Store(e)) => return Err(Stop::Fatal(e.into())),
         };
         let result = self.upstream.apply(&job).await;
+        self.online = Some(!matches!(result, Err(UpstreamError::Transient { .. })));
         let learned = self.upstream.take_learned();
         if !learned.is_empty() {
             let name = self.name.clone();
             self.record(|c| {
                 for l in &learned {
-                    state::put_ref(c, &name, l.kind, l.remote_id, &l.name, l.local_id, "{}")?;
+                    let extra = match l.status {
+                        Some(st) => serde_json::json!({ "status_id": st }).to_string(),
+                        None => "{}".to_string(),
+                    };
+                    state::put_ref(c, &name, l.kind, l.remote_id, &l.name, l.local_id, &extra)?;
                 }
                 Ok(())
             })?;
         }
         match result {
-            Ok(()) => {
-                self.record(|c| state::mark_done(c, row.id))?;
-                p.done = 1;
-            }
+            Ok(()) => Ok(Mark::Done),
             Err(UpstreamError::Transient {
                 detail,
                 maybe_applied,
@@ -228,29 +265,26 @@ impl<U: Upstream> Worker<U> {
                 );
                 let at = self.clock.now_ms() + i64::try_from(wait).unwrap_or(i64::MAX / 2);
                 tracing::info!(op = row.id, seq = row.seq, "retry in {wait} ms: {detail}");
-                self.record(|c| {
-                    state::mark_retry(c, row.id, &detail, at, uncertain || maybe_applied)
-                })?;
-                p.retried = 1;
+                Ok(Mark::Retry {
+                    detail,
+                    at,
+                    uncertain: uncertain || maybe_applied,
+                })
             }
             Err(UpstreamError::Throttled { wait }) => {
                 let ms = i64::try_from(wait.as_millis()).unwrap_or(i64::MAX / 2);
                 tracing::info!("upstream throttled: waiting {ms} ms");
-                return Err(Stop::Throttled(ms));
+                Err(Stop::Throttled(ms))
             }
-            Err(UpstreamError::Unauthorized) => {
-                return Err(Stop::Fatal(SyncError::Upstream(
-                    UpstreamError::Unauthorized,
-                )))
-            }
+            Err(UpstreamError::Unauthorized) => Err(Stop::Fatal(SyncError::Upstream(
+                UpstreamError::Unauthorized,
+            ))),
             Err(e @ (UpstreamError::Rejected(_) | UpstreamError::Missing(_))) => {
                 let reason = e.to_string();
                 tracing::warn!(op = row.id, seq = row.seq, "parked: {reason}");
-                self.record(|c| state::mark_parked(c, row.id, &reason, uncertain))?;
-                p.parked = 1;
+                Ok(Mark::Parked { reason, uncertain })
             }
         }
-        Ok(p)
     }
 
     fn record(
@@ -265,9 +299,19 @@ impl<U: Upstream> Worker<U> {
     /// Runs until no operation is pending: waits out backoffs and throttle
     /// windows. Returns the totals; parked operations remain parked.
     pub async fn run_once(&mut self) -> Result<Pass, SyncError> {
+        self.run_once_observed(|_| {}).await
+    }
+
+    /// As [`Worker::run_once`], telling `seen` what each pass did (a
+    /// progress bar).
+    pub async fn run_once_observed(
+        &mut self,
+        mut seen: impl FnMut(&Pass),
+    ) -> Result<Pass, SyncError> {
         let mut total = Pass::default();
         loop {
             let p = self.pass().await?;
+            seen(&p);
             total.add(p);
             if p.done + p.retried + p.parked > 0 {
                 continue;
@@ -285,10 +329,32 @@ impl<U: Upstream> Worker<U> {
         poll_ms: i64,
         stop: impl std::future::Future<Output = ()>,
     ) -> Result<Pass, SyncError> {
+        self.run_reporting(poll_ms, stop, |_| {}).await
+    }
+
+    /// Online or not, queue length and parked count, from the store.
+    pub fn health(&self) -> Result<Health, StoreError> {
+        let k = state::counts(self.store.conn(), &self.name)?;
+        Ok(Health {
+            online: self.online,
+            queued: k.pending + k.in_flight,
+            parked: k.parked,
+        })
+    }
+
+    /// As [`Worker::run`], telling `report` the [`Health`] after each pass
+    /// (the station's header).
+    pub async fn run_reporting(
+        &mut self,
+        poll_ms: i64,
+        stop: impl std::future::Future<Output = ()>,
+        mut report: impl FnMut(Health),
+    ) -> Result<Pass, SyncError> {
         let mut total = Pass::default();
         tokio::pin!(stop);
         loop {
             let p = self.pass().await?;
+            report(self.health()?);
             total.add(p);
             if p.done + p.retried + p.parked + p.planned > 0 {
                 continue;
@@ -364,6 +430,22 @@ impl<U: Upstream> Worker<U> {
                     None => None,
                 },
             },
+            Op::UpdateAsset(u) => {
+                let asset = self.asset(c, u.asset_id, None)?;
+                Action::Update {
+                    fields: update_fields(c, &u)?,
+                    asset,
+                }
+            }
+            Op::Maintenance(m) => Action::Maintenance {
+                asset: self.asset(c, m.asset_id, None)?,
+                title: maintenance_title(&m),
+                start_date: day(m.started.as_deref()).unwrap_or_else(|| {
+                    day(Some(&row.event_at)).unwrap_or_else(|| row.event_at.clone())
+                }),
+                completion_date: day(m.ended.as_deref()),
+                notes: maintenance_notes(&m),
+            },
         };
         Ok(Job {
             op_id: row.id,
@@ -386,10 +468,21 @@ impl<U: Upstream> Worker<U> {
                 .map(str::to_string)
                 .ok_or_else(|| Resolve::Park(format!("asset #{id} has no asset tag")))?,
         };
+        let (remote_id, known_status) =
+            match state::remote_ref(c, &self.name, "asset", id).ok().flatten() {
+                Some((remote, extra)) => (
+                    Some(remote),
+                    serde_json::from_str::<serde_json::Value>(&extra)
+                        .ok()
+                        .and_then(|v| v.get("status_id").and_then(serde_json::Value::as_i64)),
+                ),
+                None => (None, None),
+            };
         Ok(AssetRef {
             local_id: id,
             tag,
-            remote_id: self.remote(c, "asset", id),
+            remote_id,
+            known_status,
         })
     }
 
@@ -487,6 +580,124 @@ pub fn warranty_months(purchase: Option<&str>, end: Option<&str>) -> Option<u32>
         - i32::from(u8::from(p.month()))
         - i32::from(e.day() < p.day());
     u32::try_from(months).ok()
+}
+
+/// The `PATCH` body of an `update_asset`: Snipe-IT's field names, costs as
+/// decimal text, the warranty in whole months from the purchase date (the
+/// event's, else the asset's).
+fn update_fields(
+    c: &Connection,
+    u: &plan::UpdateAsset,
+) -> Result<serde_json::Map<String, serde_json::Value>, Resolve> {
+    let mut f = serde_json::Map::new();
+    for (k, v) in [
+        ("serial", &u.serial),
+        ("order_number", &u.order_number),
+        ("purchase_date", &u.purchase_date),
+    ] {
+        if let Some(v) = v {
+            f.insert(k.into(), v.clone().into());
+        }
+    }
+    if let Some(m) = u.cost_minor {
+        let cur = u.currency.as_deref().unwrap_or("USD");
+        let text = crate::import::fields::format_cost(m, crate::import::fields::minor_digits(cur));
+        f.insert("purchase_cost".into(), text.into());
+    }
+    if let Some(end) = &u.warranty_end {
+        let purchase = match &u.purchase_date {
+            Some(p) => Some(p.clone()),
+            None => store::assets::get(c, u.asset_id)?.and_then(|a| a.purchase_date),
+        };
+        if let Some(m) = warranty_months(purchase.as_deref(), Some(end)) {
+            f.insert("warranty_months".into(), m.into());
+        }
+    }
+    Ok(f)
+}
+
+/// `2026-01-02T10:00:00Z` → `2026-01-02` (Snipe-IT's maintenance dates).
+fn day(ts: Option<&str>) -> Option<String> {
+    let d = ts?.get(..10)?;
+    let ok = d.len() == 10 && d.as_bytes()[4] == b'-' && d.as_bytes()[7] == b'-';
+    ok.then(|| d.to_string())
+}
+
+/// A maintenance record's title (Snipe-IT keeps 100 characters).
+fn maintenance_title(m: &plan::Maintenance) -> String {
+    let mut t = format!(
+        "Data sanitization: {} {}",
+        m.method.as_deref().unwrap_or("unknown method"),
+        m.result.as_deref().unwrap_or("unknown result")
+    );
+    if let Some(s) = &m.serial {
+        t.push_str(&format!(" (medium {s})"));
+    }
+    t.chars().take(100).collect()
+}
+
+/// The NIST 800-88 facts of a sanitization, one per line.
+fn maintenance_notes(m: &plan::Maintenance) -> String {
+    let mut lines = Vec::new();
+    for (k, v) in [
+        ("record", m.sanitization_id.map(|i| format!("#{i}"))),
+        ("medium serial", m.serial.clone()),
+        ("method", m.method.clone()),
+        ("technique", m.technique.clone()),
+        ("verification", m.verification.clone()),
+        ("result", m.result.clone()),
+        ("started", m.started.clone()),
+        ("ended", m.ended.clone()),
+        ("operator", m.operator.clone()),
+        ("validator", m.validator.clone()),
+        ("source", m.source.clone()),
+    ] {
+        if let Some(v) = v {
+            lines.push(format!("{k}: {v}"));
+        }
+    }
+    lines.join("\n")
+}
+
+/// What became of one operation, recorded with its batch.
+enum Mark {
+    Done,
+    Retry {
+        detail: String,
+        at: i64,
+        uncertain: bool,
+    },
+    Parked {
+        reason: String,
+        uncertain: bool,
+    },
+}
+
+impl Mark {
+    fn counts(&self) -> Pass {
+        let mut p = Pass::default();
+        match self {
+            Mark::Done => p.done = 1,
+            Mark::Retry { .. } => p.retried = 1,
+            Mark::Parked { .. } => p.parked = 1,
+        }
+        p
+    }
+}
+
+fn record_marks(c: &Connection, marks: &[(i64, Mark)]) -> Result<(), StoreError> {
+    for (id, m) in marks {
+        match m {
+            Mark::Done => state::mark_done(c, *id)?,
+            Mark::Retry {
+                detail,
+                at,
+                uncertain,
+            } => state::mark_retry(c, *id, detail, *at, *uncertain)?,
+            Mark::Parked { reason, uncertain } => state::mark_parked(c, *id, reason, *uncertain)?,
+        }
+    }
+    Ok(())
 }
 
 enum Stop {

@@ -38,6 +38,8 @@ mod store;
 mod supervisor;
 mod support;
 mod sync;
+mod sync_converge;
+mod sync_crash;
 mod usb_replay;
 mod webhook;
 mod wedge;

@@ -13,9 +13,9 @@ use scanstation::sync::worker::{Retry, Worker};
 use serde_json::{json, Value};
 use std::time::{Duration, SystemTime};
 
-const TOKEN: &str = "tok-3f9a-very-secret";
+pub(crate) const TOKEN: &str = "tok-3f9a-very-secret";
 
-fn event(store: &mut Store, kind: &str, training: bool, payload: Value) -> i64 {
+pub(crate) fn event(store: &mut Store, kind: &str, training: bool, payload: Value) -> i64 {
     let mut tx = store.write().unwrap();
     let r = tx
         .append_event(&NewEvent {
@@ -33,7 +33,7 @@ fn event(store: &mut Store, kind: &str, training: bool, payload: Value) -> i64 {
 
 /// `n` assets A-0000… with model, location, supplier and cost, each with its
 /// `asset.created` event. Returns their local ids.
-fn seed(store: &mut Store, n: usize, training: bool) -> Vec<i64> {
+pub(crate) fn seed(store: &mut Store, n: usize, training: bool) -> Vec<i64> {
     let mut ids = Vec::new();
     for i in 0..n {
         let tx = store.write().unwrap();
@@ -83,7 +83,7 @@ fn seed(store: &mut Store, n: usize, training: bool) -> Vec<i64> {
     ids
 }
 
-fn cfg(url: &str) -> UpstreamConfig {
+pub(crate) fn cfg(url: &str) -> UpstreamConfig {
     UpstreamConfig {
         url: Some(url.to_string()),
         timeout_secs: 1,
@@ -91,7 +91,7 @@ fn cfg(url: &str) -> UpstreamConfig {
     }
 }
 
-fn worker(store: Store, _fake: &FakeSnipeIt, cfg: UpstreamConfig) -> Worker<SnipeIt> {
+pub(crate) fn worker(store: Store, _fake: &FakeSnipeIt, cfg: UpstreamConfig) -> Worker<SnipeIt> {
     let client = SnipeIt::new(&cfg, Secret::new(TOKEN), Clock::new())
         .unwrap()
         .with_window_ms(50);
@@ -104,7 +104,7 @@ fn worker(store: Store, _fake: &FakeSnipeIt, cfg: UpstreamConfig) -> Worker<Snip
     )
 }
 
-fn store() -> (tempfile::TempDir, Store) {
+pub(crate) fn store() -> (tempfile::TempDir, Store) {
     let dir = tempfile::tempdir().unwrap();
     let s = Store::open(&dir.path().join("station.db")).unwrap();
     (dir, s)

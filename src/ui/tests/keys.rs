@@ -281,7 +281,10 @@ fn an_error_stays_on_the_banner_until_esc() {
     assert_eq!(h.app.scans.len(), 0, "(no code: not listed)");
     // Left unacknowledged for ten minutes it is still red, not a faded READY.
     h.tick(600_000);
-    assert!(h.app.banner.as_ref().unwrap().fresh, "an unacknowledged error faded");
+    assert!(
+        h.app.banner.as_ref().unwrap().fresh,
+        "an unacknowledged error faded"
+    );
     h.press(KeyCode::Esc, KeyModifiers::NONE, 600_100);
     h.outcome(outcome(Level::Ok, "A-1001 · in_stock", None));
     assert_eq!(h.app.banner.clone().unwrap().level, Level::Ok);
