@@ -38,9 +38,10 @@ pub struct ReadRow {
     pub best_rssi: Option<f64>,
 }
 
-/// Creates a counting stock-take over `roots` and their sub-locations and
+/// Creates an `open` stock-take over `roots` and their sub-locations and
 /// snapshots what is expected there (every asset located in the scope that
-/// is neither disposed nor still on order). Returns (id, expected count).
+/// is neither disposed nor still on order); [`begin_counting`] snapshots it
+/// again when the first location is counted. Returns (id, uuid, expected).
 pub fn start(
     conn: &Connection,
     name: &str,
@@ -58,7 +59,7 @@ pub fn start(
     let uuid = uuid::Uuid::new_v4().to_string();
     conn.prepare_cached(
         "INSERT INTO stocktakes (uuid, name, owner, status, started_at) \
-         VALUES (?1, ?2, ?3, 'counting', ?4)",
+         VALUES (?1, ?2, ?3, 'open', ?4)",
     )?
     .execute(params![uuid, name, owner, at])?;
     let id = conn.last_insert_rowid();
@@ -72,7 +73,15 @@ pub fn start(
     for root in roots {
         add.execute(params![id, root])?;
     }
-    let expected = conn
+    let expected = snapshot(conn, id)?;
+    Ok((id, uuid, expected))
+}
+
+/// (Re)writes what is expected where in the scope, as the assets are now.
+fn snapshot(conn: &Connection, id: i64) -> Result<u64> {
+    conn.prepare_cached("DELETE FROM stocktake_expected WHERE stocktake_id = ?1")?
+        .execute(params![id])?;
+    let n = conn
         .prepare_cached(
             "INSERT INTO stocktake_expected (stocktake_id, asset_id, location_id) \
              SELECT ?1, a.id, a.location_id FROM assets a \
@@ -80,7 +89,44 @@ pub fn start(
              WHERE a.status NOT IN ('disposed', 'on_order')",
         )?
         .execute(params![id])?;
-    Ok((id, uuid, expected as u64))
+    Ok(n as u64)
+}
+
+/// The first count of an `open` stock-take: what is expected where is
+/// snapshotted again (as it is when counting starts) and it is `counting`.
+/// Returns the expected count, or None when it was not open.
+pub fn begin_counting(conn: &Connection, id: i64) -> Result<Option<u64>> {
+    let n = conn
+        .prepare_cached(
+            "UPDATE stocktakes SET status = 'counting' WHERE id = ?1 AND status = 'open'",
+        )?
+        .execute(params![id])?;
+    if n == 0 {
+        return Ok(None);
+    }
+    snapshot(conn, id).map(Some)
+}
+
+/// What a scope of `roots` (and their sub-locations) would hold: (locations,
+/// assets expected), for the station to show before a stock-take starts.
+pub fn scope_preview(conn: &Connection, roots: &[i64]) -> Result<(u64, u64)> {
+    let list = serde_json::to_string(roots).map_err(|e| StoreError::Invalid {
+        what: "stock-take scope",
+        detail: e.to_string(),
+    })?;
+    Ok(conn
+        .prepare_cached(
+            "WITH RECURSIVE sub(id, depth) AS (SELECT value, 0 FROM json_each(?1) UNION \
+               SELECT l.id, sub.depth + 1 FROM locations l JOIN sub ON l.parent_id = sub.id \
+               WHERE sub.depth < 32), \
+             ids AS (SELECT DISTINCT id FROM sub) \
+             SELECT (SELECT count(*) FROM ids), \
+               (SELECT count(*) FROM assets a JOIN ids ON ids.id = a.location_id \
+                WHERE a.status NOT IN ('disposed', 'on_order'))",
+        )?
+        .query_row(params![list], |r| {
+            Ok((r.get::<_, i64>(0)? as u64, r.get::<_, i64>(1)? as u64))
+        })?)
 }
 
 const SELECT: &str = "SELECT id, uuid, name, owner, status, started_at, closed_at FROM stocktakes";
@@ -111,9 +157,12 @@ pub fn list(conn: &Connection) -> Result<Vec<StocktakeRow>> {
     Ok(rows)
 }
 
-/// The stock-takes being counted, oldest first.
+/// The stock-takes open or being counted (a station may count into them),
+/// oldest first.
 pub fn counting(conn: &Connection) -> Result<Vec<StocktakeRow>> {
-    let mut st = conn.prepare_cached(&format!("{SELECT} WHERE status = 'counting' ORDER BY id"))?;
+    let mut st = conn.prepare_cached(&format!(
+        "{SELECT} WHERE status IN ('open', 'counting') ORDER BY id"
+    ))?;
     let rows = st.query_map([], row)?.collect::<rusqlite::Result<_>>()?;
     Ok(rows)
 }

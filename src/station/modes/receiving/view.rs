@@ -105,5 +105,6 @@ pub(super) fn panel(
         }),
         list_title: "    # model                     received".into(),
         list,
+        trend: None,
     }))
 }
