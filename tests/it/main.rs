@@ -29,6 +29,7 @@ mod rfid_serial;
 mod sanitization;
 mod spec;
 mod station;
+mod stocktake_flow;
 mod stocktake_mode;
 mod store;
 mod supervisor;
