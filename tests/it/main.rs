@@ -31,6 +31,7 @@ mod spec;
 mod station;
 mod stocktake_flow;
 mod stocktake_mode;
+mod stocktake_site;
 mod store;
 mod supervisor;
 mod support;
