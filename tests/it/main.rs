@@ -32,6 +32,7 @@ mod station;
 mod stocktake_flow;
 mod stocktake_mode;
 mod stocktake_site;
+mod stocktake_pty;
 mod store;
 mod supervisor;
 mod support;
