@@ -80,8 +80,21 @@ fn build(store: &mut Store, n: usize, locs: usize) -> i64 {
                  VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6, ?6, ?7, ?8)",
             )
             .unwrap();
-        let at = |s: usize| format!("2026-12-03T10:{:02}:{:02}.{:03}Z", s / 60_000 % 60, s / 1000 % 60, s % 1000);
-        let mut read = |loc: usize, i: usize, via: &str, code: &str, count: u32, rssi: Option<f64>, t: usize| {
+        let at = |s: usize| {
+            format!(
+                "2026-12-03T10:{:02}:{:02}.{:03}Z",
+                s / 60_000 % 60,
+                s / 1000 % 60,
+                s % 1000
+            )
+        };
+        let mut read = |loc: usize,
+                        i: usize,
+                        via: &str,
+                        code: &str,
+                        count: u32,
+                        rssi: Option<f64>,
+                        t: usize| {
             ins.execute(params![
                 id,
                 loc_ids[loc % locs],

@@ -17,8 +17,8 @@
 //! sane terminal); `ratatui::restore()` runs on every way out of the loop.
 
 use super::app::App;
-use super::draw_gaps::DrawGaps;
 use super::bell::TerminalBell;
+use super::draw_gaps::DrawGaps;
 use super::term_input::{TermEvent, TermReader};
 use super::view::view;
 use super::{UiEvent, UiIo, UiOptions};

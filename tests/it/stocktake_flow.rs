@@ -130,7 +130,11 @@ fn a_stocktake_is_started_counted_reconciled_acted_on_and_closed_at_the_station(
     assert!(o.message.contains("LOC-L2 counted"), "{}", o.message);
     let o = st.handle(scan("CMD:MOVE"));
     assert_eq!(o.level, Level::Warning);
-    assert!(o.message.contains("end the counting first"), "{}", o.message);
+    assert!(
+        o.message.contains("end the counting first"),
+        "{}",
+        o.message
+    );
     // LOC-SITE itself was never scanned: asks first.
     let o = st.handle(scan("CMD:CLOSE"));
     assert!(
@@ -152,7 +156,11 @@ fn a_stocktake_is_started_counted_reconciled_acted_on_and_closed_at_the_station(
     );
     // Reconciling: reads count nothing.
     let o = st.handle(read(2, -50.0));
-    assert!(o.message.contains("no stock-take is being counted"), "{}", o.message);
+    assert!(
+        o.message.contains("no stock-take is being counted"),
+        "{}",
+        o.message
+    );
     let o = st.handle(scan("LOC-L0"));
     assert!(o.message.contains("being reconciled"), "{}", o.message);
 
@@ -174,14 +182,19 @@ fn a_stocktake_is_started_counted_reconciled_acted_on_and_closed_at_the_station(
     let v = view(&o).clone();
     assert_eq!(v.title, "Stock-takes");
     assert!(
-        v.lines.iter().any(|l| l.starts_with("Accuracy 66.7% (6 of 9) · covered 3 of 4")),
+        v.lines
+            .iter()
+            .any(|l| l.starts_with("Accuracy 66.7% (6 of 9) · covered 3 of 4")),
         "{v:?}"
     );
     assert!(
         v.lines.iter().any(|l| l == "Missing value: EUR 12.50"),
         "{v:?}"
     );
-    assert!(v.lines.iter().any(|l| l.starts_with("Scans/hour: B0001")), "{v:?}");
+    assert!(
+        v.lines.iter().any(|l| l.starts_with("Scans/hour: B0001")),
+        "{v:?}"
+    );
     assert_eq!(v.trend.as_ref().unwrap().values, [67]);
     drop(st);
 
@@ -275,7 +288,10 @@ fn mark_missing_from_the_command_line_goes_through_the_lifecycle() {
     );
     let (code, _, err) = run(&["stocktake", "mark-missing", "1"]);
     assert_eq!(code, Some(1));
-    assert!(err.contains("3 assets of stock-take 1 are missing"), "{err}");
+    assert!(
+        err.contains("3 assets of stock-take 1 are missing"),
+        "{err}"
+    );
     let (code, out, err) = run(&["stocktake", "mark-missing", "1", "--yes"]);
     assert_eq!(code, Some(0), "{err}");
     assert_eq!(out.lines().count(), 2, "{out}");

@@ -39,11 +39,10 @@ fn render(bytes: &[u8]) -> String {
                     if params.starts_with('?') {
                         continue;
                     }
-                    let nums: Vec<usize> = params
-                        .split(';')
-                        .map(|p| p.parse().unwrap_or(0))
-                        .collect();
-                    let n = |i: usize, d: usize| nums.get(i).copied().filter(|v| *v > 0).unwrap_or(d);
+                    let nums: Vec<usize> =
+                        params.split(';').map(|p| p.parse().unwrap_or(0)).collect();
+                    let n =
+                        |i: usize, d: usize| nums.get(i).copied().filter(|v| *v > 0).unwrap_or(d);
                     match fin {
                         'H' | 'f' => {
                             r = (n(0, 1) - 1).min(ROWS - 1);
@@ -59,18 +58,14 @@ fn render(bytes: &[u8]) -> String {
                             if nums.first() == Some(&2) || nums.first() == Some(&3) {
                                 grid = vec![vec![' '; COLS]; ROWS];
                             } else {
-                                for x in c..COLS {
-                                    grid[r][x] = ' ';
-                                }
+                                grid[r][c..].fill(' ');
                                 for row in grid.iter_mut().skip(r + 1) {
                                     row.fill(' ');
                                 }
                             }
                         }
                         'K' => {
-                            for x in c..COLS {
-                                grid[r][x] = ' ';
-                            }
+                            grid[r][c..].fill(' ');
                         }
                         _ => {}
                     }

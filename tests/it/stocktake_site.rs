@@ -179,7 +179,14 @@ fn counted_and_reconciled(locs: usize, per: usize) {
     let sb = Sandbox::new();
     build(&sb, locs, per);
     let run = |args: &[&str]| run(&sb, args);
-    let (code, out, err) = run(&["stocktake", "start", "--name", "Site", "--scope", "LOC-SITE"]);
+    let (code, out, err) = run(&[
+        "stocktake",
+        "start",
+        "--name",
+        "Site",
+        "--scope",
+        "LOC-SITE",
+    ]);
     assert_eq!(code, Some(0), "{err}");
     let started: Value = serde_json::from_str(out.trim()).unwrap();
     assert_eq!(started["expected"], (locs * per) as u64);
@@ -226,7 +233,7 @@ fn counted_and_reconciled(locs: usize, per: usize) {
                 assert_ne!(o.level, scanstation::station::Level::Error, "{}", o.message);
             }
             sent += 1;
-            if sent % 100 == 0 {
+            if sent.is_multiple_of(100) {
                 st.submit(Input::Tick(at));
             }
         }
@@ -263,7 +270,9 @@ fn counted_and_reconciled(locs: usize, per: usize) {
     assert_eq!(r["totals"]["expected"], (locs * per) as u64);
     // Each misplaced tag was placed on the shelf after its own.
     for it in items.iter().filter(|i| i["kind"] == "misplaced") {
-        let e: usize = it["expected_location"].as_str().unwrap()[5..].parse().unwrap();
+        let e: usize = it["expected_location"].as_str().unwrap()[5..]
+            .parse()
+            .unwrap();
         let s: usize = it["seen_location"].as_str().unwrap()[5..].parse().unwrap();
         assert_eq!(s, (e + 1) % locs, "{it}");
     }
@@ -313,7 +322,17 @@ fn a_count_killed_mid_feed_resumes_with_nothing_lost() {
     let head = "B0001\nCMD:MODE:STOCKTAKE\n";
     let start = |sb: &Sandbox| {
         build(sb, locs, per);
-        let (code, _, err) = run(sb, &["stocktake", "start", "--name", "Site", "--scope", "LOC-SITE"]);
+        let (code, _, err) = run(
+            sb,
+            &[
+                "stocktake",
+                "start",
+                "--name",
+                "Site",
+                "--scope",
+                "LOC-SITE",
+            ],
+        );
         assert_eq!(code, Some(0), "{err}");
     };
 
@@ -322,7 +341,10 @@ fn a_count_killed_mid_feed_resumes_with_nothing_lost() {
     start(&whole);
     let file = whole.path().join("count.feed");
     std::fs::write(&file, format!("{head}{body}")).unwrap();
-    let (code, _, err) = run(&whole, &["feed", "--station", "bench-1", file.to_str().unwrap()]);
+    let (code, _, err) = run(
+        &whole,
+        &["feed", "--station", "bench-1", file.to_str().unwrap()],
+    );
     assert_eq!(code, Some(0), "{err}");
     let want = timeless(&whole);
 
@@ -375,15 +397,24 @@ fn a_count_killed_mid_feed_resumes_with_nothing_lost() {
         .filter(|r| r.via == "rfid")
         .map(|r| i64::from(r.read_count))
         .sum();
-    assert_eq!(counted, rfid_events, "counts and journal disagree after the kill");
+    assert_eq!(
+        counted, rfid_events,
+        "counts and journal disagree after the kill"
+    );
     let done = inputs - 2; // the badge and the mode command
-    assert!(done < lines.len(), "the whole file was committed before the kill");
+    assert!(
+        done < lines.len(),
+        "the whole file was committed before the kill"
+    );
     drop(store);
 
     // Resume: the rest of the file, no badge, no mode: the station resumes.
     let rest = sb.path().join("rest.feed");
     std::fs::write(&rest, lines[done..].join("\n") + "\n").unwrap();
-    let (code, out, err) = run(&sb, &["feed", "--station", "bench-1", rest.to_str().unwrap()]);
+    let (code, out, err) = run(
+        &sb,
+        &["feed", "--station", "bench-1", rest.to_str().unwrap()],
+    );
     assert_eq!(code, Some(0), "{err}\n{}", &out[..out.len().min(2000)]);
     assert_eq!(timeless(&sb), want);
     let (code, out, _) = run(&sb, &["verify"]);

@@ -15,8 +15,7 @@ pub const HEIGHT: u16 = 3;
 /// Draws `t` in `area`: the label with the last value, then the bars, the
 /// newest on the right (older ones drop off the left when the area is narrow).
 pub fn view(t: &Trend, f: &mut Frame, area: Rect) {
-    let [label, bars] =
-        Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(area);
+    let [label, bars] = Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(area);
     let last = t
         .values
         .last()

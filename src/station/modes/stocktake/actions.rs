@@ -93,7 +93,9 @@ pub fn mark_missing(
                 from: Some(c.from),
                 to: c.to,
             }),
-            Err(r) => out.refused.push((a.tag.unwrap_or_else(|| it.code.clone()), r.message())),
+            Err(r) => out
+                .refused
+                .push((a.tag.unwrap_or_else(|| it.code.clone()), r.message())),
         }
     }
     j.append(

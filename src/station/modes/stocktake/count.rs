@@ -41,7 +41,7 @@ impl Stocktake {
             Current::Count(id) => id,
             Current::Asked(d) => {
                 s.journal(j)?;
-                return Ok(d);
+                return Ok(*d);
             }
         };
         if !store::stocktake::in_scope(j.conn(), id, loc.id)? {
@@ -262,5 +262,4 @@ impl Stocktake {
             None => (d, true),
         })
     }
-
 }

@@ -87,8 +87,9 @@ enum Current {
     Reconcile(i64),
     /// No stock-take open: location labels build a scope to start one.
     Nothing,
-    /// Several are being counted: a question asks which.
-    Asked(Decision),
+    /// Several are being counted: a question asks which (boxed: a
+    /// Decision is large).
+    Asked(Box<Decision>),
 }
 
 /// What a read is.
@@ -153,7 +154,7 @@ impl Stocktake {
                 };
                 let msg = format!("{} {}", q.prompt, q.expects.hint());
                 j.ctx.ask(q);
-                Ok(Current::Asked(Decision::warn(msg)))
+                Ok(Current::Asked(Box::new(Decision::warn(msg))))
             }
         }
     }
@@ -224,7 +225,7 @@ impl Workflow for Stocktake {
                 Self::with_view(j, d)
             }
             Current::Nothing => Self::with_view(j, Decision::ok(start::HOW)),
-            Current::Asked(d) => Ok(d),
+            Current::Asked(d) => Ok(*d),
         }
     }
 
@@ -245,11 +246,15 @@ impl Workflow for Stocktake {
             }
             Current::Nothing => {
                 s.journal(j)?;
-                return Ok(Decision::warn(format!("{} counted nothing: {}", s.shown, start::HOW)));
+                return Ok(Decision::warn(format!(
+                    "{} counted nothing: {}",
+                    s.shown,
+                    start::HOW
+                )));
             }
             Current::Asked(d) => {
                 s.journal(j)?;
-                return Ok(d);
+                return Ok(*d);
             }
         };
         let (_, location) = open(j.ctx.get(Mode::Stocktake));
@@ -299,7 +304,7 @@ impl Workflow for Stocktake {
             }
             Current::Asked(d) => {
                 r.journal(j)?;
-                return Ok(d.quiet());
+                return Ok((*d).quiet());
             }
         };
         let (_, location) = open(j.ctx.get(Mode::Stocktake));
@@ -350,7 +355,7 @@ impl Workflow for Stocktake {
             Current::Count(id) => id,
             Current::Reconcile(id) => return start::reconcile_command(j, id, cmd, at),
             Current::Nothing => return start::draft_command(j, cmd, at),
-            Current::Asked(d) => return Ok(Some(d)),
+            Current::Asked(d) => return Ok(Some(*d)),
         };
         let (_, location) = open(j.ctx.get(Mode::Stocktake));
         match cmd {

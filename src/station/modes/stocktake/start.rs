@@ -101,10 +101,8 @@ fn start(j: &mut Journal<'_>, roots: &[i64], at: SystemTime) -> Result<Decision,
         json!({"stocktake_id": id, "uuid": uuid, "name": name, "owner": owner,
                "scope": scope, "locations": locations, "expected": expected}),
     )?;
-    j.ctx.set(
-        Mode::Stocktake,
-        json!({"stocktake": id, "location": null}),
-    );
+    j.ctx
+        .set(Mode::Stocktake, json!({"stocktake": id, "location": null}));
     Stocktake::with_view(
         j,
         Decision::ok(format!(
@@ -159,10 +157,8 @@ pub(super) fn end_count(
         json!({"stocktake_id": id, "from": st.status, "uncounted": uncounted,
                "held_discarded": held}),
     )?;
-    j.ctx.set(
-        Mode::Stocktake,
-        json!({"stocktake": id, "location": null}),
-    );
+    j.ctx
+        .set(Mode::Stocktake, json!({"stocktake": id, "location": null}));
     Stocktake::with_view(
         j,
         Decision::ok(format!(
