@@ -118,6 +118,7 @@ where
                 Some(Ok(TermEvent::Bytes { bytes, at })) => {
                     app.terminal_bytes(&bytes, at);
                     dirty = true;
+                    gaps.changed(Instant::now());
                 }
                 Some(Ok(TermEvent::Resize)) => {
                     draw(terminal, &app, &mut gaps)?;
@@ -133,6 +134,7 @@ where
                     // (an RFID read during a sweep, a tick's news) and
                     // reader status coalesce into the next frame.
                     let answer = matches!(&ev, UiEvent::Outcome(o) if !o.quiet);
+                    gaps.changed(Instant::now());
                     app.update(ev, now());
                     if answer {
                         draw(terminal, &app, &mut gaps)?;
