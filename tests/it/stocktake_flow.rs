@@ -286,6 +286,16 @@ fn mark_missing_from_the_command_line_goes_through_the_lifecycle() {
         started,
         serde_json::json!({"id": 1, "name": "Q4", "expected": 3})
     );
+    // Nothing counted yet: nothing is marked, LOC-L2 was never looked at.
+    let (code, out, err) = run(&["stocktake", "mark-missing", "1", "--yes"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(out.lines().count(), 0, "{out}");
+    assert!(err.contains("LOC-L2 was not counted"), "{err}");
+    let walk = sb.db().with_file_name("walk.feed");
+    std::fs::write(&walk, "LOC-L2\nCMD:CLOSE\n").unwrap();
+    let w = walk.to_str().unwrap();
+    let (code, out, err) = run(&["feed", "--mode", "stocktake", "--operator", "B0001", w]);
+    assert_eq!(code, Some(0), "{out}{err}");
     let (code, _, err) = run(&["stocktake", "mark-missing", "1"]);
     assert_eq!(code, Some(1));
     assert!(

@@ -71,7 +71,9 @@ pub fn move_misplaced(j: &mut Journal<'_>, id: i64, at: SystemTime) -> Result<Ou
 
 /// Marks each missing asset `missing` through the lifecycle and the policy
 /// (`asset.status_changed`, reason `stocktake`); one the table or a rule
-/// refuses is left as it is, with why. Then journals `stocktake.action`.
+/// refuses is left as it is, with why. Only assets expected in a location
+/// that was counted: one whose location nobody walked was not looked for, so
+/// it is left (in `refused`, saying so). Then journals `stocktake.action`.
 pub fn mark_missing(
     j: &mut Journal<'_>,
     policy: &Policy,
@@ -79,6 +81,12 @@ pub fn mark_missing(
     at: SystemTime,
 ) -> Result<Outcome, StoreError> {
     let mut out = Outcome::default();
+    let codes = store::stocktake::location_codes(j.conn(), id)?;
+    let counted: std::collections::HashSet<&str> =
+        store::stocktake::counted_locations(j.conn(), id)?
+            .iter()
+            .filter_map(|l| codes.get(l).map(String::as_str))
+            .collect();
     for it in items(j.conn(), id, Kind::Missing)? {
         let Some(asset) = it.asset_id else { continue };
         let Some(a) = store::assets::get(j.conn(), asset)? else {
@@ -86,6 +94,14 @@ pub fn mark_missing(
         };
         if a.status == "missing" {
             continue;
+        }
+        let tag = a.tag.clone().unwrap_or_else(|| it.code.clone());
+        match it.expected_location.as_deref() {
+            Some(loc) if !counted.contains(loc) => {
+                out.refused.push((tag, format!("{loc} was not counted")));
+                continue;
+            }
+            _ => {}
         }
         match lifecycle::change_status(j, policy, asset, "missing", "stocktake", at, None)? {
             Ok(c) => out.done.push(Done {
