@@ -123,10 +123,10 @@ pub fn sheets(settings: &super::StationSettings) -> Vec<Sheet> {
             match body.strip_suffix(":X") {
                 Some(verb) => {
                     // A template's help lists its values; each barcode says
-                    // what the verb is for (the text before a colon), or
+                    // what the verb is for (the help before its list), or
                     // names the verb when the help is only the list.
-                    let purpose = match what.split_once(": ") {
-                        Some((p, _)) => p.to_string(),
+                    let purpose = match what.find(": ").or_else(|| what.find(" (")) {
+                        Some(i) => what[..i].to_string(),
                         None => verb.to_ascii_lowercase(),
                     };
                     for v in wf.command_values(verb) {
