@@ -100,7 +100,14 @@ pub fn pages(title: &str, entries: &[(String, String)]) -> Result<Vec<GrayImage>
         } else {
             title.to_string()
         };
-        line(&mut img, MARGIN, MARGIN, PAGE_WIDTH - 2 * MARGIN, &heading, 4);
+        line(
+            &mut img,
+            MARGIN,
+            MARGIN,
+            PAGE_WIDTH - 2 * MARGIN,
+            &heading,
+            4,
+        );
         for (k, ((code, help), m)) in chunk.iter().enumerate() {
             let (col, row) = (k as u32 % grid.columns, k as u32 / grid.columns);
             let x = MARGIN + col * grid.cell_width();

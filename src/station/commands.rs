@@ -86,7 +86,6 @@ const SHARED: &[(&str, &str)] = &[
     ("CANCEL", "cancel the question or the step"),
     ("CLOSE", "close the open delivery, pallet or count"),
     ("SIGNOUT", "sign the operator out"),
-    ("ENROL", "enrol the unknown code on screen"),
 ];
 
 /// The command sheets: the shared commands (with `PICK:1`..`PICK:9` and
@@ -208,15 +207,17 @@ mod sheet_tests {
         let mut templates = 0;
         for wf in modes::all(&s) {
             for (code, _) in wf.commands() {
-                let Some(verb) = code
-                    .strip_prefix("CMD:")
-                    .and_then(|b| b.strip_suffix(":X"))
+                let Some(verb) = code.strip_prefix("CMD:").and_then(|b| b.strip_suffix(":X"))
                 else {
                     continue;
                 };
                 templates += 1;
                 let values = wf.command_values(verb);
-                assert!(!values.is_empty(), "{code} in {:?} has no values", wf.mode());
+                assert!(
+                    !values.is_empty(),
+                    "{code} in {:?} has no values",
+                    wf.mode()
+                );
                 for v in values {
                     assert_eq!(
                         parse(&format!("CMD:{verb}:{v}"), "CMD:"),
@@ -241,7 +242,14 @@ mod sheet_tests {
             let names: Vec<&str> = sheets.iter().map(|s| s.name.as_str()).collect();
             assert_eq!(
                 names,
-                ["shared", "lookup", "receive", "wipe", "stocktake", "disposal"]
+                [
+                    "shared",
+                    "lookup",
+                    "receive",
+                    "wipe",
+                    "stocktake",
+                    "disposal"
+                ]
             );
             for sheet in &sheets {
                 assert!(!sheet.entries.is_empty(), "{}", sheet.name);
@@ -260,7 +268,9 @@ mod sheet_tests {
                 assert!(shared.iter().any(|(c, _)| *c == code), "{code}");
             }
             let wipe = &sheets[3].entries;
-            assert!(wipe.iter().any(|(c, _)| *c == format!("{prefix}TECHNIQUE:CRYPTO_ERASE")));
+            assert!(wipe
+                .iter()
+                .any(|(c, _)| *c == format!("{prefix}TECHNIQUE:CRYPTO_ERASE")));
             assert!(sheets[1]
                 .entries
                 .iter()

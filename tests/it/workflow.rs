@@ -89,7 +89,10 @@ fn a_rule_refuses_a_status_and_a_supervisor_badge_overrides_it() {
     assert_eq!(changed.payload["overridden"], "lost_needs_supervisor");
     let overridden = event(&sb, seq + 3);
     assert_eq!(overridden.kind, "policy.overridden");
-    assert_eq!(overridden.payload["by"], "B0001", "the supervisor, not the operator");
+    assert_eq!(
+        overridden.payload["by"], "B0001",
+        "the supervisor, not the operator"
+    );
     // A lost asset scanned in Lookup is a warning.
     let o = st.handle(scan(&codes.tags[0]));
     assert_eq!(o.level, Level::Warning, "{}", o.message);
