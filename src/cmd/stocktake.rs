@@ -2,13 +2,16 @@
 //! `scanstation report stocktake`: glue between the command line, the store
 //! and the pure reconciliation (`scanstation::stocktake`). Each action is one
 //! transaction with its events: `stocktake.started`, `stocktake.closed`,
-//! `asset.moved` per asset moved and `asset.status_changed` per asset marked
-//! missing (the lifecycle's table decides, as at the station), then
-//! `stocktake.action` saying what was done.
+//! and for `move` / `mark-missing` the station's own actions
+//! (`station::modes::stocktake::actions`: `asset.moved` per asset moved,
+//! `asset.status_changed` per asset marked missing, through the lifecycle
+//! table and the policy, as at the station), then `stocktake.action`.
 
 use crate::cli::{KpiReportArgs, ReportFormat, StocktakeCommand, StocktakeReportArgs};
 use anyhow::Context as _;
-use scanstation::station::lifecycle;
+use scanstation::station::decision::Journal;
+use scanstation::station::modes::stocktake::actions;
+use scanstation::station::policy::Policy;
 use scanstation::stocktake::reconcile::Kind;
 use scanstation::stocktake::report::{self, Report};
 use scanstation::store::{self, NewEvent, Store, Tx};
@@ -157,53 +160,45 @@ fn load(store: &Store, id: i64) -> anyhow::Result<Option<Report>> {
     report::report(store.conn(), id).context("reconciling the stock-take")
 }
 
+/// Runs `f` in one write transaction as a detached journal (the CLI's
+/// actions go through the station's lifecycle and policy functions).
+fn act(
+    ctx: &super::Ctx,
+    store: &mut Store,
+    f: impl FnOnce(&mut Journal<'_>, &Policy) -> Result<actions::Outcome, store::StoreError>,
+) -> anyhow::Result<actions::Outcome> {
+    let policy = Policy::new(
+        ctx.config.policy.clone(),
+        ctx.config.wipe.media_categories.clone(),
+    );
+    let tx = store.write()?;
+    let mut j = Journal::detached(tx, &ctx.config.station.id, ctx.global.training);
+    let out = f(&mut j, &policy)?;
+    j.finish()?;
+    Ok(out)
+}
+
 fn move_misplaced(ctx: &super::Ctx, id: i64) -> anyhow::Result<ExitCode> {
     let mut store = Store::open(&ctx.db_path)?;
-    let Some(r) = load(&store, id)? else {
+    if exists(&store, id)?.is_none() {
         return Ok(ExitCode::from(1));
-    };
-    let mut tx = store.write()?;
-    let mut moved = Vec::new();
-    for it in r.items.iter().filter(|i| i.kind == Kind::Misplaced) {
-        let (Some(asset), Some(to)) = (it.asset_id, it.seen_location_id) else {
-            continue;
-        };
-        let Some(a) = store::assets::get(tx.conn(), asset)? else {
-            continue;
-        };
-        if a.location_id == Some(to) {
-            continue;
-        }
-        store::assets::move_to(tx.conn(), asset, to)?;
-        event(
-            ctx,
-            &mut tx,
-            "asset.moved",
-            json!({"asset_id": asset, "tag": a.tag, "from": a.location_code,
-                   "to": it.seen_location, "reason": "stocktake", "stocktake_id": id}),
-        )?;
-        moved.push(json!({"asset": a.tag, "from": a.location_code, "to": it.seen_location}));
     }
-    event(
-        ctx,
-        &mut tx,
-        "stocktake.action",
-        json!({"stocktake_id": id, "action": "move_misplaced", "assets": moved.len()}),
-    )?;
-    tx.commit()?;
-    for m in &moved {
-        println_json(m)?;
+    let out = act(ctx, &mut store, |j, _| {
+        actions::move_misplaced(j, id, SystemTime::now())
+    })?;
+    for m in &out.done {
+        println_json(&json!({"asset": m.asset, "from": m.from, "to": m.to}))?;
     }
     Ok(ExitCode::SUCCESS)
 }
 
 fn mark_missing(ctx: &super::Ctx, id: i64, yes: bool) -> anyhow::Result<ExitCode> {
     let mut store = Store::open(&ctx.db_path)?;
-    let Some(r) = load(&store, id)? else {
+    if exists(&store, id)?.is_none() {
         return Ok(ExitCode::from(1));
-    };
-    let missing: Vec<_> = r.items.iter().filter(|i| i.kind == Kind::Missing).collect();
+    }
     if !yes {
+        let missing = actions::items(store.conn(), id, Kind::Missing)?;
         let tags: Vec<&str> = missing.iter().map(|i| i.code.as_str()).collect();
         eprintln!(
             "scanstation: {} assets of stock-take {id} are missing: {}; \
@@ -213,42 +208,14 @@ fn mark_missing(ctx: &super::Ctx, id: i64, yes: bool) -> anyhow::Result<ExitCode
         );
         return Ok(ExitCode::from(if missing.is_empty() { 0 } else { 1 }));
     }
-    let mut tx = store.write()?;
-    let mut marked = Vec::new();
-    for it in &missing {
-        let Some(asset) = it.asset_id else { continue };
-        let Some(a) = store::assets::get(tx.conn(), asset)? else {
-            continue;
-        };
-        if a.status == "missing" {
-            continue;
-        }
-        if !lifecycle::allowed(&a.status, "missing", None) {
-            eprintln!(
-                "scanstation: warning: {} is {}: it cannot become missing; left as it is",
-                it.code, a.status
-            );
-            continue;
-        }
-        store::lifecycle::set_status(tx.conn(), asset, "missing", Some(&a.status))?;
-        event(
-            ctx,
-            &mut tx,
-            "asset.status_changed",
-            json!({"asset_id": asset, "tag": a.tag, "from": a.status, "to": "missing",
-                   "reason": "stocktake", "stocktake_id": id}),
-        )?;
-        marked.push(json!({"asset": a.tag, "from": a.status, "to": "missing"}));
+    let out = act(ctx, &mut store, |j, policy| {
+        actions::mark_missing(j, policy, id, SystemTime::now())
+    })?;
+    for (tag, why) in &out.refused {
+        eprintln!("scanstation: warning: {tag} left as it is: {why}");
     }
-    event(
-        ctx,
-        &mut tx,
-        "stocktake.action",
-        json!({"stocktake_id": id, "action": "mark_missing", "assets": marked.len()}),
-    )?;
-    tx.commit()?;
-    for m in &marked {
-        println_json(m)?;
+    for m in &out.done {
+        println_json(&json!({"asset": m.asset, "from": m.from, "to": m.to}))?;
     }
     Ok(ExitCode::SUCCESS)
 }

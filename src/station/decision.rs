@@ -224,6 +224,26 @@ impl<'s> Journal<'s> {
         })
     }
 
+    /// A journal for an action outside the station (a command line's
+    /// `stocktake mark-missing`), so that it goes through the same lifecycle
+    /// and policy functions: nobody signed in, no station context read or
+    /// written. [`Journal::finish`] commits it.
+    pub fn detached(tx: Tx<'s>, station: &'s str, training: bool) -> Journal<'s> {
+        Journal {
+            tx,
+            station,
+            operator: None,
+            training,
+            current: Vec::new(),
+            ctx: StationCtx::fresh(Mode::default()),
+        }
+    }
+
+    /// Commits a [`Journal::detached`] journal (its context is never saved).
+    pub fn finish(self) -> Result<(), StoreError> {
+        self.tx.commit()
+    }
+
     /// Appends an event in this transaction; returns its seq.
     pub fn append(
         &mut self,

@@ -11,6 +11,17 @@ pub struct WorkflowView {
     /// A heading for `list`, and its entries.
     pub list_title: String,
     pub list: Vec<String>,
+    /// A series drawn as a sparkline (Stock-take: accuracy over past
+    /// stock-takes).
+    pub trend: Option<Trend>,
+}
+
+/// Values over time, oldest first, each in `0..=max`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Trend {
+    pub label: String,
+    pub values: Vec<u64>,
+    pub max: u64,
 }
 
 /// `done` of `total`, with what is being counted.

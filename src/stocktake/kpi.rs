@@ -80,18 +80,13 @@ pub fn kpis(conn: &rusqlite::Connection) -> Result<Vec<Kpi>, StoreError> {
         let Some((_, scope, rec)) = reconciliation(conn, st.id)? else {
             continue;
         };
-        let mut missing_value = BTreeMap::new();
-        for it in rec.items.iter().filter(|i| i.kind == Kind::Missing) {
-            let Some(a) = it
-                .asset
-                .and_then(|a| store::assets::get(conn, a).ok().flatten())
-            else {
-                continue;
-            };
-            if let (Some(c), Some(cur)) = (a.cost_minor, a.currency) {
-                *missing_value.entry(cur).or_insert(0) += c;
-            }
-        }
+        let missing: Vec<i64> = rec
+            .items
+            .iter()
+            .filter(|i| i.kind == Kind::Missing)
+            .filter_map(|i| i.asset)
+            .collect();
+        let missing_value = store::stocktake::value_of(conn, &missing)?;
         let operators = store::stocktake::reads_by_operator(conn, st.id)?
             .into_iter()
             .map(|o| Pace {

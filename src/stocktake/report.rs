@@ -58,7 +58,7 @@ pub fn reconciliation(
     };
     let scope = store::stocktake::scope(conn, id)?;
     let expected = store::stocktake::expected(conn, id)?;
-    let reads: Vec<Read> = store::stocktake::reads(conn, id)?
+    let reads: Vec<Read> = store::stocktake::placed_reads(conn, id)?
         .into_iter()
         .filter_map(|r| {
             Some(Read {
@@ -77,17 +77,32 @@ pub fn reconciliation(
     Ok(Some((st, scope, rec)))
 }
 
-/// Codes of locations and tags of assets, looked up once each.
+/// Codes of locations and tags of assets, looked up once each — or all at
+/// once for a whole stock-take ([`Names::of`]).
 #[derive(Default)]
 pub struct Names {
     locations: HashMap<i64, String>,
     tags: HashMap<i64, String>,
+    /// Filled for a whole stock-take: what is not there has no name.
+    complete: bool,
 }
 
 impl Names {
+    /// Every name stock-take `id` can need, in two set-based queries.
+    pub fn of(conn: &rusqlite::Connection, id: i64) -> Result<Names, StoreError> {
+        Ok(Names {
+            locations: store::stocktake::location_codes(conn, id)?,
+            tags: store::stocktake::tags(conn, id)?,
+            complete: true,
+        })
+    }
+
     pub fn location(&mut self, conn: &rusqlite::Connection, id: i64) -> Result<String, StoreError> {
         if let Some(c) = self.locations.get(&id) {
             return Ok(c.clone());
+        }
+        if self.complete {
+            return Ok(format!("#{id}"));
         }
         let code = store::locations::get(conn, id)?
             .map(|l| l.code)
@@ -99,6 +114,9 @@ impl Names {
     pub fn tag(&mut self, conn: &rusqlite::Connection, id: i64) -> Result<String, StoreError> {
         if let Some(t) = self.tags.get(&id) {
             return Ok(t.clone());
+        }
+        if self.complete {
+            return Ok(format!("#{id}"));
         }
         let tag = store::identifiers::first_of_kind(conn, id, "asset_tag")?
             .unwrap_or_else(|| format!("#{id}"));
@@ -112,7 +130,7 @@ pub fn report(conn: &rusqlite::Connection, id: i64) -> Result<Option<Report>, St
     let Some((st, _scope, rec)) = reconciliation(conn, id)? else {
         return Ok(None);
     };
-    let mut names = Names::default();
+    let mut names = Names::of(conn, id)?;
     let mut locations = Vec::with_capacity(rec.locations.len());
     for l in &rec.locations {
         locations.push(LocationLine {

@@ -7,6 +7,7 @@
 
 use super::{non_empty, Result, StoreError};
 use rusqlite::{params, Connection, OptionalExtension};
+use std::collections::{BTreeMap, HashMap};
 
 /// Where a stock-take is.
 pub const STATUSES: &[&str] = &["open", "counting", "reconciling", "closed"];
@@ -38,9 +39,10 @@ pub struct ReadRow {
     pub best_rssi: Option<f64>,
 }
 
-/// Creates a counting stock-take over `roots` and their sub-locations and
+/// Creates an `open` stock-take over `roots` and their sub-locations and
 /// snapshots what is expected there (every asset located in the scope that
-/// is neither disposed nor still on order). Returns (id, expected count).
+/// is neither disposed nor still on order); [`begin_counting`] snapshots it
+/// again when the first location is counted. Returns (id, uuid, expected).
 pub fn start(
     conn: &Connection,
     name: &str,
@@ -58,7 +60,7 @@ pub fn start(
     let uuid = uuid::Uuid::new_v4().to_string();
     conn.prepare_cached(
         "INSERT INTO stocktakes (uuid, name, owner, status, started_at) \
-         VALUES (?1, ?2, ?3, 'counting', ?4)",
+         VALUES (?1, ?2, ?3, 'open', ?4)",
     )?
     .execute(params![uuid, name, owner, at])?;
     let id = conn.last_insert_rowid();
@@ -72,7 +74,15 @@ pub fn start(
     for root in roots {
         add.execute(params![id, root])?;
     }
-    let expected = conn
+    let expected = snapshot(conn, id)?;
+    Ok((id, uuid, expected))
+}
+
+/// (Re)writes what is expected where in the scope, as the assets are now.
+fn snapshot(conn: &Connection, id: i64) -> Result<u64> {
+    conn.prepare_cached("DELETE FROM stocktake_expected WHERE stocktake_id = ?1")?
+        .execute(params![id])?;
+    let n = conn
         .prepare_cached(
             "INSERT INTO stocktake_expected (stocktake_id, asset_id, location_id) \
              SELECT ?1, a.id, a.location_id FROM assets a \
@@ -80,7 +90,44 @@ pub fn start(
              WHERE a.status NOT IN ('disposed', 'on_order')",
         )?
         .execute(params![id])?;
-    Ok((id, uuid, expected as u64))
+    Ok(n as u64)
+}
+
+/// The first count of an `open` stock-take: what is expected where is
+/// snapshotted again (as it is when counting starts) and it is `counting`.
+/// Returns the expected count, or None when it was not open.
+pub fn begin_counting(conn: &Connection, id: i64) -> Result<Option<u64>> {
+    let n = conn
+        .prepare_cached(
+            "UPDATE stocktakes SET status = 'counting' WHERE id = ?1 AND status = 'open'",
+        )?
+        .execute(params![id])?;
+    if n == 0 {
+        return Ok(None);
+    }
+    snapshot(conn, id).map(Some)
+}
+
+/// What a scope of `roots` (and their sub-locations) would hold: (locations,
+/// assets expected), for the station to show before a stock-take starts.
+pub fn scope_preview(conn: &Connection, roots: &[i64]) -> Result<(u64, u64)> {
+    let list = serde_json::to_string(roots).map_err(|e| StoreError::Invalid {
+        what: "stock-take scope",
+        detail: e.to_string(),
+    })?;
+    Ok(conn
+        .prepare_cached(
+            "WITH RECURSIVE sub(id, depth) AS (SELECT value, 0 FROM json_each(?1) UNION \
+               SELECT l.id, sub.depth + 1 FROM locations l JOIN sub ON l.parent_id = sub.id \
+               WHERE sub.depth < 32), \
+             ids AS (SELECT DISTINCT id FROM sub) \
+             SELECT (SELECT count(*) FROM ids), \
+               (SELECT count(*) FROM assets a JOIN ids ON ids.id = a.location_id \
+                WHERE a.status NOT IN ('disposed', 'on_order'))",
+        )?
+        .query_row(params![list], |r| {
+            Ok((r.get::<_, i64>(0)? as u64, r.get::<_, i64>(1)? as u64))
+        })?)
 }
 
 const SELECT: &str = "SELECT id, uuid, name, owner, status, started_at, closed_at FROM stocktakes";
@@ -111,9 +158,12 @@ pub fn list(conn: &Connection) -> Result<Vec<StocktakeRow>> {
     Ok(rows)
 }
 
-/// The stock-takes being counted, oldest first.
+/// The stock-takes open or being counted (a station may count into them),
+/// oldest first.
 pub fn counting(conn: &Connection) -> Result<Vec<StocktakeRow>> {
-    let mut st = conn.prepare_cached(&format!("{SELECT} WHERE status = 'counting' ORDER BY id"))?;
+    let mut st = conn.prepare_cached(&format!(
+        "{SELECT} WHERE status IN ('open', 'counting') ORDER BY id"
+    ))?;
     let rows = st.query_map([], row)?.collect::<rusqlite::Result<_>>()?;
     Ok(rows)
 }
@@ -290,21 +340,23 @@ pub fn reads(conn: &Connection, stocktake_id: i64) -> Result<Vec<ReadRow>> {
            best_rssi FROM stocktake_reads WHERE stocktake_id = ?1 ORDER BY id",
     )?;
     let rows = st
-        .query_map(params![stocktake_id], |r| {
-            Ok(ReadRow {
-                location_id: r.get(0)?,
-                asset_id: r.get(1)?,
-                code: r.get(2)?,
-                via: r.get(3)?,
-                shared: r.get(4)?,
-                first_seen: r.get(5)?,
-                last_seen: r.get(6)?,
-                read_count: r.get(7)?,
-                best_rssi: r.get(8)?,
-            })
-        })?
+        .query_map(params![stocktake_id], read_row)?
         .collect::<rusqlite::Result<_>>()?;
     Ok(rows)
+}
+
+fn read_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ReadRow> {
+    Ok(ReadRow {
+        location_id: r.get(0)?,
+        asset_id: r.get(1)?,
+        code: r.get(2)?,
+        via: r.get(3)?,
+        shared: r.get(4)?,
+        first_seen: r.get(5)?,
+        last_seen: r.get(6)?,
+        read_count: r.get(7)?,
+        best_rssi: r.get(8)?,
+    })
 }
 
 /// Whether asset `asset_id` has been seen at a location in this stock-take.
@@ -400,6 +452,81 @@ pub fn reads_by_operator(conn: &Connection, stocktake_id: i64) -> Result<Vec<Ope
                 last_at: r.get(3)?,
             })
         })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(rows)
+}
+
+/// Asset tags (the first `asset_tag` of each) of every asset stock-take
+/// `id` expected or read, in one query: the report names a million items
+/// without a million look-ups.
+pub fn tags(conn: &Connection, id: i64) -> Result<HashMap<i64, String>> {
+    let mut st = conn.prepare_cached(
+        "WITH ids(asset_id) AS ( \
+           SELECT asset_id FROM stocktake_expected WHERE stocktake_id = ?1 \
+           UNION SELECT asset_id FROM stocktake_reads \
+             WHERE stocktake_id = ?1 AND asset_id IS NOT NULL) \
+         SELECT i.asset_id, i.value FROM identifiers i JOIN ids ON ids.asset_id = i.asset_id \
+         WHERE i.kind = 'asset_tag' ORDER BY i.id",
+    )?;
+    let mut out = HashMap::new();
+    let mut rows = st.query(params![id])?;
+    while let Some(r) = rows.next()? {
+        out.entry(r.get(0)?).or_insert(r.get(1)?);
+    }
+    Ok(out)
+}
+
+/// Codes of every location stock-take `id` has in its scope, expected
+/// something at or read something at, in one query.
+pub fn location_codes(conn: &Connection, id: i64) -> Result<HashMap<i64, String>> {
+    let mut st = conn.prepare_cached(
+        "WITH ids(location_id) AS ( \
+           SELECT location_id FROM stocktake_scope WHERE stocktake_id = ?1 \
+           UNION SELECT DISTINCT location_id FROM stocktake_expected WHERE stocktake_id = ?1 \
+           UNION SELECT DISTINCT location_id FROM stocktake_reads \
+             WHERE stocktake_id = ?1 AND location_id IS NOT NULL) \
+         SELECT l.id, l.code FROM locations l JOIN ids ON ids.location_id = l.id",
+    )?;
+    let rows = st
+        .query_map(params![id], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(rows)
+}
+
+/// The read rows placed at a location (held ones left out), in id order.
+pub fn placed_reads(conn: &Connection, stocktake_id: i64) -> Result<Vec<ReadRow>> {
+    let mut st = conn.prepare_cached(
+        "SELECT location_id, asset_id, code, via, shared, first_seen, last_seen, read_count, \
+           best_rssi FROM stocktake_reads \
+         WHERE stocktake_id = ?1 AND location_id IS NOT NULL ORDER BY id",
+    )?;
+    let rows = st
+        .query_map(params![stocktake_id], read_row)?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(rows)
+}
+
+/// The sum of the cost of `assets`, per currency (minor units), in one
+/// query over the set.
+pub fn value_of(conn: &Connection, assets: &[i64]) -> Result<BTreeMap<String, i64>> {
+    if assets.is_empty() {
+        return Ok(BTreeMap::new());
+    }
+    let list = format!(
+        "[{}]",
+        assets
+            .iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(",")
+    );
+    let mut st = conn.prepare_cached(
+        "SELECT a.currency, sum(a.cost_minor) FROM assets a \
+         JOIN (SELECT DISTINCT value AS id FROM json_each(?1)) s ON s.id = a.id \
+         WHERE a.cost_minor IS NOT NULL AND a.currency IS NOT NULL GROUP BY a.currency",
+    )?;
+    let rows = st
+        .query_map(params![list], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<rusqlite::Result<_>>()?;
     Ok(rows)
 }

@@ -455,6 +455,7 @@ impl App {
 
     fn outcome(&mut self, o: Outcome, now: Instant) {
         self.session = o.session;
+        let asks = o.question.is_some() && self.question != o.question;
         if self.question != o.question {
             // The question an error asked is answered: the error is dealt with.
             if self.question.is_some() && o.question.is_none() {
@@ -482,6 +483,13 @@ impl App {
                 level: o.level,
                 message: printable(&o.message),
             });
+        }
+        if asks {
+            // A new question needs the operator now: it takes the banner
+            // from an older error, which the list still shows.
+            if let Some(b) = &mut self.banner {
+                b.sticky = false;
+            }
         }
         self.feedback(o.level, o.message, o.changed.join(", "), now);
     }

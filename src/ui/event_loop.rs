@@ -18,6 +18,7 @@
 
 use super::app::App;
 use super::bell::TerminalBell;
+use super::draw_gaps::DrawGaps;
 use super::term_input::{TermEvent, TermReader};
 use super::view::view;
 use super::{UiEvent, UiIo, UiOptions};
@@ -100,7 +101,8 @@ where
     tick.set_missed_tick_behavior(MissedTickBehavior::Skip);
     let mut events_open = true;
     let mut keys_open = true;
-    draw(terminal, &app)?;
+    let mut gaps = DrawGaps::from_env();
+    draw(terminal, &app, &mut gaps)?;
     let mut dirty = false;
     while !app.should_quit() {
         // Never a deadline in the past: a deadline tick() did not clear
@@ -116,9 +118,10 @@ where
                 Some(Ok(TermEvent::Bytes { bytes, at })) => {
                     app.terminal_bytes(&bytes, at);
                     dirty = true;
+                    gaps.changed(Instant::now());
                 }
                 Some(Ok(TermEvent::Resize)) => {
-                    draw(terminal, &app)?;
+                    draw(terminal, &app, &mut gaps)?;
                     dirty = false;
                 }
                 Some(Err(e)) => return Err(e),
@@ -131,9 +134,10 @@ where
                     // (an RFID read during a sweep, a tick's news) and
                     // reader status coalesce into the next frame.
                     let answer = matches!(&ev, UiEvent::Outcome(o) if !o.quiet);
+                    gaps.changed(Instant::now());
                     app.update(ev, now());
                     if answer {
-                        draw(terminal, &app)?;
+                        draw(terminal, &app, &mut gaps)?;
                         dirty = false;
                     } else {
                         dirty = true;
@@ -142,7 +146,7 @@ where
                 None => {
                     events_open = false;
                     app.station_stopped(now());
-                    draw(terminal, &app)?;
+                    draw(terminal, &app, &mut gaps)?;
                 }
             },
             _ = sleep, if deadline.is_some() => {
@@ -151,13 +155,14 @@ where
             _ = tick.tick() => {
                 dirty |= app.tick(now());
                 if dirty {
-                    draw(terminal, &app)?;
+                    draw(terminal, &app, &mut gaps)?;
                     dirty = false;
                 }
             }
         }
     }
-    draw(terminal, &app)?;
+    draw(terminal, &app, &mut gaps)?;
+    gaps.write()?;
     Ok(app)
 }
 
@@ -166,9 +171,9 @@ fn now() -> Instant {
     tokio::time::Instant::now().into_std()
 }
 
-fn draw<B: Backend>(terminal: &mut Terminal<B>, app: &App) -> io::Result<()> {
+fn draw<B: Backend>(terminal: &mut Terminal<B>, app: &App, gaps: &mut DrawGaps) -> io::Result<()> {
     terminal
         .draw(|f| view(app, f))
-        .map(|_| ())
+        .map(|_| gaps.drew(Instant::now()))
         .map_err(|e| io::Error::other(e.to_string()))
 }

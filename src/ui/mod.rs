@@ -21,6 +21,7 @@
 
 mod app;
 mod bell;
+mod draw_gaps;
 mod event_loop;
 mod keys;
 pub mod term_input;

@@ -4,7 +4,6 @@ pub mod disposal;
 pub mod lookup;
 pub mod receiving;
 pub mod stocktake;
-pub mod stocktake_panel;
 pub mod wipe;
 
 use super::workflow::Workflow;

@@ -288,6 +288,17 @@ fn an_error_stays_on_the_banner_until_esc() {
     h.press(KeyCode::Esc, KeyModifiers::NONE, 600_100);
     h.outcome(outcome(Level::Ok, "A-1001 · in_stock", None));
     assert_eq!(h.app.banner.clone().unwrap().level, Level::Ok);
+    // A question that comes after an error takes the banner: it needs an answer now.
+    h.outcome(outcome(Level::Error, "DUPLICATE SERIAL", None));
+    let mut o = outcome(Level::Warning, "Line 9 is complete: receive it over?", None);
+    o.question = Some(crate::station::question::QuestionView {
+        prompt: "receive it over the order?".into(),
+        expects: "confirm",
+        hint: "CONFIRM or CANCEL".into(),
+        options: Vec::new(),
+    });
+    h.outcome(o);
+    assert_eq!(h.app.banner.clone().unwrap().level, Level::Warning);
 }
 
 #[test]

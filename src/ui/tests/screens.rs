@@ -222,6 +222,7 @@ fn a_workflow_view_and_a_pick_question() {
         }),
         list_title: "Last unit".into(),
         list: vec!["5CG3301A1K → A-1011".into()],
+        trend: None,
     };
     let mut o = outcome(
         Level::Warning,

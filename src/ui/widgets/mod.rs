@@ -1,10 +1,12 @@
 //! The screen's parts that deserve a file of their own: the feedback banner,
-//! the mode panel (asset, unknown code, location, empty) and the help overlay;
+//! the mode panel (asset, unknown code, location, empty), a trend sparkline
+//! and the help overlay;
 //! plus the colours they share.
 
 pub mod banner;
 pub mod help;
 pub mod panel;
+pub mod trend;
 pub mod workflow;
 
 use crate::station::Level;

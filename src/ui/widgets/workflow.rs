@@ -1,5 +1,5 @@
 //! Shared widgets for the workflows' views: a mode's panel (title, lines, a
-//! gauge, a list) and the open question (a prompt, a pick list with the
+//! gauge, a trend, a list) and the open question (a prompt, a pick list with the
 //! highlighted entry that Enter picks).
 
 use super::theme;
@@ -24,9 +24,14 @@ pub fn view(v: &WorkflowView, f: &mut Frame, area: Rect) {
     let inner = block.inner(area);
     f.render_widget(block, area);
     let lines: Vec<Line> = v.lines.iter().map(|l| Line::raw(printable(l))).collect();
-    let [text, gauge, list] = Layout::vertical([
+    let [text, gauge, trend, list] = Layout::vertical([
         Constraint::Length(lines.len() as u16),
         Constraint::Length(if v.progress.is_some() { 2 } else { 0 }),
+        Constraint::Length(if v.trend.is_some() {
+            super::trend::HEIGHT
+        } else {
+            0
+        }),
         Constraint::Min(0),
     ])
     .areas(inner);
@@ -37,6 +42,9 @@ pub fn view(v: &WorkflowView, f: &mut Frame, area: Rect) {
             .ratio(p.ratio())
             .label(format!("{} {}/{}", printable(&p.label), p.done, p.total));
         f.render_widget(g, Rect { height: 1, ..gauge });
+    }
+    if let Some(t) = &v.trend {
+        super::trend::view(t, f, trend);
     }
     if !v.list.is_empty() {
         let items: Vec<ListItem> = v.list.iter().map(|l| ListItem::new(printable(l))).collect();

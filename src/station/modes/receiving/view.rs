@@ -130,6 +130,7 @@ pub(super) fn panel_and_brief(
         }),
         list_title: "    # model                  received".into(),
         list,
+        trend: None,
     };
     Ok(Some((view, brief)))
 }

@@ -1,31 +1,37 @@
-//! Stock-take mode: count locations by scan and RFID sweep.
+//! Stock-take mode: start a stock-take, count locations by scan and RFID
+//! sweep, reconcile and act on the result, close it.
 //!
-//! The station counts into the stock-take being counted (one: it is taken;
-//! several: a pick; a location label of another one's scope switches to it).
-//! Scanning a location label says where the walker is; then every tag scanned
-//! or swept is counted once per identity per location (first/last seen, read
-//! count, best RSSI) in `store::stocktake`. Reads made before any location is
-//! scanned are held (journaled like every read) and assigned to the next
-//! location scanned, or discarded on CANCEL. An asset's first sighting in the
-//! stock-take journals `asset.audited` (synced upstream as an audit), and an
-//! asset marked missing that turns up goes back to the status it had.
+//! A stock-take goes open → counting → reconciling → closed. With none open,
+//! location labels scanned build a scope and CONFIRM starts one (named from
+//! the date and the station, owned by the signed-in operator; the screen
+//! shows the KPIs of past stock-takes meanwhile). The station counts into
+//! the one open or being counted (several: a pick; a location label of
+//! another one's scope switches to it) — [`count`]. CMD:CLOSE ends a
+//! location's count, and with no location open ends the counting (asking
+//! first when locations were not counted): the result is reconciled on the
+//! screen, CMD:MOVE and CMD:MISSING act on it ([`actions`], after CONFIRM),
+//! and CMD:CLOSE closes it.
 //!
-//! The context holds only ids: `{"stocktake": id, "location": id | null}`.
-//! The live panel is the reconciliation as it stands (`crate::stocktake`).
-//! RFID reads are quiet.
+//! The context holds only ids: `{"stocktake": id, "location": id | null}`,
+//! or `{"draft": [location ids]}` while a scope is being built. The panels
+//! ([`panel`]) are the reconciliation as it stands. RFID reads are quiet.
 
-use super::stocktake_panel::panel;
+pub mod actions;
+mod count;
+pub mod panel;
+mod start;
+
 use crate::input::{Command, Mode};
 use crate::station::classify::{Identity, IdentityKind};
 use crate::station::decision::{Decision, Journal};
-use crate::station::lifecycle;
 use crate::station::lookup::{self, LookupResult, MatchRules};
 use crate::station::outcome::Panel;
 use crate::station::question::{Answer, Expect, Question};
 use crate::station::view::WorkflowView;
 use crate::station::workflow::{Env, RfidIn, ScanIn, Workflow};
 use crate::stocktake::report::Names;
-use crate::store::{self, stocktake::NewRead, StoreError};
+use crate::store::{self, StoreError};
+use panel::panel;
 use rusqlite::Connection;
 use serde_json::{json, Value};
 use std::time::{Duration, SystemTime};
@@ -37,16 +43,29 @@ pub const PANEL_EVERY: Duration = Duration::from_millis(200);
 
 const COMMANDS: &[(&str, &str)] = &[
     (
+        "CMD:CONFIRM",
+        "with no stock-take open: start one over the location labels scanned",
+    ),
+    (
         "CMD:ENROL",
         "enrol the unknown code last counted (asks to confirm); it counts as unexpected",
     ),
     (
         "CMD:CLOSE",
-        "end this location's count (scan the next location label)",
+        "end this location's count; with none open, end the counting and reconcile; \
+         reconciled, close the stock-take",
     ),
     (
         "CMD:CANCEL",
-        "discard the reads held before a location was scanned",
+        "discard the reads held before a location was scanned (or the scope being built)",
+    ),
+    (
+        "CMD:MOVE",
+        "reconciled: move the misplaced assets to where they were found (asks to confirm)",
+    ),
+    (
+        "CMD:MISSING",
+        "reconciled: mark the missing assets missing (asks to confirm)",
     ),
 ];
 
@@ -60,6 +79,17 @@ pub struct Stocktake {
 /// The stock-take and location in the context.
 fn open(ctx: &Value) -> (Option<i64>, Option<i64>) {
     (ctx["stocktake"].as_i64(), ctx["location"].as_i64())
+}
+
+/// Where the station stands (see [`Stocktake::resolve`]).
+enum Current {
+    Count(i64),
+    Reconcile(i64),
+    /// No stock-take open: location labels build a scope to start one.
+    Nothing,
+    /// Several are being counted: a question asks which (boxed: a
+    /// Decision is large).
+    Asked(Box<Decision>),
 }
 
 /// What a read is.
@@ -78,13 +108,16 @@ impl Stocktake {
         }
     }
 
-    /// The stock-take to count into: the context's while it is counting,
-    /// else the only one counting; several ask which; none says how to start.
-    fn resolve(j: &mut Journal<'_>) -> Result<Result<i64, Decision>, StoreError> {
+    /// Where the station stands: the stock-take to count into (the
+    /// context's while open or counting, else the only one; several ask
+    /// which), the one being reconciled, or none.
+    fn resolve(j: &mut Journal<'_>) -> Result<Current, StoreError> {
         let (current, _) = open(j.ctx.get(Mode::Stocktake));
         if let Some(id) = current {
-            if store::stocktake::get(j.conn(), id)?.is_some_and(|s| s.status == "counting") {
-                return Ok(Ok(id));
+            match store::stocktake::get(j.conn(), id)?.map(|s| s.status) {
+                Some(s) if s == "open" || s == "counting" => return Ok(Current::Count(id)),
+                Some(s) if s == "reconciling" => return Ok(Current::Reconcile(id)),
+                _ => {}
             }
         }
         let counting = store::stocktake::counting(j.conn())?;
@@ -93,17 +126,14 @@ impl Stocktake {
                 if current.is_some() {
                     j.ctx.set(Mode::Stocktake, json!({}));
                 }
-                Ok(Err(Decision::warn(
-                    "No stock-take is being counted: start one with \
-                     `scanstation stocktake start --name NAME --scope LOCATION`",
-                )))
+                Ok(Current::Nothing)
             }
             [one] => {
                 j.ctx.set(
                     Mode::Stocktake,
                     json!({"stocktake": one.id, "location": null}),
                 );
-                Ok(Ok(one.id))
+                Ok(Current::Count(one.id))
             }
             several => {
                 let q = Question {
@@ -124,9 +154,23 @@ impl Stocktake {
                 };
                 let msg = format!("{} {}", q.prompt, q.expects.hint());
                 j.ctx.ask(q);
-                Ok(Err(Decision::warn(msg)))
+                Ok(Current::Asked(Box::new(Decision::warn(msg))))
             }
         }
+    }
+
+    /// What a scan or read gets while stock-take `id` is being reconciled.
+    fn reconciling(j: &Journal<'_>, id: i64) -> Result<Decision, StoreError> {
+        let name = store::stocktake::get(j.conn(), id)?
+            .map(|s| s.name)
+            .unwrap_or_default();
+        Self::with_view(
+            j,
+            Decision::warn(format!(
+                "Stock-take {name} is being reconciled: nothing counted. \
+                 CMD:MOVE, CMD:MISSING act on it, CMD:CLOSE closes it"
+            )),
+        )
     }
 
     fn identify(
@@ -148,238 +192,6 @@ impl Stocktake {
         Ok((what, r))
     }
 
-    /// A location label: counting moves there (held reads with it).
-    fn location(
-        j: &mut Journal<'_>,
-        env: &Env<'_>,
-        s: &mut ScanIn<'_>,
-    ) -> Result<Decision, StoreError> {
-        let Some(loc) = store::locations::by_code(j.conn(), &s.value)? else {
-            s.journal(j)?;
-            return Ok(Decision::warn(format!(
-                "Unknown location {}: nothing counted",
-                s.shown
-            )));
-        };
-        let mut id = match Self::resolve(j)? {
-            Ok(id) => id,
-            Err(d) => {
-                s.journal(j)?;
-                return Ok(d);
-            }
-        };
-        if !store::stocktake::in_scope(j.conn(), id, loc.id)? {
-            // Another stock-take's scope: count into that one.
-            let mut other = None;
-            for st in store::stocktake::counting(j.conn())? {
-                if store::stocktake::in_scope(j.conn(), st.id, loc.id)? {
-                    other = Some(st.id);
-                    break;
-                }
-            }
-            match other {
-                Some(o) => id = o,
-                None => {
-                    s.set("stocktake_id", json!(id));
-                    s.set("outside_scope", json!(loc.code));
-                    s.journal(j)?;
-                    let q = Question {
-                        kind: "stocktake.outside".into(),
-                        mode: Mode::Stocktake.as_str().into(),
-                        prompt: format!(
-                            "{} is outside this stock-take's scope: count it anyway?",
-                            loc.code
-                        ),
-                        expects: Expect::Confirm,
-                        sticky: false,
-                        data: json!({"stocktake_id": id, "location_id": loc.id}),
-                    };
-                    let msg = format!("{} {}", q.prompt, q.expects.hint());
-                    j.ctx.ask(q);
-                    return Ok(Decision::warn(msg));
-                }
-            }
-        }
-        s.set("stocktake_id", json!(id));
-        s.set("location", json!(loc.code));
-        s.journal(j)?;
-        Self::enter(j, env, id, &loc, s.scan.at)
-    }
-
-    /// Counting moves to `loc` (in the scope of stock-take `id`).
-    fn enter(
-        j: &mut Journal<'_>,
-        env: &Env<'_>,
-        id: i64,
-        loc: &store::locations::LocationRow,
-        at: SystemTime,
-    ) -> Result<Decision, StoreError> {
-        let stamp = crate::timefmt::rfc3339_millis(at);
-        let fresh = store::stocktake::mark_counted(j.conn(), id, loc.id, &stamp)?;
-        // Held reads land here; a first sighting among them is an audit.
-        let mut first = Vec::new();
-        let held = store::stocktake::reads(j.conn(), id)?
-            .into_iter()
-            .filter(|r| r.location_id.is_none())
-            .collect::<Vec<_>>();
-        for r in &held {
-            if let Some(a) = r.asset_id.filter(|_| !r.shared) {
-                if !first.contains(&a) && !store::stocktake::sighted(j.conn(), id, a)? {
-                    first.push(a);
-                }
-            }
-        }
-        store::stocktake::assign_held(j.conn(), id, loc.id)?;
-        j.ctx.set(
-            Mode::Stocktake,
-            json!({"stocktake": id, "location": loc.id}),
-        );
-        j.append(
-            at,
-            "stocktake.location",
-            json!({"stocktake_id": id, "location": loc.code, "resumed": !fresh, "held": held.len()}),
-        )?;
-        let mut notes = Vec::new();
-        for a in first {
-            notes.extend(Self::sighted(j, env, id, a, &loc.code, at)?);
-        }
-        let mut msg = format!(
-            "{}: {} {}",
-            loc.code,
-            if fresh { "counting" } else { "count resumed" },
-            loc.name
-        );
-        if !held.is_empty() {
-            msg.push_str(&format!(" · {} held reads assigned here", held.len()));
-        }
-        for n in notes {
-            msg.push_str(" · ");
-            msg.push_str(&n);
-        }
-        Self::with_view(j, Decision::ok(msg))
-    }
-
-    /// An asset's first sighting in the stock-take: `asset.audited`, and
-    /// back from `missing` to the status it had.
-    fn sighted(
-        j: &mut Journal<'_>,
-        env: &Env<'_>,
-        id: i64,
-        asset: i64,
-        location: &str,
-        at: SystemTime,
-    ) -> Result<Option<String>, StoreError> {
-        j.append(
-            at,
-            "asset.audited",
-            json!({"asset_id": asset, "location": location, "stocktake_id": id}),
-        )?;
-        let Some(prior) = store::lifecycle::status_before_missing(j.conn(), asset)? else {
-            return Ok(None);
-        };
-        Ok(Some(
-            match lifecycle::change_status(
-                j,
-                env.policy,
-                asset,
-                &prior,
-                "stocktake found",
-                at,
-                None,
-            )? {
-                Ok(c) => format!("#{asset} was missing: back to {}", c.to),
-                Err(r) => format!("#{asset} was missing; {}", r.message()),
-            },
-        ))
-    }
-
-    /// Counts one read; returns what to say, and whether the panel changed
-    /// (not for a tag read again where it already was).
-    #[allow(clippy::too_many_arguments)]
-    fn count(
-        j: &mut Journal<'_>,
-        env: &Env<'_>,
-        id: i64,
-        location: Option<i64>,
-        what: &Identified,
-        code: &str,
-        via: &str,
-        rssi: Option<f64>,
-        reads: u32,
-        at: SystemTime,
-    ) -> Result<(Decision, bool), StoreError> {
-        let stamp = crate::timefmt::rfc3339_millis(at);
-        let asset = match what {
-            Identified::Asset(a) => Some(*a),
-            _ => None,
-        };
-        let first = match (asset, location) {
-            (Some(a), Some(_)) => !store::stocktake::sighted(j.conn(), id, a)?,
-            _ => false,
-        };
-        let new = store::stocktake::count(
-            j.conn(),
-            id,
-            &NewRead {
-                location_id: location,
-                asset_id: asset,
-                code,
-                via,
-                shared: matches!(what, Identified::Shared),
-                at: &stamp,
-                rssi,
-                count: reads,
-            },
-        )?;
-        let mut names = Names::default();
-        let Some(here) = location else {
-            let d = Decision::warn(format!(
-                "{code} held: scan a location label to count it (CANCEL discards held reads)"
-            ));
-            return Ok((d, false));
-        };
-        if !new && via == "rfid" {
-            // A tag still in the field: counted, nothing new to show.
-            return Ok((Decision::ok(format!("{code} read again")), false));
-        }
-        let here_code = names.location(j.conn(), here)?;
-        let mut note = None;
-        if let (Some(a), true) = (asset, first) {
-            note = Self::sighted(j, env, id, a, &here_code, at)?;
-        }
-        let d = match (what, asset) {
-            (_, Some(a)) => {
-                let tag = names.tag(j.conn(), a)?;
-                let expected = store::stocktake::expected_at(j.conn(), id, a)?;
-                match expected {
-                    Some(l) if l == here => Decision::ok(format!("{tag} found at {here_code}")),
-                    Some(l) => Decision::warn(format!(
-                        "{tag} counted at {here_code}, expected at {}",
-                        names.location(j.conn(), l)?
-                    )),
-                    None => Decision::warn(format!(
-                        "{tag} counted at {here_code}: not expected in this stock-take"
-                    )),
-                }
-                .asset(a)
-            }
-            (Identified::Shared, _) => Decision::warn(format!(
-                "{code} belongs to several assets: counted as a duplicate"
-            )),
-            _ => Decision::warn(format!(
-                "Unknown code {code}: counted at {here_code} as unknown (CMD:ENROL enrols it)"
-            )),
-        };
-        Ok(match note {
-            Some(n) => {
-                let mut d = d;
-                d.message = format!("{} · {n}", d.message);
-                (d, true)
-            }
-            None => (d, true),
-        })
-    }
-
     fn with_view(j: &Journal<'_>, d: Decision) -> Result<Decision, StoreError> {
         Ok(match panel(j.conn(), j.ctx.get(Mode::Stocktake))? {
             Some(v) => d.panel(Panel::Workflow(v)),
@@ -395,14 +207,25 @@ impl Workflow for Stocktake {
 
     fn entered(&mut self, j: &mut Journal<'_>, _env: &Env<'_>) -> Result<Decision, StoreError> {
         match Self::resolve(j)? {
-            Ok(id) => {
+            Current::Count(id) => {
                 let name = store::stocktake::get(j.conn(), id)?
                     .map(|s| s.name)
                     .unwrap_or_default();
                 let d = Decision::ok(format!("Stock-take {name}: scan a location label"));
                 Self::with_view(j, d)
             }
-            Err(d) => Ok(d),
+            Current::Reconcile(id) => {
+                let name = store::stocktake::get(j.conn(), id)?
+                    .map(|s| s.name)
+                    .unwrap_or_default();
+                let d = Decision::ok(format!(
+                    "Stock-take {name} is being reconciled: CMD:MOVE, CMD:MISSING act on it, \
+                     CMD:CLOSE closes it"
+                ));
+                Self::with_view(j, d)
+            }
+            Current::Nothing => Self::with_view(j, Decision::ok(start::HOW)),
+            Current::Asked(d) => Ok(*d),
         }
     }
 
@@ -416,10 +239,22 @@ impl Workflow for Stocktake {
             return Self::location(j, env, s);
         }
         let id = match Self::resolve(j)? {
-            Ok(id) => id,
-            Err(d) => {
+            Current::Count(id) => id,
+            Current::Reconcile(id) => {
                 s.journal(j)?;
-                return Ok(d);
+                return Self::reconciling(j, id);
+            }
+            Current::Nothing => {
+                s.journal(j)?;
+                return Ok(Decision::warn(format!(
+                    "{} counted nothing: {}",
+                    s.shown,
+                    start::HOW
+                )));
+            }
+            Current::Asked(d) => {
+                s.journal(j)?;
+                return Ok(*d);
             }
         };
         let (_, location) = open(j.ctx.get(Mode::Stocktake));
@@ -458,10 +293,18 @@ impl Workflow for Stocktake {
         r: &mut RfidIn<'_>,
     ) -> Result<Decision, StoreError> {
         let id = match Self::resolve(j)? {
-            Ok(id) => id,
-            Err(d) => {
+            Current::Count(id) => id,
+            Current::Reconcile(_) | Current::Nothing => {
                 r.journal(j)?;
-                return Ok(d.quiet());
+                return Ok(Decision::warn(format!(
+                    "RFID {} journaled: no stock-take is being counted",
+                    r.epc
+                ))
+                .quiet());
+            }
+            Current::Asked(d) => {
+                r.journal(j)?;
+                return Ok((*d).quiet());
             }
         };
         let (_, location) = open(j.ctx.get(Mode::Stocktake));
@@ -508,10 +351,13 @@ impl Workflow for Stocktake {
         cmd: &Command,
         at: SystemTime,
     ) -> Result<Option<Decision>, StoreError> {
-        let (id, location) = open(j.ctx.get(Mode::Stocktake));
-        let Some(id) = id else {
-            return Ok(None);
+        let id = match Self::resolve(j)? {
+            Current::Count(id) => id,
+            Current::Reconcile(id) => return start::reconcile_command(j, id, cmd, at),
+            Current::Nothing => return start::draft_command(j, cmd, at),
+            Current::Asked(d) => return Ok(Some(*d)),
         };
+        let (_, location) = open(j.ctx.get(Mode::Stocktake));
         match cmd {
             Command::EnrolLast => {
                 let ctx = j.ctx.get(Mode::Stocktake);
@@ -550,9 +396,15 @@ impl Workflow for Stocktake {
                 )?;
                 Ok(Some(Decision::ok(format!("{n} held reads discarded"))))
             }
+            Command::Verb { verb, .. } if verb == "MOVE" || verb == "MISSING" => {
+                Ok(Some(Decision::warn(format!(
+                    "CMD:{verb} acts on the reconciled result: end the counting first \
+                     (CMD:CLOSE with no location open)"
+                ))))
+            }
             Command::Close => {
                 let Some(loc) = location else {
-                    return Ok(Some(Decision::warn("No location is being counted")));
+                    return start::end_count(j, id, at, false).map(Some);
                 };
                 let code = Names::default().location(j.conn(), loc)?;
                 j.append(
@@ -582,6 +434,18 @@ impl Workflow for Stocktake {
     ) -> Result<Decision, StoreError> {
         match (q.kind.as_str(), a) {
             (_, Answer::Cancel) => Ok(Decision::ok(format!("Cancelled: {}", q.prompt))),
+            ("stocktake.end", Answer::Confirm) => {
+                let id = q.data["stocktake_id"].as_i64().unwrap_or_default();
+                start::end_count(j, id, at, true)
+            }
+            ("stocktake.move", Answer::Confirm) => {
+                let id = q.data["stocktake_id"].as_i64().unwrap_or_default();
+                start::act(j, env, id, "move", at)
+            }
+            ("stocktake.missing", Answer::Confirm) => {
+                let id = q.data["stocktake_id"].as_i64().unwrap_or_default();
+                start::act(j, env, id, "missing", at)
+            }
             ("stocktake.enrol", Answer::Confirm) => {
                 let id = q.data["stocktake_id"].as_i64().unwrap_or_default();
                 let code = q.data["code"].as_str().unwrap_or_default().to_string();
