@@ -232,8 +232,13 @@ pub enum LabelFormat {
 #[derive(Debug, Args)]
 pub struct LabelArgs {
     /// Asset tags to label.
-    #[arg(required_unless_present_any = ["queue", "print_queued"])]
+    #[arg(required_unless_present_any = ["queue", "print_queued", "commands"])]
     pub tags: Vec<String>,
+    /// Write the command-barcode sheets (PNG, A4 at 203 dpi): the shared
+    /// commands and each mode's, with the configured prefix, to
+    /// commands-NAME.png in --out DIR.
+    #[arg(long, conflicts_with_all = ["tags", "queue", "print_queued"])]
+    pub commands: bool,
     /// List the label queue's waiting and failed jobs (JSON lines).
     #[arg(long, conflicts_with_all = ["tags", "print_queued"])]
     pub queue: bool,

@@ -17,6 +17,9 @@ use std::process::ExitCode;
 use std::time::SystemTime;
 
 pub fn run(ctx: &super::Ctx, args: &LabelArgs) -> anyhow::Result<ExitCode> {
+    if args.commands {
+        return super::label_commands::run(ctx, args);
+    }
     if args.queue || args.print_queued {
         return super::label_queue::run(ctx, args);
     }

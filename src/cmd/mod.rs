@@ -14,6 +14,7 @@ pub mod import_nwipe;
 pub mod import_orders;
 pub mod journal;
 pub mod label;
+pub mod label_commands;
 pub mod label_queue;
 pub mod man;
 pub mod monitor;

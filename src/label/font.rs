@@ -3,7 +3,8 @@
 //! Drawn for this project (Apache-2.0 like the rest of the repository), so
 //! that PNG previews need no font file or system font: digits, upper-case
 //! letters (lower case is drawn upper-case) and the punctuation asset tags,
-//! model names and dates use. Any other character is drawn as `?`.
+//! model names, dates and the command sheet's captions use. Any other
+//! character is drawn as `?`.
 
 /// Rows top to bottom; bit 4 is the leftmost column.
 fn glyph(c: char) -> [u8; 7] {
@@ -54,6 +55,9 @@ fn glyph(c: char) -> [u8; 7] {
         ')' => [0x08, 0x04, 0x02, 0x02, 0x02, 0x04, 0x08],
         '_' => [0, 0, 0, 0, 0, 0, 0x1F],
         '+' => [0, 0x04, 0x04, 0x1F, 0x04, 0x04, 0],
+        '\'' => [0x04, 0x04, 0x08, 0, 0, 0, 0],
+        ';' => [0, 0x0C, 0x0C, 0, 0x0C, 0x04, 0x08],
+        '!' => [0x04, 0x04, 0x04, 0x04, 0x04, 0, 0x04],
         ' ' => [0; 7],
         _ => [0x0E, 0x11, 0x01, 0x02, 0x04, 0, 0x04],
     }

@@ -10,6 +10,7 @@
 //!
 //! Rendering is pure (data in, bytes out); [`printer`] does the I/O.
 
+pub mod commands;
 pub mod config;
 mod font;
 pub mod pallet;

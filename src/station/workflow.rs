@@ -100,6 +100,14 @@ pub trait Workflow: Send {
     /// The mode's own commands: (barcode, what it does), for the help and
     /// the command sheet.
     fn commands(&self) -> &'static [(&'static str, &'static str)];
+
+    /// The values a template command of [`Self::commands`] takes
+    /// (`CMD:REASON:X` → `EOL`, `FAILED` …), as they are scanned: the
+    /// command sheet prints one barcode for each. Empty for a verb the mode
+    /// has no template for.
+    fn command_values(&self, _verb: &str) -> Vec<String> {
+        Vec::new()
+    }
 }
 
 /// An input's event on its way to the journal: keys may be added until it

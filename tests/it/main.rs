@@ -12,6 +12,7 @@ mod gs1_engine;
 mod hid_fixtures;
 mod import_export;
 mod journal;
+mod label_commands;
 mod label_jobs;
 mod labels;
 mod lines_noise;

@@ -372,6 +372,18 @@ impl Workflow for Lookup {
     fn commands(&self) -> &'static [(&'static str, &'static str)] {
         COMMANDS
     }
+
+    fn command_values(&self, verb: &str) -> Vec<String> {
+        match verb {
+            "STATUS" => upper(lifecycle::STATUSES),
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// A value list as its command barcodes spell it.
+fn upper(values: &[&str]) -> Vec<String> {
+    values.iter().map(|v| v.to_ascii_uppercase()).collect()
 }
 
 /// Whether a tag announced at `then` is still announced at `now`.

@@ -339,4 +339,18 @@ impl Workflow for Wipe {
     fn commands(&self) -> &'static [(&'static str, &'static str)] {
         COMMANDS
     }
+
+    fn command_values(&self, verb: &str) -> Vec<String> {
+        let values: &[&str] = match verb {
+            "REASON" => REASONS,
+            "MEDIA" => media::MEDIA_TYPES,
+            "DEST" => media::DESTINATIONS,
+            "METHOD" => METHODS,
+            "TECHNIQUE" => TECHNIQUES,
+            "VERIFY" => VERIFICATIONS,
+            "RESULT" => RESULTS,
+            _ => &[],
+        };
+        values.iter().map(|v| v.to_ascii_uppercase()).collect()
+    }
 }
