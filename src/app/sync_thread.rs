@@ -87,6 +87,15 @@ async fn drive<U: Upstream>(
     stop: CancellationToken,
 ) {
     let name = cfg.kind.as_str().to_string();
+    // The header says sync is there before the first batch has answered,
+    // which under a slow or failing upstream takes a while.
+    if let Ok(c) = crate::store::sync_state::counts(store.conn(), &name) {
+        say(format!(
+            "starting · {} queued · {} parked",
+            c.pending + c.in_flight,
+            c.parked
+        ));
+    }
     let mut worker = Worker::new(store, upstream, &name, cfg, Clock::new());
     loop {
         let outcome = worker

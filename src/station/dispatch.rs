@@ -301,7 +301,12 @@ impl Router {
         let (wf, env) = self.workflow(m);
         let mut d = wf.entered(j, &env)?;
         if d.panel.is_none() {
-            d.panel = Some(Panel::Empty);
+            // The mode's own panel for what it has open (or nothing open),
+            // never the panel of the mode before.
+            d.panel = Some(match wf.view(j.conn(), j.ctx.get(m))? {
+                Some(v) => Panel::Workflow(v),
+                None => Panel::Empty,
+            });
         }
         Ok(d)
     }

@@ -14,7 +14,30 @@ pub(super) fn panel(
     last_item: Option<i64>,
     next: &str,
 ) -> Result<Option<WorkflowView>, StoreError> {
-    Ok(panel_and_brief(conn, delivery_id, last_item, None, next)?.map(|(v, _)| v))
+    Ok(Some(
+        match panel_and_brief(conn, delivery_id, last_item, None, next)? {
+            Some((v, _)) => v,
+            None => idle(),
+        },
+    ))
+}
+
+/// Receive mode with no delivery open: what to do first, instead of the
+/// panel of whatever mode came before.
+fn idle() -> WorkflowView {
+    WorkflowView {
+        title: "Receiving".into(),
+        lines: vec![
+            "No delivery open.".into(),
+            "Scan the purchase order (or pick it from the list),".into(),
+            "then each unit: its box label, then its asset tag.".into(),
+            "CMD:DAMAGED: the last unit is damaged · CMD:CLOSE: close it".into(),
+        ],
+        progress: None,
+        list_title: String::new(),
+        list: Vec::new(),
+        trend: None,
+    }
 }
 
 /// The panel and `feed`'s brief: `{"po", "line", "model", "received",
