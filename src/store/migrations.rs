@@ -56,6 +56,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0013_receiving_serial_index",
         include_str!("migrations/0013_receiving_serial_index.sql"),
     ),
+    (
+        "0014_po_line_counts",
+        include_str!("migrations/0014_po_line_counts.sql"),
+    ),
 ];
 
 /// The schema version this binary writes and understands.
