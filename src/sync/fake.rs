@@ -220,16 +220,25 @@ impl State {
             (f.p_drop, Fault::DropAfterApply),
             (f.p_error_body, Fault::ErrorBody),
         ];
-        let roll: f64 = self.rng.random();
-        let mut acc = 0.0;
-        for (p, fault) in table {
-            acc += p;
-            if roll < acc {
-                return Some(fault);
-            }
-        }
-        None
+        roll(&mut self.rng, table)
     }
+}
+
+/// One of `table`'s faults by its probability, or none (the rest of 1.0).
+/// The test servers' (this fake's, the webhook receiver's) fault dice.
+pub(crate) fn roll<T, const N: usize>(
+    rng: &mut rand::rngs::StdRng,
+    table: [(f64, T); N],
+) -> Option<T> {
+    let roll: f64 = rng.random();
+    let mut acc = 0.0;
+    for (p, fault) in table {
+        acc += p;
+        if roll < acc {
+            return Some(fault);
+        }
+    }
+    None
 }
 
 /// A running fake; dropping it stops the server.

@@ -11,7 +11,7 @@
 
 use super::pace::Clock;
 use super::webhook_sign as sign;
-use rand::{Rng, SeedableRng};
+use rand::SeedableRng;
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, VecDeque};
 use std::net::SocketAddr;
@@ -101,15 +101,7 @@ impl State {
             (f.p_drop_after, Fault::DropAfterApply),
             (f.p_timeout_after, Fault::TimeoutAfterApply),
         ];
-        let roll: f64 = self.rng.random();
-        let mut acc = 0.0;
-        for (p, fault) in table {
-            acc += p;
-            if roll < acc {
-                return Some(fault);
-            }
-        }
-        None
+        super::fake::roll(&mut self.rng, table)
     }
 
     /// The receiver's wall clock in Unix seconds (with its skew), as a

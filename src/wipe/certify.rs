@@ -116,6 +116,35 @@ pub(crate) fn person(
 }
 
 /// The next certificate number of this station (`CS-<station>-<n>`).
+/// The fields frozen in an issued certificate.
+pub(crate) fn frozen_fields(prev: &documents::CertificateRow) -> Result<Fields, CertifyError> {
+    serde_json::from_str(&prev.fields).map_err(|_| CertifyError::BadFields(prev.number.clone()))
+}
+
+/// An issued certificate rendered again from its frozen fields: the same
+/// bytes, or [`CertifyError::Drifted`] when the renderer no longer gives them.
+pub(crate) fn reissue(
+    prev: documents::CertificateRow,
+    fields: Fields,
+) -> Result<Certificate, CertifyError> {
+    let bytes = certificate::render(&fields);
+    let sha = hex::encode(Sha256::digest(&bytes));
+    if sha != prev.sha256 {
+        return Err(CertifyError::Drifted {
+            number: prev.number,
+            issued: prev.sha256,
+            now: sha,
+        });
+    }
+    Ok(Certificate {
+        number: prev.number,
+        sha256: sha,
+        bytes,
+        issued: false,
+        fields,
+    })
+}
+
 pub(crate) fn next_number(c: &rusqlite::Connection, station: &str) -> Result<String, StoreError> {
     let mut n = documents::certificate_count(c)? + 1;
     let mut number = format!("CS-{station}-{n:06}");
@@ -230,25 +259,9 @@ pub fn certify(
     ids.sort_unstable();
 
     if let Some(prev) = documents::latest_certificate(c, asset_id)? {
-        let fields: Fields = serde_json::from_str(&prev.fields)
-            .map_err(|_| CertifyError::BadFields(prev.number.clone()))?;
+        let fields = frozen_fields(&prev)?;
         if fields.sanitization_ids == ids {
-            let bytes = certificate::render(&fields);
-            let sha = hex::encode(Sha256::digest(&bytes));
-            if sha != prev.sha256 {
-                return Err(CertifyError::Drifted {
-                    number: prev.number,
-                    issued: prev.sha256,
-                    now: sha,
-                });
-            }
-            return Ok(Certificate {
-                number: prev.number,
-                sha256: sha,
-                bytes,
-                issued: false,
-                fields,
-            });
+            return reissue(prev, fields);
         }
     }
 

@@ -14,7 +14,8 @@
 
 use super::certificate::{self, BatchAsset, Fields, Person};
 use super::certify::{
-    media_blocks, next_number, person, Certificate, CertifyError, Issuer, Organisation,
+    frozen_fields, media_blocks, next_number, person, reissue, Certificate, CertifyError, Issuer,
+    Organisation,
 };
 use crate::store::documents::{self, NewDocument};
 use crate::store::journal::{self, NewEvent};
@@ -66,25 +67,9 @@ pub fn certify_batch(
     ids.sort_unstable();
 
     if let Some(prev) = documents::latest_batch_certificate(c, b.id)? {
-        let fields: Fields = serde_json::from_str(&prev.fields)
-            .map_err(|_| CertifyError::BadFields(prev.number.clone()))?;
+        let fields = frozen_fields(&prev)?;
         if fields.sanitization_ids == ids && fields.batch_assets == listed {
-            let bytes = certificate::render(&fields);
-            let sha = hex::encode(Sha256::digest(&bytes));
-            if sha != prev.sha256 {
-                return Err(CertifyError::Drifted {
-                    number: prev.number,
-                    issued: prev.sha256,
-                    now: sha,
-                });
-            }
-            return Ok(Certificate {
-                number: prev.number,
-                sha256: sha,
-                bytes,
-                issued: false,
-                fields,
-            });
+            return reissue(prev, fields);
         }
     }
 
